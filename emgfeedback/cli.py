@@ -1,0 +1,4 @@
+"""emgfeedback command line."""
+
+def main(argv=None) -> int:
+    raise SystemExit("not yet")

@@ -1,0 +1,1 @@
+"""Signal processing: pure numpy/scipy, no I/O, no threads, no Qt."""

@@ -1,0 +1,1 @@
+"""Physiological sEMG simulator with ground truth."""
