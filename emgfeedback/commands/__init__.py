@@ -1,0 +1,1 @@
+"""Subcommands of the ``emgfeedback`` command line, one module each."""
