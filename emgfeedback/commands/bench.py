@@ -1,0 +1,49 @@
+"""``emgfeedback bench``: speed (default), detector accuracy (``--accuracy``) or UI (``--ui``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub: "argparse._SubParsersAction") -> None:
+    p = sub.add_parser(
+        "bench",
+        help="measure speed against bare scipy, detector accuracy, or dashboard frame rate",
+        description="Benchmarks measured in one run against a baseline measured in the same run. "
+        "Default: speed of the offline analysis and the live pipeline against bare scipy.",
+    )
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--accuracy", action="store_true",
+                      help="onset/firing-order/ratio accuracy of each detector on each scenario")
+    what.add_argument("--ui", action="store_true", help="dashboard frames per second (offscreen)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    p.add_argument("--duration", type=float, default=None, metavar="S",
+                   help="length of the simulated signal, s (speed default 600)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.duration is not None and args.duration <= 0:
+        raise ValueError(f"--duration must be a positive number of seconds, got {args.duration}")
+    if args.accuracy:
+        from emgfeedback import bench_accuracy as mod
+
+        result = mod.run_accuracy()
+        text = mod.format_accuracy_table
+    elif args.ui:
+        from emgfeedback.app import bench_ui as mod  # imports Qt only when asked
+
+        result = mod.run_ui_benchmark() if args.duration is None else mod.run_ui_benchmark(
+            duration_s=args.duration)
+        text = mod.format_ui_report
+    else:
+        from emgfeedback import bench as mod
+
+        kwargs = {} if args.duration is None else {"duration_s": args.duration}
+        result = mod.run_speed_benchmark(**kwargs)
+        text = mod.format_speed_report
+    print(json.dumps(result) if args.json else text(result))
+    return 0

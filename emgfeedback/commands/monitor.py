@@ -1,0 +1,134 @@
+"""``emgfeedback monitor``: the live terminal view.
+
+Runs the live pipeline on a device in real time and prints, once a second, per muscle and
+side: the envelope (µV, or %MVC when MVC values are known), the latest onset, who fired first
+(glute max vs lumbar ES) and the TFL-to-glute-med ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from emgfeedback.model import FeedbackFrame, FiringOrder, Muscle, Side
+
+__all__ = ["add_parser", "run", "LiveSummary", "format_summary"]
+
+DEFAULT_DEVICE = "sim://?scenario=lbp-lumbar-first"
+
+
+def add_parser(sub: "argparse._SubParsersAction") -> None:
+    p = sub.add_parser(
+        "monitor",
+        help="live terminal view of a device: envelopes, onsets, firing order, TFL ratio",
+        description="Run the live pipeline on a device and print a summary once a second.",
+    )
+    p.add_argument("--device", default=DEFAULT_DEVICE, metavar="URL",
+                   help=f"device URL (default {DEFAULT_DEVICE!r})")
+    p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
+    p.add_argument("--mains", type=float, default=50.0, choices=(50.0, 60.0), help="mains frequency, Hz")
+    p.add_argument("--interval", type=float, default=1.0, metavar="S", help="seconds between prints")
+    p.set_defaults(func=run)
+
+
+@dataclass
+class LiveSummary:
+    """What the terminal view shows, updated frame by frame (bounded: latest values only)."""
+
+    channels: tuple[str, ...] = ()
+    t_s: float = 0.0
+    level_uv: "np.ndarray | None" = None
+    percent_mvc: "np.ndarray | None" = None
+    last_onset_s: dict[str, float] = field(default_factory=dict)
+    firing_order: dict[Side, FiringOrder] = field(default_factory=dict)
+    tfl_ratio: dict[Side, float] = field(default_factory=dict)
+    problems: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lost_samples: int = 0
+
+    def update(self, frame: FeedbackFrame) -> None:
+        """Take in one frame from the pipeline."""
+        self.channels = frame.channels
+        self.t_s = frame.t_s
+        self.level_uv = frame.level_uv
+        self.percent_mvc = frame.percent_mvc
+        for onset in frame.onsets:
+            self.last_onset_s[onset.channel] = onset.onset_s
+        self.firing_order.update(frame.firing_order)
+        self.tfl_ratio.update(frame.tfl_to_glute_ratio)
+        for q in frame.quality:
+            self.problems[q.channel] = q.problems
+        self.lost_samples += frame.lost_samples
+
+
+def _cell_level(summary: LiveSummary, row: int) -> str:
+    if summary.percent_mvc is not None:
+        return f"{summary.percent_mvc[row]:6.1f} %MVC"
+    if summary.level_uv is None:
+        return "      -     "
+    return f"{summary.level_uv[row]:7.1f} µV  "
+
+
+def format_summary(summary: LiveSummary) -> str:
+    """Render the summary as a small fixed-width table (pure function of the summary)."""
+    lines = [f"t = {summary.t_s:7.1f} s   lost samples: {summary.lost_samples}"]
+    lines.append(f"{'muscle':26s} {'left':>12s} {'onset':>9s}   {'right':>12s} {'onset':>9s}")
+    for muscle in Muscle:
+        cells = []
+        for side in Side:
+            ch = f"{muscle.value}_{side.value}"
+            if ch not in summary.channels:
+                cells.append(f"{'n/a':>12s} {'':>9s}")
+                continue
+            row = summary.channels.index(ch)
+            onset = summary.last_onset_s.get(ch)
+            onset_txt = f"{onset:7.2f} s" if onset is not None else "        -"
+            cells.append(f"{_cell_level(summary, row):>12s} {onset_txt:>9s}")
+        lines.append(f"{muscle.full_name:26s} " + "   ".join(cells))
+    for side in Side:
+        fo = summary.firing_order.get(side)
+        if fo is None:
+            order = "no complete rep yet"
+        else:
+            try:
+                lag = fo.latency_ms(Muscle.GLUTE_MAX, Muscle.LUMBAR_ES)
+                order = f"{fo.first.full_name} first (GMax − ES onset {lag:+.0f} ms)"
+            except KeyError:
+                order = f"{fo.first.full_name} first"
+        ratio = summary.tfl_ratio.get(side, math.nan)
+        ratio_txt = f"{ratio:.2f}" if math.isfinite(ratio) else "-"
+        lines.append(f"{side.value:>5s}: {order};  TFL-to-glute-med ratio {ratio_txt}")
+    for ch, problems in summary.problems.items():
+        for problem in problems:
+            lines.append(f"  ! {problem}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    from emgfeedback.devices import open_device
+    from emgfeedback.dsp.pipeline import OnlinePipeline
+
+    if args.interval <= 0:
+        raise ValueError(f"--interval must be a positive number of seconds, got {args.interval}")
+    clear = "\x1b[H\x1b[J" if sys.stdout.isatty() else ""
+    summary = LiveSummary()
+    with open_device(args.device) as device:
+        info = device.info
+        pipeline = OnlinePipeline(info.fs, info.montage, mains=args.mains)
+        print(f"monitoring {info.source or args.device}: {info.n_channels} channels at {info.fs:g} Hz "
+              f"(Ctrl-C to stop)", flush=True)
+        started = time.monotonic()
+        next_print = started + args.interval
+        while args.duration is None or time.monotonic() - started < args.duration:
+            block = device.read(timeout=1.0)
+            if block is not None:
+                summary.update(pipeline.process(block))
+            now = time.monotonic()
+            if now >= next_print:
+                print(clear + format_summary(summary), flush=True)
+                next_print = now + args.interval
+    return 0
