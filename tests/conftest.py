@@ -1,0 +1,14 @@
+"""Shared fixtures. Real recordings live in data/real/ (see data/real/README.md for licences)."""
+
+from pathlib import Path
+
+import pytest
+
+REAL_DATA = Path(__file__).resolve().parents[1] / "data" / "real"
+
+
+@pytest.fixture(scope="session")
+def real_data_dir() -> Path:
+    """Folder of real recordings made by others (OpenBCI GUI, UCI lower-limb EMG)."""
+    assert REAL_DATA.is_dir(), f"missing {REAL_DATA}"
+    return REAL_DATA
