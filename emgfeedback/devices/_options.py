@@ -1,0 +1,107 @@
+"""Device URLs: split ``scheme://target?key=value`` and turn the query into a typed options object.
+
+Each driver declares its options as a small frozen dataclass whose fields are ``str``, ``int``,
+``float`` or ``bool``; a field's query key is its name unless ``field(metadata={"key": ...})``
+says otherwise. Unknown keys and unparsable values raise ``ValueError`` naming the key and the
+driver's expected URL form, before any I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from typing import Any, Mapping, TypeVar
+from urllib.parse import parse_qsl
+
+__all__ = ["split_url", "parse_options"]
+
+O = TypeVar("O")
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def split_url(url: str) -> tuple[str, str, dict[str, str]]:
+    """Split a device URL into (scheme, target, query).
+
+    ``serial:///dev/ttyUSB0?baud=460800`` gives ``("serial", "/dev/ttyUSB0", {"baud": "460800"})``;
+    ``sim://?scenario=healthy`` gives ``("sim", "", {"scenario": "healthy"})``.
+
+    Raises
+    ------
+    ValueError
+        If ``url`` has no ``scheme://`` or repeats a query key.
+    """
+    if not isinstance(url, str) or "://" not in url:
+        raise ValueError(
+            f"device URL must look like scheme://target?option=value (e.g. sim://?scenario=healthy "
+            f"or serial:///dev/ttyUSB0), got {url!r}"
+        )
+    scheme, rest = url.split("://", 1)
+    scheme = scheme.strip().lower()
+    if not scheme:
+        raise ValueError(f"device URL {url!r} has an empty scheme before '://'")
+    target, _, query = rest.partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=False)
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"device URL {url!r} gives option {key!r} twice")
+        out[key] = value
+    return scheme, target, out
+
+
+def _convert(key: str, raw: Any, typ: Any, form: str) -> Any:
+    if not isinstance(raw, str):
+        if typ is bool and isinstance(raw, bool):
+            return raw
+        if typ in (int, float) and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return typ(raw)
+        if typ is str:
+            raise ValueError(f"option {key} must be text, got {raw!r}; expected {form}")
+        raw = str(raw)
+    try:
+        if typ is bool:
+            low = raw.strip().lower()
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+            raise ValueError(raw)
+        if typ is int:
+            return int(raw)
+        if typ is float:
+            return float(raw)
+    except ValueError:
+        kind = {bool: "0 or 1", int: "an integer", float: "a number"}[typ]
+        raise ValueError(f"option {key} must be {kind}, got {raw!r}; expected {form}") from None
+    return raw
+
+
+def parse_options(cls: "type[O]", query: Mapping[str, Any], form: str) -> O:
+    """Build the options dataclass ``cls`` from URL query values (and keyword overrides).
+
+    Parameters
+    ----------
+    cls : dataclass type
+        The driver's frozen options dataclass.
+    query : mapping
+        Key to value; strings from a URL or Python values from keyword arguments.
+    form : str
+        The driver's URL form, quoted in error messages, e.g. ``serial://PORT?baud=460800``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown key or a value of the wrong kind; the message names both and the form.
+    """
+    hints = typing.get_type_hints(cls)
+    by_key = {f.metadata.get("key", f.name): f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    kwargs: dict[str, Any] = {}
+    for key, raw in query.items():
+        fld = by_key.get(key)
+        if fld is None:
+            known = ", ".join(sorted(by_key)) or "none"
+            raise ValueError(f"unknown option {key!r} (known options: {known}); expected {form}")
+        kwargs[fld.name] = _convert(key, raw, hints[fld.name], form)
+    return cls(**kwargs)

@@ -1,0 +1,93 @@
+"""``sim://`` — the in-process simulator as a device, paced in real time (or not, for tests).
+
+URL form: ``sim://?scenario=NAME&fs=2000&snr=20&seed=0&realtime=1&block=20``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from emgfeedback.devices.base import Chunk, Device
+from emgfeedback.errors import DeviceUnavailableError
+from emgfeedback.model import StreamInfo
+
+__all__ = ["SimDevice", "SimOptions"]
+
+
+@dataclass(frozen=True)
+class SimOptions:
+    """Options of ``sim://``.
+
+    Parameters
+    ----------
+    scenario : str
+        Simulator scenario name (``emgfeedback simulate --list``).
+    fs : float
+        Sample rate, Hz.
+    snr_db : float
+        Signal-to-noise ratio, dB (URL key ``snr``).
+    seed : int
+        Random seed; same seed, same signal.
+    realtime : bool
+        Pace blocks by the wall clock (False: as fast as the consumer reads, for tests).
+    block : int
+        Samples per block.
+    """
+
+    scenario: str = "healthy"
+    fs: float = 2000.0
+    snr_db: float = field(default=20.0, metadata={"key": "snr"})
+    seed: int = 0
+    realtime: bool = True
+    block: int = 20
+
+    def __post_init__(self) -> None:
+        if not (self.fs > 0):
+            raise ValueError(f"option fs must be a positive number of Hz, got {self.fs!r}")
+        if self.block < 1:
+            raise ValueError(f"option block must be at least 1 sample, got {self.block!r}")
+
+
+class SimDevice(Device):
+    """Simulated 8-channel glute sEMG from :class:`emgfeedback.simulation.LiveSimulator`."""
+
+    scheme = "sim"
+    url_form = "sim://?scenario=NAME&fs=HZ&snr=DB&seed=INT&realtime=0|1&block=SAMPLES"
+    Options = SimOptions
+
+    def __init__(self, url: str, **options: Any) -> None:
+        super().__init__(url, **options)
+        self._sim: Any = None
+        self._t_next = 0.0
+        self.backpressure = not self.options.realtime
+
+    def _open(self) -> StreamInfo:
+        opts: SimOptions = self.options
+        try:
+            from emgfeedback.simulation import LiveSimulator
+        except ImportError as err:
+            raise DeviceUnavailableError(f"the simulator cannot be loaded: {err}") from err
+        self._sim = LiveSimulator(opts.scenario, fs=opts.fs, snr_db=opts.snr_db, seed=opts.seed)
+        return StreamInfo(fs=float(opts.fs), montage=self._sim.montage, source=self.url,
+                          board="simulator")
+
+    def _start(self) -> None:
+        self._t_next = time.monotonic()
+
+    def _read_chunk(self) -> "Chunk | None":
+        opts: SimOptions = self.options
+        if opts.realtime:
+            self._t_next += opts.block / opts.fs
+            wait = self._t_next - time.monotonic()
+            if wait > 0.1:  # come back often so stop() is prompt
+                self._t_next -= opts.block / opts.fs
+                time.sleep(0.1)
+                return None
+            if wait > 0:
+                time.sleep(wait)
+        return Chunk(self._sim.read(opts.block))
+
+    def _close(self) -> None:
+        self._sim = None
