@@ -4,15 +4,16 @@ Each mirrors ``scipy.signal.sosfilt(sos, x, zi) -> (y, zf)``: ``process(block)``
 ``(n_channels, n)`` block (``n`` may be 0 or 1; a 1-D block is one channel) and carries the
 state to the next call; ``reset()`` forgets it. Starting from zero state, the concatenated
 outputs equal the offline causal functions in :mod:`emgfeedback.dsp.filters` on the same
-samples, whatever the block sizes. All channels go through one ``sosfilt`` call per block.
+samples, whatever the block sizes. All channels go through one filter call per block
+(scipy's SOS kernel, see :mod:`emgfeedback.dsp._sos_kernel`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 from emgfeedback.dsp._checks import check_block
+from emgfeedback.dsp._sos_kernel import SosState
 from emgfeedback.dsp.filters import (
     _moving_rms_core,
     design_bandpass,
@@ -48,18 +49,16 @@ class StreamingSos:
         if not np.isfinite(sos).all():
             raise ValueError("sos contains NaN or inf coefficients; design it again")
         self.sos = np.ascontiguousarray(sos)
-        self._zi: "np.ndarray | None" = None
-        self._n_channels: "int | None" = None
+        self._state: "SosState | None" = None
 
     @property
     def n_channels(self) -> "int | None":
         """Channels seen since the last reset (None before the first block)."""
-        return self._n_channels
+        return None if self._state is None else self._state.n_channels
 
     def reset(self) -> None:
         """Forget the filter state (the next block starts from zero state)."""
-        self._zi = None
-        self._n_channels = None
+        self._state = None
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """Filter one block.
@@ -75,19 +74,15 @@ class StreamingSos:
             Filtered samples, same shape as ``block``.
         """
         one_d = np.ndim(block) == 1
-        x = check_block(block, "block", self._n_channels)
+        x = check_block(block, "block", self.n_channels)
         y = self._step(x)
         return y[0] if one_d else y
 
     def _step(self, x: np.ndarray) -> np.ndarray:
         """Filter a validated 2-D float64 block (no checks: the hot path of the pipeline)."""
-        if self._zi is None:
-            self._n_channels = x.shape[0]
-            self._zi = np.zeros((self.sos.shape[0], x.shape[0], 2))
-        if x.shape[1] == 0:
-            return np.empty_like(x)
-        y, self._zi = signal.sosfilt(self.sos, x, axis=-1, zi=self._zi)
-        return y
+        if self._state is None:
+            self._state = SosState(self.sos, x.shape[0])
+        return self._state.step(x)
 
 
 class StreamingBandpass(StreamingSos):
@@ -128,7 +123,9 @@ class StreamingEnvelope(StreamingSos):
         self.fs = float(fs)
 
     def _step(self, x: np.ndarray) -> np.ndarray:
-        return super()._step(np.abs(x))
+        if self._state is None:
+            self._state = SosState(self.sos, x.shape[0])
+        return self._state.step(np.abs(x), overwrite=True)
 
 
 class StreamingMovingRms:

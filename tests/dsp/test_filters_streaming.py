@@ -102,3 +102,18 @@ def test_long_moving_rms_stays_accurate() -> None:
     for _ in range(2000):
         y = stage.process(block)
     np.testing.assert_allclose(y, 10.0, rtol=1e-12)
+
+
+@pytest.mark.parametrize("use_kernel", [True, False])
+def test_fast_kernel_and_public_fallback_agree_with_sosfilt(
+    use_kernel: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from emgfeedback.dsp import _sos_kernel
+
+    if not use_kernel:
+        monkeypatch.setattr(_sos_kernel, "_KERNEL", None)
+    elif not _sos_kernel.KERNEL_AVAILABLE:
+        pytest.fail("scipy's SOS kernel failed its self-test: the live path pays sosfilt overhead")
+    stage = S.StreamingConditioning(FS, mains=50.0)
+    got = _feed(stage, SIGNAL, [13, 1, 0, 200, 77])
+    np.testing.assert_array_equal(got, F.condition(SIGNAL, FS, mains=50.0))
