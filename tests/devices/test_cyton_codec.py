@@ -1,0 +1,101 @@
+"""Cyton packet codec: layout, scaling, resync after damage (property-based)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from emgfeedback.devices._openbci import (
+    CytonParser,
+    cyton_uv_per_count,
+    encode_cyton_packet,
+    fill_gaps,
+)
+
+
+def test_packet_layout_is_the_documented_33_bytes():
+    p = encode_cyton_packet(7, [1, -1, 0x7FFFFF, -0x800000, 0, 2, 3, 4], aux=b"\x01" * 6, footer=0xC1)
+    assert len(p) == 33
+    assert p[0] == 0xA0 and p[1] == 7 and p[32] == 0xC1
+    assert p[2:5] == b"\x00\x00\x01" and p[5:8] == b"\xff\xff\xff"
+    assert p[8:11] == b"\x7f\xff\xff" and p[11:14] == b"\x80\x00\x00"
+    assert p[26:32] == b"\x01" * 6
+
+
+def test_scale_is_4_5_volts_over_gain_over_2_23_minus_1():
+    assert cyton_uv_per_count() == pytest.approx(4.5 / 24 / 8388607 * 1e6)
+    assert cyton_uv_per_count(1) == pytest.approx(0.536441867, rel=1e-8)
+    with pytest.raises(ValueError, match="gain must be one of 1, 2, 4, 6, 8, 12, 24, got 3"):
+        cyton_uv_per_count(3)
+
+
+def _stream(n, rng):
+    counts = rng.integers(-(2**23), 2**23, size=(8, n))
+    return counts, b"".join(encode_cyton_packet(i, counts[:, i]) for i in range(n))
+
+
+def test_parser_splits_any_chunking():
+    rng = np.random.default_rng(1)
+    counts, data = _stream(50, rng)
+    parser = CytonParser()
+    sns, outs = [], []
+    cuts = np.sort(rng.integers(0, len(data), 20))
+    for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(data)]):
+        sn, c = parser.feed(data[a:b])
+        sns.append(sn), outs.append(c)
+    # the last packet waits for nothing when in sync
+    np.testing.assert_array_equal(np.concatenate(sns), np.arange(50))
+    np.testing.assert_array_equal(np.concatenate(outs, axis=1), counts)
+    assert parser.bytes_skipped == 0
+
+
+def test_leading_garbage_and_stray_header_bytes_are_skipped():
+    rng = np.random.default_rng(2)
+    counts, data = _stream(5, rng)
+    # garbage that looks like a packet start (A0 ... with a C0 32 bytes later) but no header after
+    fake = bytes([0xA0]) + bytes(31) + bytes([0xC0]) + b"\x11\x22"
+    parser = CytonParser()
+    sn, c = parser.feed(fake + data)
+    np.testing.assert_array_equal(sn, np.arange(5))
+    assert parser.bytes_skipped == len(fake)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_damage_costs_only_the_damaged_packets(data):
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    n = 40
+    counts = rng.integers(-(2**23), 2**23, size=(8, n))
+    packets = [bytearray(encode_cyton_packet(i, counts[:, i])) for i in range(n)]
+    damaged = set(data.draw(st.sets(st.integers(0, n - 3), max_size=5)))
+    damaged = {d for d in damaged if d - 1 not in damaged}  # leave a packet to resync on
+    for d in damaged:
+        kind = data.draw(st.sampled_from(["header", "footer", "truncate", "insert"]))
+        p = packets[d]
+        if kind == "header":
+            p[0] = 0x55
+        elif kind == "footer":
+            p[32] = 0x00
+        elif kind == "truncate":
+            del p[data.draw(st.integers(1, 31)) :]
+        else:
+            p[5:5] = b"\xa0\x01"
+    sn, c = CytonParser().feed(b"".join(bytes(p) for p in packets))
+    kept = [i for i in range(n) if i not in damaged]
+    missing = set(kept) - set(sn.tolist())
+    # the first packet of a stream is trusted only once the next one confirms it
+    first = min(k for k in kept if k + 1 in kept)
+    assert missing <= {k for k in kept if k < first}
+    assert set(sn.tolist()) <= set(kept)
+    for k, s in enumerate(sn):
+        np.testing.assert_array_equal(c[:, k], counts[:, s])
+
+
+def test_fill_gaps_holds_the_last_value_and_flags_it():
+    v = np.array([[1.0, 2.0, 3.0]])
+    data, lost = fill_gaps(v, [0, 2, 1], last=None)
+    np.testing.assert_array_equal(data[0], [1, 1, 1, 2, 2, 3])
+    np.testing.assert_array_equal(lost, [0, 1, 1, 0, 1, 0])
+    data, lost = fill_gaps(v, [1, 0, 0], last=np.array([9.0]))
+    np.testing.assert_array_equal(data[0], [9, 1, 2, 3])
+    np.testing.assert_array_equal(lost, [1, 0, 0, 0])
