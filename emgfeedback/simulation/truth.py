@@ -57,6 +57,11 @@ class GroundTruth:
         (negative when it falls with fatigue); 0 when there is no fatigue.
     description : str
         One paragraph a user can read: what the scenario models.
+    noise_floor_uv : mapping of str to float
+        RMS of the broadband baseline noise (10–500 Hz) per channel, µV; the SNR is
+        ``20·log10(amplitude_uv / noise_floor_uv)`` on active channels.
+    lead_off : tuple of str
+        Channels simulated with the electrode off (flat); their bursts are not in ``onsets``.
     """
 
     scenario: str
@@ -67,6 +72,8 @@ class GroundTruth:
     first_to_fire: Mapping[Side, Muscle] = field(default_factory=dict)
     median_freq_change_pct: Mapping[str, float] = field(default_factory=dict)
     description: str = ""
+    noise_floor_uv: Mapping[str, float] = field(default_factory=dict)
+    lead_off: tuple[str, ...] = ()
 
     def onsets_for(self, channel: str) -> tuple[Onset, ...]:
         """True bursts of one channel (by id), in time order."""

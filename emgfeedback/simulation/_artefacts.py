@@ -1,0 +1,128 @@
+"""What an electrode picks up besides EMG: powerline hum, ECG, motion wander (levels and waveforms)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Artefacts", "powerline", "EcgTrain"]
+
+
+@dataclass(frozen=True)
+class Artefacts:
+    """Levels of everything besides EMG and the baseline noise floor.
+
+    Parameters
+    ----------
+    mains_uv : float
+        Peak amplitude of the powerline fundamental on an average channel, µV (each channel
+        gets 0.5–1.5 × this, with its own phase).
+    mains_harmonics : tuple of (int, float)
+        (harmonic number, amplitude relative to the fundamental); harmonics at or above
+        0.45·fs are left out.
+    ecg_uv : float
+        R-peak amplitude of the ECG bleeding into the left lumbar ES channel, µV (the right
+        one gets 70 % of it). 0 turns ECG off.
+    heart_rate_hz : float
+        Mean heart rate, Hz (beat-to-beat interval SD 3 %).
+    motion_uv : float
+        RMS of the low-frequency (< 3 Hz) baseline wander from cable and skin motion on every
+        channel, µV.
+    """
+
+    mains_uv: float = 10.0
+    mains_harmonics: tuple[tuple[int, float], ...] = ((1, 1.0), (2, 0.05), (3, 0.3), (5, 0.1))
+    ecg_uv: float = 20.0
+    heart_rate_hz: float = 1.1
+    motion_uv: float = 10.0
+
+    def __post_init__(self) -> None:
+        for name in ("mains_uv", "ecg_uv", "motion_uv"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a finite level ≥ 0 µV, got {value!r}")
+        if not (0.5 <= self.heart_rate_hz <= 3.0):
+            raise ValueError(f"heart_rate_hz must be between 0.5 and 3 Hz, got {self.heart_rate_hz!r}")
+
+    @classmethod
+    def none(cls) -> "Artefacts":
+        """No powerline, ECG or motion: EMG and the noise floor only."""
+        return cls(mains_uv=0.0, ecg_uv=0.0, motion_uv=0.0)
+
+
+def powerline(
+    n0: int, n: int, fs: float, mains_hz: float, harmonics: tuple[tuple[int, float], ...], amp_phase: np.ndarray
+) -> np.ndarray:
+    """Powerline hum of samples ``n0 … n0+n-1``.
+
+    Parameters
+    ----------
+    amp_phase : ndarray, shape (n_channels, n_harmonics, 2)
+        Per channel and harmonic: peak amplitude, µV, and phase, rad.
+
+    Returns
+    -------
+    ndarray, shape (n_channels, n)
+    """
+    idx = np.arange(n0, n0 + n, dtype=np.float64)
+    basis = []
+    for h, _ in harmonics:
+        # reduce the phase per sample modulo one cycle before scaling, to stay exact for hours
+        cycles = np.mod(idx * (h * mains_hz / fs), 1.0)
+        basis.append(np.sin(2 * np.pi * cycles))
+        basis.append(np.cos(2 * np.pi * cycles))
+    amp, phase = amp_phase[..., 0], amp_phase[..., 1]
+    # a·sin(ωt + φ) = a·cos φ · sin ωt + a·sin φ · cos ωt
+    weights = np.stack([amp * np.cos(phase), amp * np.sin(phase)], axis=-1).reshape(amp.shape[0], -1)
+    return weights @ np.asarray(basis)
+
+
+def _qrs(t: np.ndarray) -> np.ndarray:
+    """Unit-R-peak QRS complex with a T wave, times ``t`` s relative to the R peak."""
+    return (
+        -0.15 * np.exp(-0.5 * ((t + 0.025) / 0.008) ** 2)
+        + 1.0 * np.exp(-0.5 * (t / 0.009) ** 2)
+        - 0.30 * np.exp(-0.5 * ((t - 0.025) / 0.008) ** 2)
+        + 0.20 * np.exp(-0.5 * ((t - 0.25) / 0.04) ** 2)
+    )
+
+
+_QRS_BEFORE_S = 0.06
+_QRS_AFTER_S = 0.40
+
+
+class EcgTrain:
+    """Heartbeats generated in time order from their own random stream (bounded state).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Stream for beat-to-beat intervals; consumed one beat at a time, in order.
+    heart_rate_hz : float
+        Mean heart rate, Hz.
+    """
+
+    def __init__(self, rng: np.random.Generator, heart_rate_hz: float) -> None:
+        self._rng = rng
+        self._rr = 1.0 / heart_rate_hz
+        self._beats: list[float] = [float(rng.uniform(0.0, self._rr))]
+
+    def _next_interval(self) -> float:
+        return self._rr * (1.0 + 0.03 * float(np.clip(self._rng.standard_normal(), -3, 3)))
+
+    def waveform(self, t0: float, t: np.ndarray) -> np.ndarray:
+        """Unit ECG at times ``t`` s (consecutive calls must move forward; ``t0 = t[0]``)."""
+        t_end = float(t[-1]) if t.size else t0
+        while self._beats[-1] < t_end + _QRS_BEFORE_S:
+            self._beats.append(self._beats[-1] + self._next_interval())
+        # forget beats that can no longer reach this or later samples
+        self._beats = [b for b in self._beats[:-1] if b + _QRS_AFTER_S >= t0] + self._beats[-1:]
+        out = np.zeros_like(t)
+        for beat in self._beats:
+            lo = np.searchsorted(t, beat - _QRS_BEFORE_S)
+            hi = np.searchsorted(t, beat + _QRS_AFTER_S)
+            if hi > lo:
+                out[lo:hi] += _qrs(t[lo:hi] - beat)
+        return out

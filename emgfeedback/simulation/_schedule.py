@@ -1,0 +1,112 @@
+"""When each rep and burst happens: a pure function of (scenario, seed, rep index).
+
+Rep ``k`` draws its randomness from its own generator seeded with ``(seed, 1, k)``, so any rep
+can be planned on its own, in any order, for a stream that never ends.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from emgfeedback.model import Channel, Onset, Side
+from emgfeedback.simulation.scenarios import Scenario
+
+__all__ = ["Burst", "RepPlan", "rep_plan", "reps_overlapping", "burst_envelope", "fatigue_progress"]
+
+_REP_STREAM = 1
+_REP_GAIN_SD = 0.03
+
+
+@dataclass(frozen=True)
+class Burst:
+    """One muscle's activation in one rep (times in s, amplitude in µV RMS)."""
+
+    channel: Channel
+    onset_s: float
+    rise_s: float
+    fall_s: float
+    offset_s: float
+    amplitude_uv: float
+    fatigue_mdf_pct: float = 0.0
+    fatigue_amp_pct: float = 0.0
+
+    def onset(self) -> Onset:
+        """The burst as a true ``Onset``."""
+        return Onset(self.onset_s, self.offset_s, self.channel.id)
+
+
+@dataclass(frozen=True)
+class RepPlan:
+    """All bursts of rep ``index``; ``start_s``/``end_s`` span their onsets and offsets."""
+
+    index: int
+    side: "Side | None"
+    bursts: tuple[Burst, ...]
+    start_s: float
+    end_s: float
+
+
+@lru_cache(maxsize=64)
+def rep_plan(scenario: Scenario, seed: int, k: int) -> RepPlan:
+    """Plan rep ``k`` of ``scenario`` for ``seed`` (deterministic, cached)."""
+    rng = np.random.default_rng([seed, _REP_STREAM, k])
+    sc = scenario
+    ref = sc.lead_in_s + k * sc.period_s + rng.uniform(0.0, sc.start_jitter_s)
+    gain = 1.0 + _REP_GAIN_SD * float(np.clip(rng.standard_normal(), -3.0, 3.0))
+    side = sc.rep_sides[k % len(sc.rep_sides)]
+    end_ref = ref + sc.max_delay_s + sc.rise_s[1] + sc.hold_s
+    bursts = []
+    for act, s in sc.activations_for(side):
+        j_on, j_off = np.clip(rng.standard_normal(2), -3.0, 3.0) * sc.onset_jitter_sd_s
+        rise = rng.uniform(*sc.rise_s)
+        fall = rng.uniform(*sc.fall_s)
+        onset = ref + act.delay_s + float(j_on)
+        offset = end_ref + fall + float(j_off)
+        bursts.append(
+            Burst(
+                Channel(act.muscle, s),
+                onset,
+                float(rise),
+                float(fall),
+                offset,
+                act.amplitude_uv * gain,
+                act.fatigue_mdf_pct,
+                act.fatigue_amp_pct,
+            )
+        )
+    return RepPlan(
+        k,
+        side,
+        tuple(bursts),
+        min(b.onset_s for b in bursts),
+        max(b.offset_s for b in bursts),
+    )
+
+
+def reps_overlapping(scenario: Scenario, seed: int, t0: float, t1: float, n_reps: "int | None") -> list[RepPlan]:
+    """Plans of the reps with any burst in ``[t0, t1)`` s (at most ``n_reps`` reps exist)."""
+    sc = scenario
+    k_lo = max(0, math.floor((t0 - sc.lead_in_s) / sc.period_s) - 1)
+    k_hi = math.floor((t1 - sc.lead_in_s) / sc.period_s) + 1
+    if n_reps is not None:
+        k_hi = min(k_hi, n_reps - 1)
+    plans = [rep_plan(sc, seed, k) for k in range(k_lo, k_hi + 1)]
+    return [p for p in plans if p.start_s < t1 and p.end_s > t0]
+
+
+def burst_envelope(b: Burst, t: np.ndarray) -> np.ndarray:
+    """Activation of burst ``b`` at times ``t`` s: 0 → 1 linearly over the rise, 1 → 0 over the fall."""
+    xp = (b.onset_s, b.onset_s + b.rise_s, b.offset_s - b.fall_s, b.offset_s)
+    return np.interp(t, xp, (0.0, 1.0, 1.0, 0.0), left=0.0, right=0.0)
+
+
+def fatigue_progress(b: Burst, t: np.ndarray) -> np.ndarray:
+    """Fatigue progress 0–1 at times ``t`` s: 0 for the first 10 % of the plateau, rising
+    linearly to 1 at 90 % of it, 1 after."""
+    p0 = b.onset_s + b.rise_s
+    hold = (b.offset_s - b.fall_s) - p0
+    return np.clip((t - p0 - 0.1 * hold) / (0.8 * hold), 0.0, 1.0)
