@@ -25,7 +25,7 @@ __all__ = [
     "CYTON_GAINS", "CYTON_DEFAULT_GAIN", "cyton_uv_per_count", "encode_cyton_packet",
     "CytonParser", "GANGLION_FS_HZ", "GANGLION_N_CHANNELS", "GANGLION_UV_PER_COUNT",
     "GANGLION_SERVICE_UUID", "GANGLION_RECEIVE_UUID", "GANGLION_SEND_UUID",
-    "GANGLION_DISCONNECT_UUID", "GanglionDecoder", "GanglionEncoder", "fill_gaps",
+    "GANGLION_DISCONNECT_UUID", "GanglionDecoder", "GanglionEncoder", "split_at_gaps",
 ]
 
 # --------------------------------------------------------------------------- Cyton
@@ -312,40 +312,24 @@ class GanglionDecoder:
         self._text.clear()
 
 
-def fill_gaps(values: np.ndarray, gaps: "list[int] | np.ndarray", last: "np.ndarray | None") -> tuple[
-    np.ndarray, np.ndarray
-]:
-    """Insert lost samples before the samples they preceded.
+def split_at_gaps(values: np.ndarray, gaps: "list[int] | np.ndarray") -> list[tuple[int, np.ndarray]]:
+    """Cut received samples where samples were lost, for drivers whose chunks carry one gap.
 
     Parameters
     ----------
     values : ndarray, shape (n_channels, n)
-        Samples received.
+        Samples received, in order.
     gaps : sequence of int, length n
         Samples lost just before each received sample.
-    last : ndarray, shape (n_channels,), or None
-        Last good value before ``values`` (fills a gap at the very start); None uses the
-        first received value.
 
     Returns
     -------
-    data : ndarray of float64, shape (n_channels, n + sum(gaps))
-        Samples with each lost one filled with the channel's last good value.
-    lost : ndarray of bool, shape (n + sum(gaps),)
-        True where a sample was filled in.
+    list of (gap, ndarray)
+        Runs of consecutive samples, each with the number lost just before it.
     """
     gaps = np.asarray(gaps, dtype=np.int64)
-    n_ch, n = values.shape
-    if n == 0 or not gaps.any():
-        return values.astype(np.float64), np.zeros(n, bool)
-    pos = np.arange(n) + np.cumsum(gaps)  # column of each received sample
-    total = n + int(gaps.sum())
-    lost = np.ones(total, bool)
-    lost[pos] = False
-    # index of the received sample each column copies (the last one at or before it)
-    src = np.searchsorted(pos, np.arange(total), side="right") - 1
-    out = values[:, np.maximum(src, 0)].astype(np.float64)
-    if src[0] < 0:
-        head = values[:, 0] if last is None else np.asarray(last, np.float64)
-        out[:, src < 0] = head[:, None]
-    return out, lost
+    cuts = [int(k) for k in np.flatnonzero(gaps)]
+    if not cuts or cuts[0] != 0:
+        cuts = [0] + cuts
+    bounds = cuts + [values.shape[1]]
+    return [(int(gaps[a]), values[:, a:b]) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]

@@ -9,7 +9,7 @@ from emgfeedback.devices._openbci import (
     CytonParser,
     cyton_uv_per_count,
     encode_cyton_packet,
-    fill_gaps,
+    split_at_gaps,
 )
 
 
@@ -91,11 +91,12 @@ def test_damage_costs_only_the_damaged_packets(data):
         np.testing.assert_array_equal(c[:, k], counts[:, s])
 
 
-def test_fill_gaps_holds_the_last_value_and_flags_it():
-    v = np.array([[1.0, 2.0, 3.0]])
-    data, lost = fill_gaps(v, [0, 2, 1], last=None)
-    np.testing.assert_array_equal(data[0], [1, 1, 1, 2, 2, 3])
-    np.testing.assert_array_equal(lost, [0, 1, 1, 0, 1, 0])
-    data, lost = fill_gaps(v, [1, 0, 0], last=np.array([9.0]))
-    np.testing.assert_array_equal(data[0], [9, 1, 2, 3])
-    np.testing.assert_array_equal(lost, [1, 0, 0, 0])
+def test_split_at_gaps_cuts_where_samples_were_lost():
+    v = np.arange(10.0).reshape(2, 5)
+    runs = split_at_gaps(v, [0, 0, 3, 0, 1])
+    assert [g for g, _ in runs] == [0, 3, 1]
+    np.testing.assert_array_equal(np.concatenate([r for _, r in runs], axis=1), v)
+    assert [r.shape[1] for _, r in runs] == [2, 2, 1]
+    runs = split_at_gaps(v, [2, 0, 0, 0, 0])
+    assert [(g, r.shape[1]) for g, r in runs] == [(2, 5)]
+    assert split_at_gaps(np.zeros((2, 0)), []) == []

@@ -1,0 +1,226 @@
+"""``cyton://`` — OpenBCI Cyton (8 channels, 250 Hz) over its USB dongle's serial port.
+
+URL form: ``cyton:///dev/ttyUSB0?gain=24&baud=115200&timeout=3&montage=ID,ID,...``.
+
+Handshake: ``s`` (stop, in case it streams), ``v`` (soft reset) and wait for the board's
+greeting ending in ``$$$``; ``b`` starts the stream, ``s`` stops it. Packets are parsed by
+:class:`~emgfeedback.devices._openbci.CytonParser`; sample-number gaps become lost samples.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from emgfeedback.devices import _openbci as ob
+from emgfeedback.devices.base import Chunk, Device
+from emgfeedback.errors import DeviceConnectionError, DeviceTimeoutError
+from emgfeedback.model import Montage, StreamInfo
+
+__all__ = ["CytonDevice", "CytonOptions", "open_serial_port", "parse_montage"]
+
+
+@dataclass(frozen=True)
+class CytonOptions:
+    """Options of ``cyton://``.
+
+    Parameters
+    ----------
+    gain : int
+        ADS1299 channel gain set on the board (1, 2, 4, 6, 8, 12 or 24), for µV scaling.
+    baud : int
+        Serial rate, bit/s (the dongle speaks 115200).
+    timeout : float
+        How long to wait for the greeting after ``v``, and for data once streaming, s.
+    montage : str
+        Comma-separated channel ids or labels in board order (default: the 8-channel glute
+        montage, GMax/GMed/TFL/ES left then right).
+    """
+
+    gain: int = ob.CYTON_DEFAULT_GAIN
+    baud: int = 115200
+    timeout: float = 3.0
+    montage: str = ""
+
+    def __post_init__(self) -> None:
+        ob.cyton_uv_per_count(self.gain)  # validates
+        if self.baud <= 0:
+            raise ValueError(f"option baud must be a positive number of bit/s, got {self.baud!r}")
+        if not self.timeout > 0:
+            raise ValueError(f"option timeout must be a positive number of s, got {self.timeout!r}")
+
+
+def parse_montage(text: str, n_channels: int, default: Montage) -> Montage:
+    """The montage named by a ``montage=`` option, or ``default`` when it is empty.
+
+    Raises
+    ------
+    ValueError
+        If the option does not name exactly ``n_channels`` known channels.
+    """
+    if not text:
+        return default
+    names = [t for t in (p.strip() for p in text.split(",")) if t]
+    if len(names) != n_channels:
+        raise ValueError(
+            f"option montage must name {n_channels} channels (comma-separated ids or labels, "
+            f"e.g. {','.join(default.ids[:2])},...), got {len(names)}: {text!r}"
+        )
+    return Montage.from_names(names)
+
+
+def open_serial_port(port: str, baud: int, what: str) -> Any:
+    """Open ``port`` with pyserial (exclusive, 50 ms read timeout), with one-line errors.
+
+    Raises
+    ------
+    DeviceConnectionError
+        Missing port, permission denied, port busy, or any other failure to open it.
+    """
+    import serial
+
+    if not port:
+        raise ValueError(f"{what} needs a serial port, e.g. cyton:///dev/ttyUSB0 or cyton://COM3")
+    try:
+        return serial.Serial(port, baudrate=baud, timeout=0.05, write_timeout=1.0, exclusive=True)
+    except serial.SerialException as err:
+        text, code = str(err), getattr(err, "errno", None)
+        if code == errno.ENOENT or "No such file" in text:
+            raise DeviceConnectionError(
+                f"{what}: no serial port {port} — is the dongle plugged in? "
+                "(`emgfeedback devices` lists ports)") from err
+        if code == errno.EACCES or "Permission denied" in text:
+            raise DeviceConnectionError(
+                f"{what}: permission denied on {port} — on Linux add yourself to the 'dialout' "
+                "group and log in again") from err
+        if code in (errno.EBUSY, errno.EAGAIN) or "lock" in text.lower():
+            raise DeviceConnectionError(
+                f"{what}: {port} is busy — another program (OpenBCI GUI?) has it open") from err
+        raise DeviceConnectionError(f"{what}: cannot open {port}: {text}") from err
+
+
+class CytonDevice(Device):
+    """OpenBCI Cyton: 8 × 24-bit channels at 250 Hz, scaled to µV from the channel gain."""
+
+    scheme = "cyton"
+    url_form = "cyton:///dev/ttyUSB0?gain=24&baud=115200&timeout=3&montage=ID,..."
+    Options = CytonOptions
+
+    def __init__(self, url: str, **options: Any) -> None:
+        super().__init__(url, **options)
+        self._montage = parse_montage(self.options.montage, ob.CYTON_N_CHANNELS, Montage.default())
+        self._scale = ob.cyton_uv_per_count(self.options.gain)
+        self._ser: Any = None
+        self._parser = ob.CytonParser()
+        self._pending: deque[Chunk] = deque()
+        self._last_sn = -1
+        self._last_rx = 0.0
+        self.greeting = ""
+
+    # ------------------------------------------------------------------ hooks
+    def _open(self) -> StreamInfo:
+        opts: CytonOptions = self.options
+        ser = open_serial_port(self.target, opts.baud, self.url)
+        try:
+            self.greeting = self._handshake(ser, opts.timeout)
+        except BaseException:
+            ser.close()
+            raise
+        self._ser = ser
+        match = re.search(r"Firmware:\s*(v[\w.]+)", self.greeting)
+        return StreamInfo(fs=ob.CYTON_FS_HZ, montage=self._montage, source=self.url,
+                          board="cyton", firmware=match.group(1) if match else "")
+
+    def _handshake(self, ser: Any, timeout: float) -> str:
+        self._write(ser, ob.CMD_STOP)
+        time.sleep(0.05)
+        ser.reset_input_buffer()
+        self._write(ser, ob.CMD_RESET)
+        reply = bytearray()
+        deadline = time.monotonic() + timeout
+        while ob.CYTON_EOT not in reply and time.monotonic() < deadline:
+            reply += self._read(ser, 256)
+        text = reply.decode("ascii", "replace")
+        if ob.CYTON_EOT not in reply:
+            if not reply:
+                raise DeviceTimeoutError(
+                    f"{self.url}: the Cyton did not answer the reset command 'v' within "
+                    f"{timeout:g} s — is the board switched on (PC side) and the dongle on GPIO6?")
+            raise DeviceTimeoutError(
+                f"{self.url}: got {len(reply)} bytes after 'v' but no '$$$' end of greeting — "
+                f"not a Cyton, or wrong baud rate ({ser.baudrate}; the dongle uses 115200)")
+        if "OpenBCI" not in text:
+            raise DeviceConnectionError(
+                f"{self.url}: the board answered 'v' but is not an OpenBCI board: {text[:60]!r}")
+        return text
+
+    def _start(self) -> None:
+        self._parser.reset()
+        self._pending.clear()
+        self._last_sn = -1
+        self._ser.reset_input_buffer()
+        self._write(self._ser, ob.CMD_START)
+        self._last_rx = time.monotonic()
+
+    def _stop(self) -> None:
+        if self._ser is not None:
+            self._write(self._ser, ob.CMD_STOP)
+
+    def _read_chunk(self) -> "Chunk | None":
+        if self._pending:
+            return self._pending.popleft()
+        ser = self._ser
+        data = self._read(ser, max(ob.CYTON_PACKET_SIZE, ser.in_waiting if ser else 0))
+        now = time.monotonic()
+        if not data:
+            if now - self._last_rx > self.options.timeout:
+                raise DeviceConnectionError(
+                    f"{self.url}: no data from the Cyton for {self.options.timeout:g} s — "
+                    "is the board still on and in range?")
+            return None
+        self._last_rx = now
+        sn, counts = self._parser.feed(data)
+        if sn.size == 0:
+            return None
+        prev = np.r_[self._last_sn if self._last_sn >= 0 else sn[0] - 1, sn[:-1]]
+        gaps = (sn - prev - 1) % 256
+        self._last_sn = int(sn[-1])
+        for gap, run in ob.split_at_gaps(counts, gaps):
+            self._pending.append(Chunk(run * self._scale, gap=gap))
+        return self._pending.popleft()
+
+    def _close(self) -> None:
+        ser, self._ser = self._ser, None
+        if ser is not None:
+            try:
+                ser.close()
+            except Exception:  # closing a vanished port may fail; nothing more to release
+                pass
+
+    def _stats_extra(self) -> dict[str, int]:
+        return {"bytes_skipped": self._parser.bytes_skipped, "packets": self._parser.packets}
+
+    @classmethod
+    def _detect_available(cls) -> list[str]:
+        from emgfeedback.devices.discovery import list_serial_ports
+
+        return [f"cyton://{p.device}" for p in list_serial_ports() if p.openbci_dongle]
+
+    # ------------------------------------------------------------------ I/O with clear errors
+    def _write(self, ser: Any, data: bytes) -> None:
+        try:
+            ser.write(data)
+        except Exception as err:  # pyserial raises SerialException / OSError / timeouts
+            raise DeviceConnectionError(f"{self.url}: writing to the port failed: {err}") from err
+
+    def _read(self, ser: Any, n: int) -> bytes:
+        try:
+            return bytes(ser.read(n))
+        except Exception as err:
+            raise DeviceConnectionError(f"{self.url}: the port stopped answering: {err}") from err

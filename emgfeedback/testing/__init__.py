@@ -1,0 +1,11 @@
+"""Fakes of real boards for tests without hardware (yours and ours).
+
+- :mod:`emgfeedback.testing.cyton_emulator` — an OpenBCI Cyton on a pseudo-terminal;
+- :mod:`emgfeedback.testing.fake_ble` — ``FakeBleakClient`` / ``FakeBleakScanner`` with the bleak
+  API shape the BLE drivers use, and fake peripherals;
+- :mod:`emgfeedback.testing.ganglion_emulator` — an OpenBCI Ganglion behind the fake BLE client.
+
+Import the submodule you need; nothing here is imported by the library itself.
+"""
+
+__all__ = ["cyton_emulator", "fake_ble", "ganglion_emulator"]
