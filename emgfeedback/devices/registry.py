@@ -23,7 +23,7 @@ BUILTIN_DRIVERS: dict[str, tuple[str, str]] = {
     "sim": ("emgfeedback.devices.sim", "SimDevice"),
     "serial": ("emgfeedback.devices.serial_port", "SerialDevice"),
     "ble": ("emgfeedback.devices.ble", "BleDevice"),
-    "cyton": ("emgfeedback.devices.cyton", "CytonDevice"),
+    "cyton": ("emgfeedback.devices.openbci_cyton", "CytonDevice"),
     "ganglion": ("emgfeedback.devices.ganglion", "GanglionDevice"),
     "lsl": ("emgfeedback.devices.lsl", "LslDevice"),
 }
