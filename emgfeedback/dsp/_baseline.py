@@ -1,0 +1,81 @@
+"""Rest (baseline) statistics of a detection signal: a given window or the quietest one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from emgfeedback.dsp._checks import check_positive
+
+__all__ = ["BaselineStats", "baseline_stats"]
+
+
+@dataclass(frozen=True, eq=False)
+class BaselineStats:
+    """Mean and standard deviation of a detection signal at rest, per channel.
+
+    Parameters
+    ----------
+    mean, sd : ndarray, shape (n_channels,)
+        In the detection signal's units (µV for envelopes, µV² for energies).
+    start_s, end_s : ndarray, shape (n_channels,)
+        Window each channel's statistics came from, s from the start of the signal.
+    """
+
+    mean: np.ndarray
+    sd: np.ndarray
+    start_s: np.ndarray
+    end_s: np.ndarray
+
+
+def baseline_stats(
+    d: np.ndarray, fs: float, where: "None | str | tuple[float, float]" = "auto", *, window_s: float = 0.5
+) -> BaselineStats:
+    """Baseline statistics of ``d`` (n_channels, n_samples).
+
+    Parameters
+    ----------
+    d : ndarray
+        Detection signal (envelope or energy), time on the last axis.
+    fs : float
+        Sample rate, Hz.
+    where : "auto", None or (start_s, end_s)
+        ``"auto"``/None: per channel, the ``window_s`` window with the lowest mean (windows
+        stepped by a quarter of their length); otherwise that window for all channels.
+    window_s : float
+        Automatic window length, s.
+    """
+    n_ch, n = d.shape
+    if where is None or (isinstance(where, str) and where == "auto"):
+        w = max(2, int(round(check_positive(window_s, "baseline_window_s", "s") * fs)))
+        if w > n:
+            raise ValueError(
+                f"the recording ({n / fs:.3f} s) is shorter than the automatic baseline window "
+                f"({w / fs:.3f} s); pass a shorter baseline_window_s or a longer recording"
+            )
+        hop = max(1, w // 4)
+        starts = np.arange(0, n - w + 1, hop)
+        cs = np.zeros((n_ch, n + 1))
+        np.cumsum(d, axis=-1, out=cs[:, 1:])
+        means = (cs[:, starts + w] - cs[:, starts]) / w
+        best = starts[np.argmin(means, axis=1)]
+        win = np.take_along_axis(d, best[:, None] + np.arange(w)[None, :], axis=1)
+        return BaselineStats(win.mean(axis=1), win.std(axis=1), best / fs, (best + w) / fs)
+    if isinstance(where, str):
+        raise ValueError(f"baseline must be 'auto', None or a (start_s, end_s) window; got {where!r}")
+    try:
+        start_s, end_s = (float(v) for v in where)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"baseline must be 'auto', None or a (start_s, end_s) window in s; got {where!r}"
+        ) from None
+    a, b = int(round(start_s * fs)), int(round(end_s * fs))
+    if not (0 <= a and b <= n and b - a >= 2):
+        raise ValueError(
+            f"baseline window ({start_s:g}, {end_s:g}) s must lie inside the recording "
+            f"(0–{n / fs:.3f} s) and hold at least 2 samples; pick a rest period inside it"
+        )
+    win = d[:, a:b]
+    ones = np.ones(n_ch)
+    return BaselineStats(win.mean(axis=1), win.std(axis=1), ones * a / fs, ones * b / fs)

@@ -1,0 +1,216 @@
+"""Per-method conditioning for the onset detectors: raw µV in, a detection signal out.
+
+Each ``_Detector…`` class owns the filters of one method, fed block by block (causal, state
+carried, exactly what the streaming detector runs) or over a whole array at once with
+zero-phase filtering (offline). It also says how a baseline turns into a threshold and how
+the detection signal turns into per-sample "above threshold" decisions.
+
+- Hodges & Bui (1996): band-pass + notch, full-wave rectification, 50 Hz low-pass envelope;
+  threshold = baseline mean + k·SD.
+- Solnik et al. (2010): the same band-pass, then the Teager–Kaiser energy operator, rectified and
+  low-passed; threshold = baseline mean + k·SD of that TKEO envelope.
+- Bonato et al. (1998): band-pass + notch, test statistic ``(x[n-1]² + x[n]²)`` compared with
+  ``ζ·σ²`` (σ² = baseline variance); a sample is "above" when at least ``r0`` of the last ``m``
+  statistics exceed the threshold (the first of the double thresholds; the second, the minimum
+  duration, is the debouncer's).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal
+
+from emgfeedback.dsp.filters import design_bandpass, design_conditioning, design_lowpass
+from emgfeedback.dsp.tkeo import tkeo
+
+__all__ = ["make_detection_signal", "METHODS", "DetectionSignal"]
+
+METHODS = ("hodges", "tkeo", "bonato")
+
+
+def _sos_group_delay_s(sos: np.ndarray, fs: float, f_hz: float) -> float:
+    """Group delay of an SOS cascade at ``f_hz``, s."""
+    total = 0.0
+    for sec in sos:
+        _, gd = signal.group_delay((sec[:3], sec[3:]), w=[f_hz], fs=fs)
+        total += float(gd[0])
+    return total / fs
+
+
+class DetectionSignal:
+    """Base class: band-pass + notch conditioning carried block by block.
+
+    Parameters
+    ----------
+    fs : float
+        Sample rate, Hz.
+    low, high : float
+        Band-pass edges, Hz.
+    mains : float or None
+        Powerline frequency to notch (50 or 60 Hz), None for no notch.
+    """
+
+    name = "base"
+
+    def __init__(self, fs: float, low: float, high: float, mains: "float | None") -> None:
+        self.fs = float(fs)
+        self.sos_cond = design_conditioning(fs, low, high, mains)
+        self._zi_cond: "np.ndarray | None" = None
+        #: Causal delay of the detection signal behind the EMG, s; causal onsets are moved
+        #: back by this much: the band-pass delay at 100 Hz, where EMG power sits (the narrow
+        #: notches hardly delay the band as a whole), plus the envelope low-pass delay near 0 Hz.
+        self.lag_s = _sos_group_delay_s(design_bandpass(fs, low, high), fs, 100.0)
+
+    def reset(self) -> None:
+        """Forget filter state."""
+        self._zi_cond = None
+
+    def _condition(self, x: np.ndarray) -> np.ndarray:
+        if self._zi_cond is None:
+            self._zi_cond = np.zeros((self.sos_cond.shape[0], x.shape[0], 2))
+        y, self._zi_cond = signal.sosfilt(self.sos_cond, x, axis=-1, zi=self._zi_cond)
+        return y
+
+    def process(self, x: np.ndarray) -> np.ndarray:
+        """Causal detection signal of the next block (n_channels, n)."""
+        raise NotImplementedError
+
+    def offline_zero_phase(self, x: np.ndarray) -> np.ndarray:
+        """Zero-phase detection signal of a whole recording (n_channels, n)."""
+        raise NotImplementedError
+
+    def threshold(self, mean: np.ndarray, sd: np.ndarray, k: float) -> np.ndarray:
+        """Per-channel threshold from baseline mean and SD of the detection signal."""
+        return mean + k * sd
+
+    def reset_decisions(self) -> None:
+        """Forget decision state (only Bonato's r-of-m window has any)."""
+
+    def decide(self, d: np.ndarray, thr: np.ndarray) -> np.ndarray:
+        """Per-sample above-threshold decisions, shape like ``d``."""
+        return d > thr[:, None]
+
+
+class _Envelope(DetectionSignal):
+    """Hodges & Bui: rectify the conditioned EMG, low-pass it (``lp_hz``)."""
+
+    name = "hodges"
+
+    def __init__(self, fs: float, low: float, high: float, mains: "float | None", lp_hz: float) -> None:
+        super().__init__(fs, low, high, mains)
+        self.sos_lp = design_lowpass(fs, lp_hz, order=2)
+        self._zi_lp: "np.ndarray | None" = None
+        self.lag_s += _sos_group_delay_s(self.sos_lp, fs, 0.5)
+
+    def reset(self) -> None:
+        super().reset()
+        self._zi_lp = None
+
+    def _energy(self, y: np.ndarray, causal: bool) -> np.ndarray:
+        return np.abs(y)
+
+    def _lowpass(self, e: np.ndarray) -> np.ndarray:
+        if self._zi_lp is None:
+            self._zi_lp = np.zeros((self.sos_lp.shape[0], e.shape[0], 2))
+        d, self._zi_lp = signal.sosfilt(self.sos_lp, e, axis=-1, zi=self._zi_lp)
+        return d
+
+    def process(self, x: np.ndarray) -> np.ndarray:
+        return self._lowpass(self._energy(self._condition(x), causal=True))
+
+    def offline_zero_phase(self, x: np.ndarray) -> np.ndarray:
+        y = signal.sosfiltfilt(self.sos_cond, x, axis=-1)
+        return signal.sosfiltfilt(self.sos_lp, self._energy(y, causal=False), axis=-1)
+
+
+class _Tkeo(_Envelope):
+    """Solnik et al.: Teager–Kaiser energy of the conditioned EMG, rectified and low-passed."""
+
+    name = "tkeo"
+
+    def __init__(self, fs: float, low: float, high: float, mains: "float | None", lp_hz: float) -> None:
+        super().__init__(fs, low, high, mains, lp_hz)
+        self._tail: "np.ndarray | None" = None
+        self.lag_s += 1.0 / self.fs  # the causal operator is centred one sample back
+
+    def reset(self) -> None:
+        super().reset()
+        self._tail = None
+
+    def _energy(self, y: np.ndarray, causal: bool) -> np.ndarray:
+        if not causal:
+            return np.abs(tkeo(y))
+        if self._tail is None:
+            self._tail = np.zeros((y.shape[0], 2))
+        ext = np.concatenate([self._tail, y], axis=-1)
+        self._tail = ext[:, -2:].copy()
+        # ψ[n-1] = y[n-1]² − y[n]·y[n-2], reported at sample n (causal).
+        return np.abs(ext[:, 1:-1] ** 2 - ext[:, 2:] * ext[:, :-2])
+
+
+class _Bonato(DetectionSignal):
+    """Bonato et al.: ``(x[n-1]² + x[n]²)`` against ``ζ·σ²``, ``r0`` of ``m`` samples."""
+
+    name = "bonato"
+
+    def __init__(self, fs: float, low: float, high: float, mains: "float | None", m: int, r0: int) -> None:
+        super().__init__(fs, low, high, mains)
+        if not 1 <= r0 <= m:
+            raise ValueError(f"bonato needs 1 ≤ r0 ≤ m, got r0={r0}, m={m}")
+        self.m, self.r0 = int(m), int(r0)
+        self._last: "np.ndarray | None" = None
+        self._hist: "np.ndarray | None" = None
+
+    def reset(self) -> None:
+        super().reset()
+        self._last = None
+
+    def reset_decisions(self) -> None:
+        self._hist = None
+
+    def _pair_power(self, y: np.ndarray, last: np.ndarray) -> np.ndarray:
+        prev = np.concatenate([last, y[:, :-1]], axis=-1)
+        return prev * prev + y * y
+
+    def process(self, x: np.ndarray) -> np.ndarray:
+        y = self._condition(x)
+        if self._last is None:
+            self._last = np.zeros((y.shape[0], 1))
+        d = self._pair_power(y, self._last)
+        if y.shape[1]:
+            self._last = y[:, -1:].copy()
+        return d
+
+    def offline_zero_phase(self, x: np.ndarray) -> np.ndarray:
+        y = signal.sosfiltfilt(self.sos_cond, x, axis=-1)
+        return self._pair_power(y, np.zeros((y.shape[0], 1)))
+
+    def threshold(self, mean: np.ndarray, sd: np.ndarray, k: float) -> np.ndarray:
+        # Baseline mean of x[n-1]² + x[n]² is 2σ²; threshold ζ·σ² with ζ = k.
+        return k * mean / 2.0
+
+    def decide(self, d: np.ndarray, thr: np.ndarray) -> np.ndarray:
+        exceed = (d > thr[:, None]).astype(np.int16)
+        if self._hist is None:
+            self._hist = np.zeros((d.shape[0], self.m - 1), dtype=np.int16)
+        ext = np.concatenate([self._hist, exceed], axis=-1)
+        cs = np.zeros((ext.shape[0], ext.shape[1] + 1), dtype=np.int64)
+        np.cumsum(ext, axis=-1, out=cs[:, 1:])
+        n = d.shape[1]
+        count = cs[:, self.m : self.m + n] - cs[:, :n]  # exceedances among the last m samples
+        self._hist = ext[:, ext.shape[1] - (self.m - 1) :].copy()
+        return count >= self.r0
+
+
+def make_detection_signal(
+    method: str, fs: float, *, low: float, high: float, mains: "float | None",
+    lp_hz: float, m: int, r0: int,
+) -> DetectionSignal:
+    """The conditioning object of ``method`` (one of :data:`METHODS`)."""
+    if method == "hodges":
+        return _Envelope(fs, low, high, mains, lp_hz)
+    if method == "tkeo":
+        return _Tkeo(fs, low, high, mains, lp_hz)
+    if method == "bonato":
+        return _Bonato(fs, low, high, mains, m, r0)
+    raise ValueError(f"method must be one of {', '.join(repr(m) for m in METHODS)}; got {method!r}")
