@@ -1,0 +1,50 @@
+import json
+
+import numpy as np
+import pytest
+
+from emgfeedback.cli import main
+
+
+def test_list_names_every_scenario(capsys):
+    assert main(["simulate", "--list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("healthy", "lbp-lumbar-first", "tfl-dominant-clamshell", "left-glute-inhibition", "glute-fatigue"):
+        assert name in out
+
+
+def test_json_truth_of_lbp_says_lumbar_first(capsys):
+    assert main(["simulate", "--scenario", "lbp-lumbar-first", "--duration", "12", "--json"]) == 0
+    truth = json.loads(capsys.readouterr().out)
+    assert truth["first_to_fire"] == {"left": "lumbar_es", "right": "lumbar_es"}
+    assert truth["duration_s"] == pytest.approx(12.0)
+    es = [o for o in truth["onsets"] if o["channel"] == "lumbar_es_left"]
+    gmax = [o for o in truth["onsets"] if o["channel"] == "glute_max_left"]
+    assert es and len(es) == len(gmax)
+    lags = [g["onset_s"] - e["onset_s"] for e, g in zip(es, gmax)]
+    assert 0.06 < np.median(lags) < 0.10
+
+
+def test_csv_export_round_trips(tmp_path, capsys):
+    out = tmp_path / "healthy.csv"
+    assert main(["simulate", "--scenario", "healthy", "--duration", "3", "--fs", "1000", "--out", str(out)]) == 0
+    table = np.loadtxt(out, delimiter=",", skiprows=1)
+    assert table.shape == (3000, 9)
+    header = out.read_text().splitlines()[0]
+    assert header.startswith("time_s,GMax L (uV),GMed L (uV)")
+    truth = json.loads(out.with_suffix(".truth.json").read_text())
+    assert truth["scenario"] == "healthy"
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["simulate", "--scenario", "nope"], "scenario must be one of healthy"),
+        (["simulate", "--out", "x.edf", "--duration", "1"], "--out must end in .csv"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
