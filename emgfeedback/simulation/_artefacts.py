@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Artefacts", "powerline", "EcgTrain"]
+__all__ = ["Artefacts", "Powerline", "EcgTrain"]
 
 
 @dataclass(frozen=True)
@@ -52,31 +52,42 @@ class Artefacts:
         return cls(mains_uv=0.0, ecg_uv=0.0, motion_uv=0.0)
 
 
-def powerline(
-    n0: int, n: int, fs: float, mains_hz: float, harmonics: tuple[tuple[int, float], ...], amp_phase: np.ndarray
-) -> np.ndarray:
-    """Powerline hum of samples ``n0 … n0+n-1``.
+class Powerline:
+    """Powerline hum for consecutive tiles of ``tile`` samples.
 
     Parameters
     ----------
+    fs, mains_hz : float
+        Sample rate and powerline frequency, Hz.
+    harmonics : tuple of (int, float)
+        Harmonic numbers (their relative levels are already in ``amp_phase``).
     amp_phase : ndarray, shape (n_channels, n_harmonics, 2)
         Per channel and harmonic: peak amplitude, µV, and phase, rad.
-
-    Returns
-    -------
-    ndarray, shape (n_channels, n)
+    tile : int
+        Samples per tile.
     """
-    idx = np.arange(n0, n0 + n, dtype=np.float64)
-    basis = []
-    for h, _ in harmonics:
-        # reduce the phase per sample modulo one cycle before scaling, to stay exact for hours
-        cycles = np.mod(idx * (h * mains_hz / fs), 1.0)
-        basis.append(np.sin(2 * np.pi * cycles))
-        basis.append(np.cos(2 * np.pi * cycles))
-    amp, phase = amp_phase[..., 0], amp_phase[..., 1]
-    # a·sin(ωt + φ) = a·cos φ · sin ωt + a·sin φ · cos ωt
-    weights = np.stack([amp * np.cos(phase), amp * np.sin(phase)], axis=-1).reshape(amp.shape[0], -1)
-    return weights @ np.asarray(basis)
+
+    def __init__(
+        self, fs: float, mains_hz: float, harmonics: tuple[tuple[int, float], ...], amp_phase: np.ndarray, tile: int
+    ) -> None:
+        self._cycles_per_sample = np.array([h * mains_hz / fs for h, _ in harmonics])
+        k = np.arange(tile)
+        w = 2 * np.pi * self._cycles_per_sample[:, None] * k
+        # tile-local cos and sin of every harmonic, stacked (2·n_harmonics, tile)
+        self._basis = np.concatenate([np.cos(w), np.sin(w)])
+        amp, phase = amp_phase[..., 0], amp_phase[..., 1]
+        self._amp, self._phase = amp, phase
+
+    def tile(self, n0: int) -> np.ndarray:
+        """Hum of the tile starting at sample ``n0``, shape (n_channels, tile), µV.
+
+        ``a·sin(θ0 + ωk + φ) = a·sin(θ0+φ)·cos ωk + a·cos(θ0+φ)·sin ωk``; ``θ0`` is reduced
+        modulo one cycle from the integer sample index, so it stays exact for hours.
+        """
+        theta0 = 2 * np.pi * np.mod(n0 * self._cycles_per_sample, 1.0)
+        start = theta0[None, :] + self._phase
+        weights = np.concatenate([self._amp * np.sin(start), self._amp * np.cos(start)], axis=1)
+        return weights @ self._basis
 
 
 def _qrs(t: np.ndarray) -> np.ndarray:

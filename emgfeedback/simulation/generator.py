@@ -28,7 +28,7 @@ from scipy import signal
 
 from emgfeedback.model import Channel, Montage, Muscle, Onset, Side
 from emgfeedback.simulation import _spectra
-from emgfeedback.simulation._artefacts import Artefacts, EcgTrain, powerline
+from emgfeedback.simulation._artefacts import Artefacts, EcgTrain, Powerline
 from emgfeedback.simulation._schedule import burst_envelope, fatigue_progress, reps_overlapping
 from emgfeedback.simulation.scenarios import Scenario, get_scenario
 from emgfeedback.simulation.truth import GroundTruth, Rep, SimulatedRecording
@@ -150,7 +150,7 @@ class LiveSimulator:
         self._harmonics = harm
         amp = const.uniform(0.5, 1.5, size=(n_ch, 1)) * self._art.mains_uv * np.array([a for _, a in harm])
         phase = const.uniform(0.0, 2 * np.pi, size=(n_ch, len(harm)))
-        self._mains_ap = np.stack([amp, phase], axis=-1)
+        self._mains = Powerline(fs, self._mains_hz, harm, np.stack([amp, phase], axis=-1), self._tile)
         self._ecg_rows = [
             (self._row[ch], _ECG_SIDE_GAIN[ch.side] * self._art.ecg_uv)
             for ch in chans
@@ -306,7 +306,7 @@ class LiveSimulator:
                         sig = np.cos(0.5 * np.pi * p) * sig + np.sin(0.5 * np.pi * p) * yf
                 out[row, lo:hi] += env * sig
         if self._art.mains_uv > 0 and self._harmonics:
-            out += powerline(n0, T, fs, self._mains_hz, self._harmonics, self._mains_ap)
+            out += self._mains.tile(n0)
         if self._ecg_rows:
             ecg = self._ecg.waveform(t0, t)
             for row, gain in self._ecg_rows:
