@@ -140,6 +140,7 @@ class Device:
         self._info: "StreamInfo | None" = None
         self._opened = False
         self._started = False
+        self._ever_started = False
         self._thread: "threading.Thread | None" = None
         self._halt = threading.Event()
         self._error: "BaseException | None" = None
@@ -227,7 +228,7 @@ class Device:
         self._eof = False
         self._queue.reopen()
         self._start()
-        self._started = True
+        self._started = self._ever_started = True
         self._last_chunk_t = time.monotonic()
         self._thread = threading.Thread(target=self._run, name=f"emgfeedback-{self.scheme}-reader",
                                         daemon=True)
@@ -263,9 +264,7 @@ class Device:
         EmgFeedbackError
             What stopped the reader (e.g. the link was lost and could not be re-established).
         """
-        if not self._started and len(self._queue) == 0:
-            if self._error is not None:
-                raise self._error
+        if self._thread is None and not self._ever_started:
             raise DeviceIOError(f"{self.url}: call start() (or use 'with') before reading")
         block = self._queue.get(timeout)
         if block is None and self._error is not None:
