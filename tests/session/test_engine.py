@@ -1,0 +1,107 @@
+"""The session engine fed by hand with simulated recordings: per-rep firing order, latency and
+ratios match the simulator's truth (no threads, no Qt)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from emgfeedback.calibration import load_mvc_procedures, load_protocols
+from emgfeedback.dsp.pipeline import OnlinePipeline
+from emgfeedback.model import Muscle, Side, StreamInfo
+from emgfeedback.session import Phase, SessionEngine
+from emgfeedback.simulation import simulate
+
+DURATION_S = 16.0
+
+
+def run(scenario: str, protocol: str, *, block: int = 40, **engine_kw):
+    rec = simulate(scenario, duration_s=DURATION_S, seed=3)
+    info = StreamInfo(fs=rec.fs, montage=rec.montage, source=f"test:{scenario}")
+    engine = SessionEngine(info, OnlinePipeline(rec.fs, rec.montage),
+                           protocol=load_protocols()[protocol], **engine_kw)
+    updates = [engine.process(b) for b in rec.blocks(block)]
+    return rec, engine, updates
+
+
+def matched(rec, results):
+    """Pairs (truth rep, detected rep) whose spans overlap."""
+    pairs = []
+    for r in results:
+        hits = [t for t in rec.truth.reps if t.start_s < r.end_s and r.start_s < t.end_s]
+        if hits:
+            pairs.append((hits[0], r))
+    return pairs
+
+
+@pytest.mark.parametrize("scenario, first", [("healthy", Muscle.GLUTE_MAX), ("lbp-lumbar-first", Muscle.LUMBAR_ES)])
+def test_firing_order_per_rep_matches_truth(scenario: str, first: Muscle) -> None:
+    rec, engine, updates = run(scenario, "prone_hip_extension")
+    truth_reps = [t for t in rec.truth.reps if t.end_s < DURATION_S - 0.6]
+    pairs = matched(rec, engine.results)
+    assert len(pairs) == len(engine.results) >= len(truth_reps) >= 2
+    for truth, rep in pairs:
+        assert rep.start_s == pytest.approx(truth.start_s, abs=0.15)
+        for side in Side:
+            assert rec.truth.first_to_fire[side] is first
+            assert rep.firing_order[side].first is first
+            lat = rep.latency_ms(side)  # GMax minus ES onset
+            true = {o.channel: o.onset_s for o in rec.truth.onsets if truth.start_s - 0.01 <= o.onset_s <= truth.end_s}
+            true_lat = (true[f"glute_max_{side.value}"] - true[f"lumbar_es_{side.value}"]) * 1000
+            assert lat == pytest.approx(true_lat, abs=40.0)
+    s = engine.summary()
+    assert s.first_counts[Side.LEFT][first] == len(pairs)
+    assert s.target_met == (len(pairs) if first is Muscle.GLUTE_MAX else 0)
+    assert any(u.rep_active for u in updates)
+
+
+@pytest.mark.parametrize("scenario", ["tfl-dominant-clamshell", "healthy-clamshell"])
+def test_tfl_ratio_of_working_side_matches_truth(scenario: str) -> None:
+    rec, engine, _ = run(scenario, "clamshell")
+    pairs = matched(rec, engine.results)
+    assert len(pairs) >= 3
+    for truth, rep in pairs:
+        side = truth.side
+        true_ratio = rec.truth.tfl_to_glute_ratio[side]
+        assert rep.tfl_to_glute_ratio[side] == pytest.approx(true_ratio, rel=0.2)
+        assert side.other not in rep.tfl_to_glute_ratio  # resting side: no ratio
+
+
+def test_protocol_events_and_percent_mvc() -> None:
+    mvc = {ch: 200.0 for ch in ("glute_max_left", "glute_max_right")}
+    rec, engine, updates = run("healthy", "glute_squeeze", mvc_uv=mvc)
+    events = [e for u in updates for e in u.events]
+    assert [e.phase for e in events[:3]] == [Phase.PREPARE, Phase.HOLD, Phase.REST]
+    assert events[1].t_s == pytest.approx(3.0)
+    last = updates[-1]
+    assert last.runner is not None and last.runner.rep == 1 + int((DURATION_S - 3.0) // 20.0)
+    row = rec.montage.index("glute_max_left")
+    assert last.percent_mvc[row] == pytest.approx(100 * last.frame.level_uv[row] / 200.0)
+    assert math.isnan(last.percent_mvc[rec.montage.index("tfl_left")])
+    peaks = [r.peak_pct_mvc["glute_max_left"] for r in engine.results]
+    assert peaks and all(p > 20 for p in peaks)
+
+
+def test_mvc_wizard_runs_inside_the_engine() -> None:
+    rec = simulate("healthy", duration_s=14.0, seed=1)
+    info = StreamInfo(fs=rec.fs, montage=rec.montage)
+    engine = SessionEngine(info, OnlinePipeline(rec.fs, rec.montage))
+    gmax = load_mvc_procedures()[Muscle.GLUTE_MAX]
+    import dataclasses
+    engine.start_mvc([dataclasses.replace(gmax, trials=1, contraction_s=8.0, rest_s=0.0)])
+    states = [engine.process(b).mvc for b in rec.blocks(50)]
+    assert states[-1] is not None and states[-1].step.value == "done"
+    assert set(engine.mvc_uv) == {"glute_max_left", "glute_max_right"}
+    rest = engine._detector.rest_uv[rec.montage.index("glute_max_left")]
+    assert engine.mvc_uv["glute_max_left"] > 5 * rest
+
+
+def test_set_mvc_rejects_bad_values() -> None:
+    rec = simulate("healthy", duration_s=1.0, seed=1)
+    engine = SessionEngine(StreamInfo(fs=rec.fs, montage=rec.montage), OnlinePipeline(rec.fs, rec.montage))
+    with pytest.raises(ValueError, match="MVC of tfl_left must be a positive number of µV, got -3"):
+        engine.set_mvc({"tfl_left": -3})
+    with pytest.raises(ValueError, match="unknown channel 'hamstring'"):
+        engine.set_mvc({"hamstring": 10.0})
