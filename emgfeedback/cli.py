@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "monitor",
     "simulate",
     "bench",
+    "devices",
 )
 
 
