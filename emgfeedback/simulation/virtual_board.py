@@ -147,6 +147,7 @@ class VirtualBoard:
     def _boot(self) -> None:
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)  # no echo, no line editing until a client configures the port
+        self._boot_speed = termios.tcgetattr(self._slave)[5]
         os.set_blocking(self._master, False)
         self._slave_name = os.ttyname(self._slave)
         if self.link:
@@ -182,7 +183,8 @@ class VirtualBoard:
             speed = termios.tcgetattr(self._slave)[5]
         except termios.error:
             return True
-        return want is None or speed == want
+        # a port nobody has configured yet (still at the pty's boot speed) counts as right
+        return want is None or speed == want or speed == self._boot_speed
 
     def _send(self, frame: Any) -> None:
         wire = bytearray(encode_frame(frame))
