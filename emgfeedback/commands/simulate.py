@@ -29,6 +29,11 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--out", type=Path, default=None, metavar="FILE.csv",
                    help="write samples (s, µV per channel) as CSV and the truth as FILE.truth.json")
     p.add_argument("--json", action="store_true", help="print the truth as one JSON object")
+    p.add_argument("--serve", action="store_true",
+                   help="run a virtual board on a pseudo-terminal speaking the firmware protocol in real "
+                   "time (open it with serial://PATH); --duration limits how long")
+    p.add_argument("--link", default=None, metavar="PATH",
+                   help="with --serve: also publish the board at this stable symlink path")
     p.set_defaults(func=run)
 
 
@@ -79,6 +84,12 @@ def _write_csv(path: Path, rec) -> None:
 def run(args: argparse.Namespace) -> int:
     from emgfeedback import simulation
 
+    if args.serve:
+        from emgfeedback.simulation.virtual_board import serve_virtual_board
+
+        return serve_virtual_board(args.scenario, args.fs, snr_db=args.snr, seed=args.seed,
+                                   link=args.link, duration_s=args.duration,
+                                   announce=lambda line: print(line, flush=True))
     if args.list:
         for name in simulation.list_scenarios():
             print(f"{name:24s} {simulation.describe(name).splitlines()[0]}")

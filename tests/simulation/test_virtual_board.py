@@ -121,3 +121,28 @@ def test_serve_announces_the_path_and_stops_after_duration():
 def test_bad_board_arguments():
     with pytest.raises(ValueError, match="samples_per_frame must be 1..14 for 8 channels, got 20"):
         VirtualBoard(samples_per_frame=20)
+
+
+def test_cli_serve_end_to_end_through_serial(tmp_path):
+    import subprocess
+    import sys
+
+    from emgfeedback.devices import open_device
+
+    link = tmp_path / "ttyVB"
+    proc = subprocess.Popen([sys.executable, "-m", "emgfeedback.cli", "simulate", "--serve",
+                             "--scenario", "lbp-lumbar-first", "--duration", "4", "--link", str(link)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert f"serial://{link}" in line or "serial:///dev/" in line, line
+        with open_device(f"serial://{link}") as dev:
+            n = 0
+            while n < 400:
+                b = dev.read(timeout=2.0)
+                assert b is not None
+                n += b.n_samples
+            assert dev.info.board == "virtual_board"
+    finally:
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
