@@ -29,7 +29,9 @@ class Artefacts:
         Mean heart rate, Hz (beat-to-beat interval SD 3 %).
     motion_uv : float
         RMS of the low-frequency (< 3 Hz) baseline wander from cable and skin motion on every
-        channel, µV.
+        channel, µV; each rep also adds two slow half-sine bumps (limb lift just after the
+        muscles fire, and lowering at the end of the hold; 0.3–0.6 s long) of peak
+        ``2·motion_uv·N(0, 1)`` per channel.
     """
 
     mains_uv: float = 10.0

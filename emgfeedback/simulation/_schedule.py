@@ -12,10 +12,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from emgfeedback.model import Channel, Onset, Side
+from emgfeedback.model import Channel, Muscle, Onset, Side
 from emgfeedback.simulation.scenarios import Scenario
 
-__all__ = ["Burst", "RepPlan", "rep_plan", "reps_overlapping", "burst_envelope", "fatigue_progress"]
+__all__ = ["Burst", "Movement", "RepPlan", "rep_plan", "reps_overlapping", "burst_envelope", "fatigue_progress"]
 
 _REP_STREAM = 1
 _REP_GAIN_SD = 0.03
@@ -40,14 +40,35 @@ class Burst:
 
 
 @dataclass(frozen=True)
+class Movement:
+    """A limb movement (lift or lowering) shaking the cables: a slow half-sine bump.
+
+    ``gains`` holds one signed amplitude per channel of the default montage, in units of the
+    motion level (``Artefacts.motion_uv``).
+    """
+
+    start_s: float
+    duration_s: float
+    gains: tuple[float, ...]
+
+    def shape(self, t: np.ndarray) -> np.ndarray:
+        """Bump at times ``t`` s: ``sin(π·(t − start)/duration)`` inside the movement, 0 outside."""
+        u = (t - self.start_s) / self.duration_s
+        return np.where((u >= 0) & (u <= 1), np.sin(np.pi * np.clip(u, 0.0, 1.0)), 0.0)
+
+
+@dataclass(frozen=True)
 class RepPlan:
-    """All bursts of rep ``index``; ``start_s``/``end_s`` span their onsets and offsets."""
+    """All bursts of rep ``index``; ``start_s``/``end_s`` span their onsets and offsets;
+    ``busy_end_s`` also covers the movement artefacts."""
 
     index: int
     side: "Side | None"
     bursts: tuple[Burst, ...]
     start_s: float
     end_s: float
+    movements: tuple[Movement, ...] = ()
+    busy_end_s: float = 0.0
 
 
 @lru_cache(maxsize=64)
@@ -78,13 +99,16 @@ def rep_plan(scenario: Scenario, seed: int, k: int) -> RepPlan:
                 act.fatigue_amp_pct,
             )
         )
-    return RepPlan(
-        k,
-        side,
-        tuple(bursts),
-        min(b.onset_s for b in bursts),
-        max(b.offset_s for b in bursts),
+    # the limb moves shortly after the muscles fire, and again when it is lowered
+    n_default = 2 * len(Muscle)
+    movements = tuple(
+        Movement(float(t + rng.uniform(0.05, 0.15)), float(rng.uniform(0.3, 0.6)),
+                 tuple(2.0 * rng.standard_normal(n_default)))
+        for t in (ref + sc.max_delay_s, end_ref)
     )
+    end = max(b.offset_s for b in bursts)
+    busy_end = max(end, max(m.start_s + m.duration_s for m in movements))
+    return RepPlan(k, side, tuple(bursts), min(b.onset_s for b in bursts), end, movements, busy_end)
 
 
 def reps_overlapping(scenario: Scenario, seed: int, t0: float, t1: float, n_reps: "int | None") -> list[RepPlan]:
@@ -95,7 +119,7 @@ def reps_overlapping(scenario: Scenario, seed: int, t0: float, t1: float, n_reps
     if n_reps is not None:
         k_hi = min(k_hi, n_reps - 1)
     plans = [rep_plan(sc, seed, k) for k in range(k_lo, k_hi + 1)]
-    return [p for p in plans if p.start_s < t1 and p.end_s > t0]
+    return [p for p in plans if p.start_s < t1 and p.busy_end_s > t0]
 
 
 def burst_envelope(b: Burst, t: np.ndarray) -> np.ndarray:

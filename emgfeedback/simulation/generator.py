@@ -124,6 +124,7 @@ class LiveSimulator:
         n_ch = len(chans)
         self._tile = max(1, int(round(fs * _TILE_S)))
         self._row = {ch: i for i, ch in enumerate(chans)}
+        self._default_rows = np.array([Montage.default().index(ch) for ch in chans])
         self._noise_floor = self._noise_floors()
         self._sos_emg = _spectra.emg_sos(fs)
         self._g_emg = _spectra.unit_variance_gain(self._sos_emg)
@@ -288,6 +289,12 @@ class LiveSimulator:
         mot, self._zi_mot = signal.sosfilt(self._sos_mot, rng.standard_normal((n_ch, T)), zi=self._zi_mot)
         out += mot * (self._g_mot * self._art.motion_uv)
         for plan in reps_overlapping(self._sc, self._seed, t0, t1, self._n_reps):
+            if self._art.motion_uv > 0:
+                for mv in plan.movements:
+                    lo, hi = np.searchsorted(t, (mv.start_s, mv.start_s + mv.duration_s))
+                    if hi > lo:
+                        gains = np.asarray(mv.gains)[self._default_rows] * self._art.motion_uv
+                        out[:, lo:hi] += gains[:, None] * mv.shape(t[lo:hi])
             for b in plan.bursts:
                 row = self._row.get(b.channel)
                 if row is None:

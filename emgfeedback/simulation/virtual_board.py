@@ -19,7 +19,7 @@ import termios
 import threading
 import time
 import tty
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
@@ -63,12 +63,16 @@ class VirtualBoard:
         Path of a symlink kept pointing at the current pty (survives :meth:`vanish`).
     baud : int
         The board's UART rate; a client that sets another rate gets garbage, as on real wires.
+    tap : callable, optional
+        Called as ``tap(frame, t)`` after each frame is written, ``t`` from ``time.monotonic()``
+        (benchmarks measure latency with it).
     """
 
     def __init__(self, scenario: str = "healthy", fs: float = 2000.0, *, snr_db: float = 20.0,
                  seed: int = 0, source: "SampleSource | None" = None, n_channels: int = 8,
                  uv_per_count: float = 0.25, samples_per_frame: int = 8,
-                 link: "str | None" = None, baud: int = 460800) -> None:
+                 link: "str | None" = None, baud: int = 460800,
+                 tap: "Callable[[Any, float], None] | None" = None) -> None:
         if not fs > 0:
             raise ValueError(f"fs must be a positive number of Hz, got {fs!r}")
         if not 1 <= samples_per_frame <= max_samples_per_frame(n_channels):
@@ -81,6 +85,7 @@ class VirtualBoard:
         self.samples_per_frame = samples_per_frame
         self.link = link
         self.baud = baud
+        self.tap = tap
         self._own_source = source is None
         self._source: SampleSource = source if source is not None else self._simulator(self.fs)
         self._master = self._slave = -1
@@ -198,6 +203,8 @@ class VirtualBoard:
         try:
             os.write(self._master, wire)
             self.frames_sent += 1
+            if self.tap is not None:
+                self.tap(frame, time.monotonic())
         except BlockingIOError:  # nobody reads: the TX buffer is full, like a UART overrun
             if isinstance(frame, Samples):
                 self.dropped_samples += frame.n_samples
