@@ -20,12 +20,22 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from emgfeedback.dsp.filters import design_bandpass, design_conditioning, design_lowpass
+from emgfeedback.dsp.filters import (
+    design_bandpass,
+    design_conditioning,
+    design_lowpass,
+    design_notch,
+    effective_high,
+)
 from emgfeedback.dsp.tkeo import tkeo
 
 __all__ = ["make_detection_signal", "METHODS", "DetectionSignal"]
 
 METHODS = ("hodges", "tkeo", "bonato")
+
+#: Quality factor of the detectors' mains notches. Wider than the display filter's (Q = 30) so
+#: that the notch rings for ~0.06 s rather than ~0.2 s after a burst or at start-up.
+NOTCH_Q = 10.0
 
 
 def _sos_group_delay_s(sos: np.ndarray, fs: float, f_hz: float) -> float:
@@ -54,12 +64,15 @@ class DetectionSignal:
 
     def __init__(self, fs: float, low: float, high: float, mains: "float | None") -> None:
         self.fs = float(fs)
-        self.sos_cond = design_conditioning(fs, low, high, mains)
+        self.sos_cond = design_conditioning(fs, low, high, mains, q=NOTCH_Q)
+        self.sos_bp = design_bandpass(fs, low, high)
+        self.sos_notch = None if mains is None else design_notch(
+            fs, mains, q=NOTCH_Q, max_freq=effective_high(fs, high))
         self._zi_cond: "np.ndarray | None" = None
         #: Causal delay of the detection signal behind the EMG, s; causal onsets are moved
         #: back by this much: the band-pass delay at 100 Hz, where EMG power sits (the narrow
         #: notches hardly delay the band as a whole), plus the envelope low-pass delay near 0 Hz.
-        self.lag_s = _sos_group_delay_s(design_bandpass(fs, low, high), fs, 100.0)
+        self.lag_s = _sos_group_delay_s(self.sos_bp, fs, 100.0)
 
     def reset(self) -> None:
         """Forget filter state."""
@@ -70,6 +83,17 @@ class DetectionSignal:
             self._zi_cond = np.zeros((self.sos_cond.shape[0], x.shape[0], 2))
         y, self._zi_cond = signal.sosfilt(self.sos_cond, x, axis=-1, zi=self._zi_cond)
         return y
+
+    def _condition_offline(self, x: np.ndarray) -> np.ndarray:
+        """Offline conditioning: the notch runs forward only, the band-pass forward and back.
+
+        A narrow notch rings for ~1/bandwidth (≈ 0.2 s at Q = 30) wherever the EMG has power
+        at the mains frequency; run backward too, that ringing would precede every burst and
+        pull onsets early. Forward only, it can only trail the burst (later offsets); the
+        notch's delay averaged over the EMG band is negligible.
+        """
+        y = x if self.sos_notch is None else signal.sosfilt(self.sos_notch, x, axis=-1)
+        return signal.sosfiltfilt(self.sos_bp, y, axis=-1)
 
     def process(self, x: np.ndarray) -> np.ndarray:
         """Causal detection signal of the next block (n_channels, n)."""
@@ -119,7 +143,7 @@ class _Envelope(DetectionSignal):
         return self._lowpass(self._energy(self._condition(x), causal=True))
 
     def offline_zero_phase(self, x: np.ndarray) -> np.ndarray:
-        y = signal.sosfiltfilt(self.sos_cond, x, axis=-1)
+        y = self._condition_offline(x)
         return signal.sosfiltfilt(self.sos_lp, self._energy(y, causal=False), axis=-1)
 
 
@@ -182,7 +206,7 @@ class _Bonato(DetectionSignal):
         return d
 
     def offline_zero_phase(self, x: np.ndarray) -> np.ndarray:
-        y = signal.sosfiltfilt(self.sos_cond, x, axis=-1)
+        y = self._condition_offline(x)
         return self._pair_power(y, np.zeros((y.shape[0], 1)))
 
     def threshold(self, mean: np.ndarray, sd: np.ndarray, k: float) -> np.ndarray:

@@ -44,11 +44,23 @@ from emgfeedback.dsp._detection_signal import METHODS, DetectionSignal, make_det
 from emgfeedback.dsp._hysteresis import BurstEvents, RunDebouncer
 from emgfeedback.model import Montage, Onset
 
-__all__ = ["METHODS", "DEFAULT_K", "BaselineStats", "detect_onsets", "StreamingOnsetDetector"]
+__all__ = [
+    "METHODS",
+    "DEFAULT_K",
+    "SETTLE_S",
+    "BaselineStats",
+    "detect_onsets",
+    "detection_signal_stats",
+    "StreamingOnsetDetector",
+]
 
 #: Default threshold multiplier per method: k·SD above the baseline mean (Hodges, TKEO) or
 #: ζ in ``ζ·σ²`` (Bonato).
 DEFAULT_K: dict[str, float] = {"hodges": 3.0, "tkeo": 6.0, "bonato": 8.0}
+
+#: Start-up time of the detectors' filters, s: no onset is searched for and no baseline taken
+#: in the first ``SETTLE_S`` of a recording or stream (the notch and band-pass settle).
+SETTLE_S = 0.3
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,27 @@ def _make_signal(method: str, fs: float, low: float, high: float, mains: "float 
     return make_detection_signal(method, fs, low=low, high=high, mains=mains, lp_hz=lp_hz, m=m, r0=r0)
 
 
+def _settled_stats(d: np.ndarray, fs: float, where: object, window_s: float) -> BaselineStats:
+    """Baseline statistics of ``d`` ignoring its first :data:`SETTLE_S` (filter start-up)."""
+    n_settle = min(int(round(SETTLE_S * fs)), max(d.shape[1] - 2, 0))
+    shift = n_settle / fs
+    if isinstance(where, (tuple, list)) and len(where) == 2:
+        a, b = (float(v) for v in where)
+        if b - shift > 0 and a < shift:
+            where = (0.0, b - shift)
+        else:
+            where = (a - shift, b - shift)
+    st = baseline_stats(d[:, n_settle:], fs, where, window_s=window_s)  # type: ignore[arg-type]
+    return BaselineStats(st.mean, st.sd, st.start_s + shift, st.end_s + shift)
+
+
+def _mask_settling(above: np.ndarray, first_index: int, fs: float) -> None:
+    """Force "below" for samples (absolute index from ``first_index``) inside the settle time."""
+    n_settle = int(round(SETTLE_S * fs))
+    if first_index < n_settle:
+        above[:, : n_settle - first_index] = False
+
+
 class _EventSink:
     """Turns debouncer events into :class:`Onset` objects with times in seconds."""
 
@@ -117,7 +150,7 @@ def detect_onsets(
     min_off_s: float = 0.05,
     zero_phase: bool = True,
     mains: "float | None" = 50.0,
-    low: float = 20.0,
+    low: float = 30.0,
     high: float = 450.0,
     lp_hz: float = 50.0,
     m: int = 5,
@@ -184,9 +217,10 @@ def detect_onsets(
             f"({(min_len + 1) / fs:.3f} s at {fs:g} Hz)"
         )
     d = det.offline_zero_phase(x2) if zero_phase else det.process(x2)
-    stats = baseline if isinstance(baseline, BaselineStats) else baseline_stats(
-        d, fs, baseline, window_s=baseline_window_s)
+    stats = baseline if isinstance(baseline, BaselineStats) else _settled_stats(
+        d, fs, baseline, baseline_window_s)
     above = det.decide(d, det.threshold(stats.mean, stats.sd, cfg.k))
+    _mask_settling(above, 0, fs)
     ev = RunDebouncer(x2.shape[0], cfg.min_on, cfg.min_off).process(above)
     sink = _EventSink(names, fs, float(t0), 0.0 if zero_phase else det.lag_s)
     bursts: dict[tuple[str, float], Onset] = {}
@@ -197,7 +231,7 @@ def detect_onsets(
 
 def detection_signal_stats(
     x: np.ndarray, fs: float, method: str = "hodges", *, baseline: "str | tuple[float, float] | None" = "auto",
-    zero_phase: bool = False, mains: "float | None" = 50.0, low: float = 20.0, high: float = 450.0,
+    zero_phase: bool = False, mains: "float | None" = 50.0, low: float = 30.0, high: float = 450.0,
     lp_hz: float = 50.0, baseline_window_s: float = 0.5,
 ) -> BaselineStats:
     """Baseline statistics of a method's detection signal, to give a live detector.
@@ -211,7 +245,7 @@ def detection_signal_stats(
     x2 = xx[np.newaxis, :] if xx.ndim == 1 else xx
     det = _make_signal(method, fs, low, high, mains, lp_hz, 5, 1)
     d = det.offline_zero_phase(x2) if zero_phase else det.process(x2)
-    return baseline_stats(d, fs, baseline, window_s=baseline_window_s)
+    return _settled_stats(d, fs, baseline, baseline_window_s)
 
 
 class StreamingOnsetDetector:
@@ -230,7 +264,7 @@ class StreamingOnsetDetector:
     baseline_s : float
         Without ``baseline``, the first ``baseline_s`` seconds are taken as rest: thresholds are
         learnt from them, then those samples are checked too (bursts in them are reported at
-        the end of the learning window).
+        the end of the learning window). The first :data:`SETTLE_S` are never searched.
     baseline : BaselineStats, optional
         Known baseline statistics of the causal detection signal (from
         :func:`detection_signal_stats`); detection starts at the first sample.
@@ -257,7 +291,7 @@ class StreamingOnsetDetector:
         min_on_s: float = 0.025,
         min_off_s: float = 0.05,
         mains: "float | None" = 50.0,
-        low: float = 20.0,
+        low: float = 30.0,
         high: float = 450.0,
         lp_hz: float = 50.0,
         m: int = 5,
@@ -267,7 +301,12 @@ class StreamingOnsetDetector:
         self._cfg = _settings(method, self.fs, k, min_on_s, min_off_s)
         self.channels = _channel_names(channels, len(channels))
         self.baseline_s = check_positive(baseline_s, "baseline_s", "s")
-        self._n_base = max(2, int(round(self.baseline_s * self.fs)))
+        self._n_base = int(round(self.baseline_s * self.fs))
+        if self._n_base < int(round(SETTLE_S * self.fs)) + 2:
+            raise ValueError(
+                f"baseline_s must be longer than the filters' {SETTLE_S:g} s start-up, got {baseline_s!r} s; "
+                "use at least 1 s of rest"
+            )
         self._given = baseline
         if baseline is not None and baseline.mean.shape != (len(self.channels),):
             raise ValueError(
@@ -321,7 +360,8 @@ class StreamingOnsetDetector:
                 return []
             d = np.concatenate(self._pending, axis=-1)
             self._pending = []
-            stats = baseline_stats(d[:, : self._n_base], self.fs, (0.0, self._n_base / self.fs))
+            stats = _settled_stats(d[:, : self._n_base], self.fs, (0.0, self._n_base / self.fs), 0.5)
             self._thr = self._det.threshold(stats.mean, stats.sd, self._cfg.k)
         above = self._det.decide(d, self._thr)
+        _mask_settling(above, self._deb.n_seen, self.fs)
         return self._sink.onsets(self._deb.process(above))
