@@ -28,6 +28,9 @@ from emgfeedback.protocol.codec import (
     unpack_frame,
 )
 from emgfeedback.protocol.frames import (
+    BLE_COMMAND_UUID,
+    BLE_DATA_UUID,
+    BLE_SERVICE_UUID,
     MAX_ENCODED_BYTES,
     MAX_FRAME_BYTES,
     PROTOCOL_VERSION,
@@ -45,7 +48,7 @@ from emgfeedback.protocol.frames import (
 from emgfeedback.protocol.stream import StreamDecoder, sample_gap, seq_delta
 
 __all__ = [
-    "PROTOCOL_VERSION", "MAX_FRAME_BYTES", "MAX_ENCODED_BYTES", "FrameType", "SampleFormat",
+    "PROTOCOL_VERSION", "BLE_SERVICE_UUID", "BLE_DATA_UUID", "BLE_COMMAND_UUID", "MAX_FRAME_BYTES", "MAX_ENCODED_BYTES", "FrameType", "SampleFormat",
     "CommandType", "AckResult", "DeviceInfo", "Samples", "Status", "Ack", "Command", "Frame",
     "crc16", "pack_frame", "unpack_frame", "encode_frame", "decode_frame", "StreamDecoder",
     "seq_delta", "sample_gap", "max_samples_per_frame",

@@ -10,7 +10,7 @@ from typing import Union
 import numpy as np
 
 __all__ = [
-    "PROTOCOL_VERSION", "MAX_FRAME_BYTES", "MAX_ENCODED_BYTES", "FrameType", "SampleFormat",
+    "PROTOCOL_VERSION", "BLE_SERVICE_UUID", "BLE_DATA_UUID", "BLE_COMMAND_UUID", "MAX_FRAME_BYTES", "MAX_ENCODED_BYTES", "FrameType", "SampleFormat",
     "CommandType", "AckResult", "DeviceInfo", "Samples", "Status", "Ack", "Command", "Frame",
 ]
 
@@ -19,6 +19,12 @@ PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 240
 #: Largest encoded frame without its delimiter (COBS adds one byte below 254 bytes).
 MAX_ENCODED_BYTES = MAX_FRAME_BYTES + 1
+#: BLE GATT service carrying the protocol (ESP32 firmware advertises it).
+BLE_SERVICE_UUID = "45b50de9-f033-44d9-a696-43456b1215c7"
+#: Characteristic the board notifies: one or more whole encoded frames per notification.
+BLE_DATA_UUID = "45b50dea-f033-44d9-a696-43456b1215c7"
+#: Characteristic the host writes commands to (encoded frames, write with response).
+BLE_COMMAND_UUID = "45b50deb-f033-44d9-a696-43456b1215c7"
 _HEADER = struct.Struct("<BBH")
 _INFO = struct.Struct("<BIBBfBBBBB")  # n_ch, fs_mhz, adc_bits, fmt, uv/count, spf, fw x3, name len
 _SAMPLES = struct.Struct("<IBBB")  # sample index, n_channels, n_samples, format
