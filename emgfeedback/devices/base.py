@@ -301,6 +301,8 @@ class Device:
         while not self._halt.is_set():
             try:
                 chunk = self._read_chunk()
+                if chunk is not None and chunk.data.shape[1] + chunk.gap > 0:
+                    self._deliver(chunk)
             except EndOfStream:
                 self._eof = True
                 break
@@ -319,8 +321,6 @@ class Device:
                 wrapped.__cause__ = err
                 self._fail(wrapped)
                 break
-            if chunk is not None and chunk.data.shape[1] + chunk.gap > 0:
-                self._deliver(chunk)
         self._queue.close()
 
     def _fail(self, err: BaseException) -> None:
@@ -393,6 +393,10 @@ class Device:
             except EmgFeedbackError as again:
                 self.log.debug("%s: still gone: %s", self.url, again)
                 continue
+            except Exception as bad:  # e.g. ValueError: the board came back as something else
+                failed = DeviceConnectionError(f"{self.url}: reconnecting failed: {bad}")
+                failed.__cause__ = bad
+                return failed
             old = self.info
             if info.fs != old.fs or info.n_channels != old.n_channels:
                 self._close()
@@ -411,5 +415,7 @@ class Device:
             self._gap_from_clock = True
             self.log.warning("%s: reconnected", self.url)
             return None
-        return DeviceConnectionError(
+        gave_up = DeviceConnectionError(
             f"{err} (gave up reconnecting after {self.reconnect_timeout_s:g} s)")
+        gave_up.__cause__ = err
+        return gave_up

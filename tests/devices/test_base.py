@@ -62,7 +62,7 @@ class RampDevice(Device):
             raise EndOfStream
         if self.k == o.fail_at and not self.failed:
             self.failed = True
-            self.fail_opens = 2
+            self.fail_opens = max(self.fail_opens, 2)
             raise DeviceConnectionError("ramp: cable pulled")
         k = self.k
         self.k += 1
@@ -221,3 +221,25 @@ def test_put_when_room_waits_for_the_consumer():
     threading.Timer(0.05, lambda: q.get(0)).start()
     assert q.put_when_room(2, 2.0) is True
     assert q.get(0) == 2
+
+
+class WrongShapeDevice(RampDevice):
+    def _read_chunk(self):
+        return Chunk(np.zeros((3, 4)))
+
+
+def test_driver_returning_the_wrong_shape_stops_with_a_clear_error():
+    with pytest.raises(DeviceIOError, match=r"driver returned shape \(3, 4\), expected \(8, n\)"):
+        with WrongShapeDevice("ramp://") as dev:
+            collect(dev)
+
+
+def test_giving_up_reconnecting_is_raised_with_the_cause():
+    dev = RampDevice("ramp://?chunks=0&fail_at=1", reconnect_timeout_s=0.2)
+    t = time.monotonic()
+    with pytest.raises(DeviceConnectionError, match=r"cable pulled \(gave up reconnecting after 0.2 s\)") as info:
+        with dev:
+            dev.fail_opens = 10**6  # every reopen after the first open fails
+            collect(dev)
+    assert isinstance(info.value.__cause__, DeviceConnectionError)
+    assert time.monotonic() - t < 3

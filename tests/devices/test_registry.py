@@ -34,3 +34,15 @@ def test_drivers_are_imported_only_when_used(monkeypatch):
     assert "emgfeedback.devices.serial_port" not in sys.modules
     cls = driver_class("SERIAL")
     assert cls.scheme == "serial" and "emgfeedback.devices.serial_port" in sys.modules
+
+
+def test_detect_devices_lists_serial_ports_as_urls(monkeypatch):
+    from types import SimpleNamespace
+
+    from serial.tools import list_ports
+
+    from emgfeedback.devices import detect_devices
+
+    monkeypatch.setattr(list_ports, "comports", lambda: [SimpleNamespace(device="/dev/ttyUSB0"),
+                                                         SimpleNamespace(device="/dev/ttyACM1")])
+    assert detect_devices(("serial",)) == {"serial": ["serial:///dev/ttyUSB0", "serial:///dev/ttyACM1"]}
