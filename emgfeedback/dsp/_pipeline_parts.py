@@ -3,7 +3,7 @@
 - :class:`FiringOrderTracker` pairs glute max and lumbar ES onsets per side into reps;
 - :class:`RatioTracker` keeps the TFL-to-glute-med envelope ratio over recent active periods;
 - :class:`QualityWindow` keeps the last seconds of raw signal in a ring and rates it at most
-  once per interval.
+  once per interval, a channel per block.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from emgfeedback.dsp.quality import assess_quality
 from emgfeedback.model import Channel, ChannelQuality, FiringOrder, Montage, Muscle, Side
 
 __all__ = ["FiringOrderTracker", "RatioTracker", "QualityWindow", "QualityFunction"]
@@ -150,6 +151,10 @@ class RatioTracker:
 class QualityWindow:
     """Ring of the last ``window_s`` of raw signal, rated at most every ``interval_s``.
 
+    Rating is spread over blocks: once due, ``per_block`` channels are rated per block (each
+    over its own latest window) until all are, so no single block pays for all channels.
+    ``latest`` is empty until every channel has been rated once.
+
     Parameters
     ----------
     montage : Montage
@@ -157,23 +162,25 @@ class QualityWindow:
     fs : float
         Sample rate, Hz.
     window_s, interval_s : float
-        Window rated, s, and minimum time between ratings, s.
+        Window rated, s, and minimum time between rating rounds, s.
     mains : float or None
-        Powerline frequency, Hz (passed to the rating function).
+        Powerline frequency, Hz, for the default rating function (None: 50 Hz).
     assess : callable, optional
-        ``assess(x, fs, channels) -> tuple[ChannelQuality, ...]``; default: the project's
-        signal-quality function when available.
+        ``assess(x, fs, channels) -> tuple[ChannelQuality, ...]`` for rows ``x``
+        (k, n_samples); default :func:`emgfeedback.dsp.quality.assess_quality`.
+    per_block : int
+        Channels rated per block while a round is under way.
     """
 
     def __init__(
         self, montage: Montage, fs: float, window_s: float, interval_s: float,
-        mains: "float | None", assess: "QualityFunction | None" = None,
+        mains: "float | None", assess: "QualityFunction | None" = None, per_block: int = 1,
     ) -> None:
         self.fs = float(fs)
         self.channels = montage.ids
         self.size = max(2, int(round(window_s * fs)))
         self.interval = max(1, int(round(interval_s * fs)))
-        self.mains = mains
+        self.per_block = max(1, int(per_block))
         self.assess = assess if assess is not None else _default_assess(mains)
         self._ring = np.zeros((len(montage), self.size))
         self.reset()
@@ -184,10 +191,12 @@ class QualityWindow:
         self._pos = 0
         self._filled = 0
         self._since = 0
+        self._next = len(self.channels)  # next row to rate; == n_channels when no round runs
+        self._rated: "list[ChannelQuality | None]" = [None] * len(self.channels)
         self.latest: tuple[ChannelQuality, ...] = ()
 
     def update(self, data: np.ndarray) -> None:
-        """Append one raw block (n_channels, n) µV; rate the window when due."""
+        """Append one raw block (n_channels, n) µV; rate channels when due."""
         n = data.shape[1]
         size = self.size
         if n >= size:
@@ -201,23 +210,25 @@ class QualityWindow:
             self._pos = (self._pos + n) % size
         self._filled = min(size, self._filled + n)
         self._since += n
-        if self.assess is not None and self._filled == size and self._since >= self.interval:
+        n_ch = len(self.channels)
+        if self._next >= n_ch and self._filled == size and self._since >= self.interval:
             self._since = 0
-            window = np.concatenate([self._ring[:, self._pos :], self._ring[:, : self._pos]], axis=1)
-            self.latest = tuple(self.assess(window, self.fs, self.channels))
+            self._next = 0
+        if self._next < n_ch:
+            rows = slice(self._next, min(n_ch, self._next + self.per_block))
+            window = np.concatenate([self._ring[rows, self._pos :], self._ring[rows, : self._pos]], axis=1)
+            for q in self.assess(window, self.fs, self.channels[rows]):
+                self._rated[self.channels.index(q.channel)] = q
+            self._next = rows.stop
+            if all(q is not None for q in self._rated):
+                self.latest = tuple(self._rated)  # type: ignore[arg-type]
 
 
-def _default_assess(mains: "float | None") -> "QualityFunction | None":
-    """The project's quality function, or None while ``dsp/quality.py`` is not available."""
-    try:
-        from emgfeedback.dsp import quality
-    except ImportError:
-        return None
-    fn = getattr(quality, "assess_quality", None)
-    if fn is None:
-        return None
+def _default_assess(mains: "float | None") -> QualityFunction:
+    """:func:`~emgfeedback.dsp.quality.assess_quality` with this stream's mains frequency."""
+    m = 50.0 if mains is None else float(mains)
 
     def assess(x: np.ndarray, fs: float, channels: Sequence[str]) -> "tuple[ChannelQuality, ...]":
-        return tuple(fn(x, fs, channels=channels, mains=mains))
+        return assess_quality(x, fs, channels, mains=m)
 
     return assess

@@ -226,3 +226,14 @@ class TestBadInput:
     def test_montage_type(self) -> None:
         with pytest.raises(TypeError, match="montage must be a Montage"):
             OnlinePipeline(FS, ["glute_max_left"])  # type: ignore[arg-type]
+
+
+def test_quality_reaches_frames_and_flags_a_flat_channel() -> None:
+    x = _noise(int(1.5 * FS))
+    x[2] = 0.0  # lead-off: nothing at all on TFL L
+    pipe = OnlinePipeline(FS, MONTAGE)
+    frames = [pipe.process(b) for b in _blocks_of(x, [20] * (x.shape[1] // 20))]
+    assert frames[90].quality == ()  # the first second is not in yet
+    q = frames[-1].quality
+    assert [c.channel for c in q] == list(MONTAGE.ids)
+    assert q[2].flat and q[2].problems and not q[0].flat
