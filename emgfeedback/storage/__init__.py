@@ -1,5 +1,25 @@
-"""Reading and writing recordings and results."""
+"""Reading and writing recordings and results.
 
+- EDF+/BDF+: :class:`EdfWriter` (crash-safe, appends as it records), :func:`write_edf`,
+  :func:`read_edf` / :class:`EdfReader` (recover cut files on open), :func:`repair_edf`;
+- annotations: :class:`Annotation` and the vocabulary helpers in :mod:`.annotations`;
+- text recordings of other tools: :func:`read_openbci_gui_txt`, :func:`read_uci_lower_limb`;
+- de-identified patient codes: :func:`validate_patient_code`.
+
+The SQLite session database (:mod:`.database`), the recorder loop (:mod:`.recorder`) and the LSL
+outlet (:mod:`.lsl_outlet`) are imported from their modules.
+"""
+
+from emgfeedback.storage.annotations import (
+    Annotation,
+    onsets_from_annotations,
+    reps_from_annotations,
+    truth_annotations,
+)
+from emgfeedback.storage.deidentify import validate_patient_code
+from emgfeedback.storage.edf import EdfWriter, write_edf
+from emgfeedback.storage.edf_reader import EdfReader, EdfRecording, read_edf, read_edf_header
+from emgfeedback.storage.edf_repair import RepairResult, repair_edf
 from emgfeedback.storage.textfiles import (
     TextRecording,
     read_openbci_gui_txt,
@@ -7,4 +27,22 @@ from emgfeedback.storage.textfiles import (
     read_uci_lower_limb,
 )
 
-__all__ = ["TextRecording", "read_openbci_gui_txt", "read_text_recording", "read_uci_lower_limb"]
+__all__ = [
+    "Annotation",
+    "EdfReader",
+    "EdfRecording",
+    "EdfWriter",
+    "RepairResult",
+    "TextRecording",
+    "onsets_from_annotations",
+    "read_edf",
+    "read_edf_header",
+    "read_openbci_gui_txt",
+    "read_text_recording",
+    "read_uci_lower_limb",
+    "repair_edf",
+    "reps_from_annotations",
+    "truth_annotations",
+    "validate_patient_code",
+    "write_edf",
+]
