@@ -5,6 +5,7 @@ thread. No Qt here: the dashboard in ``emgfeedback.app`` only observes."""
 from emgfeedback.session.engine import Pipeline, SessionEngine, SessionUpdate
 from emgfeedback.session.live import LiveSession, default_pipeline
 from emgfeedback.session.mvc import MvcStep, MvcWizard, MvcWizardState, peak_window_mean, percent_of_mvc
+from emgfeedback.session.patient import PATIENT_CODE_PATTERN, validate_patient_code
 from emgfeedback.session.reps import DetectedRep, RepDetector
 from emgfeedback.session.results import (
     RepResult,
@@ -18,6 +19,7 @@ from emgfeedback.session.ringbuffer import RingBuffer
 from emgfeedback.session.runner import Phase, PhaseEvent, ProtocolRunner, RunnerState
 
 __all__ = [
+    "PATIENT_CODE_PATTERN",
     "DetectedRep",
     "LiveSession",
     "MvcStep",
@@ -41,4 +43,5 @@ __all__ = [
     "rep_result",
     "summarize",
     "symmetry_index",
+    "validate_patient_code",
 ]

@@ -122,6 +122,11 @@ class SessionEngine:
         """Start the MVC wizard at the next block."""
         self._pending_mvc = list(procedures)
 
+    def skip_mvc_muscle(self) -> None:
+        """Tell the MVC wizard to move on to the next muscle."""
+        if self.wizard is not None:
+            self.wizard.skip_muscle(self._t)
+
     def set_mvc(self, mvc_uv: Mapping[str, float]) -> None:
         """Use these MVC values (per channel id, µV) from now on."""
         for ch, v in mvc_uv.items():

@@ -102,3 +102,29 @@ def test_mvc_wizard_takes_the_best_trial_per_channel() -> None:
     assert wiz.mvc_uv["tfl_left"] == pytest.approx(5.0)
     assert steps.count(MvcStep.CONTRACT) == 6
     assert np.isnan(wiz.mvc_array()[montage.index("lumbar_es_left")])
+
+
+@pytest.mark.parametrize("code", ["P-0042", "a1", "2024-17-X", "0123456789abcdef"])
+def test_patient_codes_accepted(code: str) -> None:
+    from emgfeedback.session import validate_patient_code
+
+    assert validate_patient_code(f"  {code} ") == code
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "patient code is empty"),
+        ("John Smith", "must be 1-16 letters, digits or hyphens"),
+        ("JohnSmith", "has no digit and may be a name"),
+        ("Anna-Maria", "has no digit and may be a name"),
+        ("P_0042", "must be 1-16 letters"),
+        ("Zoë1", "must be 1-16 letters"),
+        ("P-00000000000000042", "must be 1-16 letters"),
+    ],
+)
+def test_patient_codes_refused(text: str, message: str) -> None:
+    from emgfeedback.session import validate_patient_code
+
+    with pytest.raises(ValueError, match=message):
+        validate_patient_code(text)

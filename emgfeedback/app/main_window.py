@@ -1,0 +1,331 @@
+"""The main window: connect bar, patient code, and tabs Live / MVC / Summary / Placement.
+
+Everything shown comes from ``SessionUpdate``s the :class:`SessionBridge` drains on its QTimer;
+the traces are copied from the session's ring buffers once per frame.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emgfeedback.app.bridge import SessionBridge
+from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
+from emgfeedback.app.pages import MvcPage, PlacementPage, SummaryPage
+from emgfeedback.app.panels import ConnectPanel, PatientBar, ProtocolPanel, RecentDevices
+from emgfeedback.app.theme import MUTED, STYLE_SHEET
+from emgfeedback.app.timeline import FiringTimeline
+from emgfeedback.app.traces import TracePanel
+from emgfeedback.calibration import Protocol, load_mvc_procedures, load_placements, load_protocols
+from emgfeedback.model import Channel, Muscle, Side, StreamInfo
+from emgfeedback.session import RepResult, SessionUpdate, summarize, symmetry_index
+
+__all__ = ["MainWindow", "run_dashboard", "VIEWS"]
+
+#: Tabs by name (``--view``).
+VIEWS = ("live", "mvc", "summary", "placement")
+
+
+def _box(title: str, widget: QWidget) -> QGroupBox:
+    box = QGroupBox(title)
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(6, 8, 6, 6)
+    lay.addWidget(widget)
+    return box
+
+
+class MainWindow(QMainWindow):
+    """The clinician's dashboard.
+
+    Parameters
+    ----------
+    url : str
+        Device URL put in the connect bar.
+    bridge : SessionBridge, optional
+        Made with defaults when not given (tests pass one with a fake device opener).
+    recent : RecentDevices, optional
+        Where recent URLs are kept.
+    scenarios : sequence of str, optional
+        Simulated scenarios to offer (default: the simulator's list).
+    """
+
+    def __init__(self, url: str = "sim://", *, bridge: "SessionBridge | None" = None,
+                 recent: "RecentDevices | None" = None, scenarios: "Sequence[str] | None" = None) -> None:
+        super().__init__()
+        self.setWindowTitle("emgfeedback — glute activation biofeedback")
+        self.resize(1600, 1000)
+        self.protocols = load_protocols()
+        self.mvc_procedures = load_mvc_procedures()
+        if scenarios is None:
+            from emgfeedback.simulation import list_scenarios
+
+            scenarios = list_scenarios()
+        self.bridge = bridge or SessionBridge(self)
+        self.bridge.setParent(self)
+        self.info: "StreamInfo | None" = None
+        self.protocol: "Protocol | None" = None
+        self.reps: list[RepResult] = []
+        self.last_rep: "RepResult | None" = None
+        self.ui_ms: deque[float] = deque(maxlen=2000)
+        self.latency_ms: deque[float] = deque(maxlen=2000)
+        self.frames = 0
+        self._last_rescale = 0.0
+        self.traces: "TracePanel | None" = None
+
+        central = QWidget()
+        root = QVBoxLayout(central)
+        root.setContentsMargins(10, 10, 10, 10)
+        top = QHBoxLayout()
+        self.connect_panel = ConnectPanel(scenarios, recent or RecentDevices(), url)
+        self.patient = PatientBar()
+        top.addWidget(self.connect_panel, 3)
+        top.addWidget(self.patient, 2)
+        root.addLayout(top)
+        self.tabs = QTabWidget()
+        root.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        live = QWidget()
+        grid = QGridLayout(live)
+        grid.setContentsMargins(0, 8, 0, 0)
+        self.trace_box = QGroupBox("Live signals (band-passed, µV, last 10 s)")
+        self.trace_layout = QVBoxLayout(self.trace_box)
+        self.trace_placeholder = QLabel("Connect a device to see the signals.")
+        self.trace_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.trace_placeholder.setStyleSheet(f"color: {MUTED}; font-size: 22px;")
+        self.trace_layout.addWidget(self.trace_placeholder)
+        self.protocol_panel = ProtocolPanel(self.protocols)
+        self.bars = MvcBars()
+        self.timeline = FiringTimeline()
+        self.gauges = {s: RatioGauge(s) for s in Side}
+        self.symmetry = SymmetryView()
+        self.lights = QualityLights()
+        gauges = QWidget()
+        gl = QVBoxLayout(gauges)
+        gl.setContentsMargins(0, 0, 0, 0)
+        for g in self.gauges.values():
+            gl.addWidget(g)
+        grid.addWidget(self.trace_box, 0, 0, 2, 2)
+        grid.addWidget(self.protocol_panel, 0, 2, 1, 2)
+        grid.addWidget(_box("Activation", self.bars), 1, 2, 1, 2)
+        grid.addWidget(_box("Firing order per rep", self.timeline), 2, 0)
+        grid.addWidget(_box("TFL-to-glute ratio", gauges), 2, 1)
+        grid.addWidget(_box("Left / right symmetry", self.symmetry), 2, 2)
+        grid.addWidget(_box("Electrodes", self.lights), 2, 3)
+        grid.setColumnStretch(0, 5)
+        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(2, 3)
+        grid.setColumnStretch(3, 2)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 4)
+        grid.setRowStretch(2, 3)
+        self.tabs.addTab(live, "Live")
+        self.mvc_page = MvcPage(self.mvc_procedures)
+        self.tabs.addTab(self.mvc_page, "MVC")
+        self.summary_page = SummaryPage()
+        self.tabs.addTab(self.summary_page, "Summary")
+        self.tabs.addTab(PlacementPage(load_placements()), "Placement")
+        self.status = QLabel("")
+        self.statusBar().addPermanentWidget(self.status)
+
+        self.connect_panel.connect_requested.connect(self.bridge.connect_device)
+        self.connect_panel.disconnect_requested.connect(self.bridge.disconnect_device)
+        self.bridge.connected.connect(self._on_connected)
+        self.bridge.disconnected.connect(lambda: self.connect_panel.set_connected(False, "disconnected"))
+        self.bridge.failed.connect(self.connect_panel.show_error)
+        self.bridge.tick.connect(self.on_tick)
+        self.protocol_panel.start_requested.connect(self.start_protocol)
+        self.protocol_panel.stop_requested.connect(lambda: self.bridge.call(lambda e: e.stop_protocol()))
+        self.mvc_page.start_requested.connect(self.start_mvc)
+        self.mvc_page.skip_requested.connect(lambda: self.bridge.call(lambda e: e.skip_mvc_muscle()))
+
+    # ------------------------------------------------------------------ actions
+    def connect_device(self, url: "str | None" = None) -> bool:
+        """Connect to ``url`` (default: the URL in the connect bar)."""
+        if url is not None:
+            self.connect_panel.url.setEditText(url)
+        return self.bridge.connect_device(self.connect_panel.url.currentText().strip())
+
+    def _on_connected(self, info: StreamInfo) -> None:
+        self.info = info
+        self.connect_panel.set_connected(True, f"{info.board or 'device'}: {info.n_channels} ch at {info.fs:g} Hz")
+        ids = list(info.montage.ids)
+        if self.traces is not None:
+            self.trace_layout.removeWidget(self.traces)
+            self.traces.deleteLater()
+        self.trace_placeholder.hide()
+        self.traces = TracePanel(ids, info.fs, self.bridge.window_s)
+        self.trace_layout.addWidget(self.traces)
+        self.bars.set_channels(ids)
+        self.lights.set_channels(ids)
+        self._apply_targets()
+
+    def start_protocol(self, protocol: "Protocol | str") -> None:
+        """Start a protocol (object or id) on the running session."""
+        if isinstance(protocol, str):
+            self.protocol_panel.select(protocol)
+            protocol = self.protocols[protocol]
+        self.protocol = protocol
+        self.reps = []
+        self.last_rep = None
+        self.timeline.clear()
+        self.summary_page.clear()
+        self._apply_targets()
+        self.bridge.call(lambda e: e.start_protocol(protocol))
+
+    def start_mvc(self) -> None:
+        """Start the MVC wizard for every muscle in ``mvc.toml``."""
+        procs = list(self.mvc_procedures.values())
+        self.bridge.call(lambda e: e.start_mvc(procs))
+        self.tabs.setCurrentWidget(self.mvc_page)
+
+    def _apply_targets(self) -> None:
+        fb = self.protocol.feedback if self.protocol else None
+        targets = {}
+        if fb and fb.muscle is not None and fb.target_pct_mvc is not None:
+            targets = {Channel(fb.muscle, s).id: fb.target_pct_mvc for s in Side}
+        self.bars.set_targets(targets)
+        for g in self.gauges.values():
+            g.set_value(math.nan, fb.max_ratio if fb and fb.max_ratio else 0.6)
+        if fb and fb.first and fb.before:
+            self.timeline.set_pair(fb.first, fb.before)
+        self.symmetry.set_values({}, fb.max_asymmetry_pct if fb and fb.max_asymmetry_pct else 15.0)
+
+    def show_view(self, view: str) -> None:
+        """Switch to a tab by name (one of ``VIEWS``)."""
+        if view not in VIEWS:
+            raise ValueError(f"view must be one of: {', '.join(VIEWS)}, got {view!r}")
+        self.tabs.setCurrentIndex(VIEWS.index(view))
+
+    # ------------------------------------------------------------------ the frame
+    def on_tick(self, updates: list[SessionUpdate]) -> None:
+        """Redraw from the updates drained this frame and the ring buffers."""
+        t_start = time.perf_counter()
+        if updates:
+            self._show_updates(updates)
+        live = self.bridge.live
+        if self.traces is not None and live is not None and live.filtered is not None:
+            buf = self.traces.snapshot_buffer()
+            live.filtered.snapshot(buf.shape[1], out=buf)
+            self.traces.redraw(buf)
+            if t_start - self._last_rescale > 1.0:
+                self.traces.rescale(buf)
+                self._last_rescale = t_start
+        self.frames += 1
+        now = time.perf_counter()
+        self.ui_ms.append((now - t_start) * 1000.0)
+        arrivals = [u.arrival_s for u in updates if math.isfinite(u.arrival_s)]
+        if arrivals:
+            self.latency_ms.append((time.monotonic() - max(arrivals)) * 1000.0)
+        if self.frames % 30 == 0 and live is not None:
+            self.status.setText(f"stream {live.stream_t_s:7.1f} s · UI {np.median(self.ui_ms):.1f} ms/frame"
+                                f" · dropped updates {live.dropped_updates}")
+
+    def _show_updates(self, updates: list[SessionUpdate]) -> None:
+        last = updates[-1]
+        frame = last.frame
+        percent = last.percent_mvc is not None
+        self.bars.set_values(last.percent_mvc if percent else frame.level_uv, percent)
+        for s, g in self.gauges.items():
+            value = frame.tfl_to_glute_ratio.get(s, math.nan)
+            if not math.isfinite(value) and self.last_rep is not None:
+                value = self.last_rep.tfl_to_glute_ratio.get(s, math.nan)  # hold the last rep's
+            g.set_value(value)
+        quality = [q for u in updates for q in u.frame.quality]
+        if quality:
+            self.lights.set_quality(quality)
+        self.protocol_panel.show_events([e for u in updates for e in u.events])
+        self.protocol_panel.show_state(last.runner)
+        if last.mvc is not None:
+            self.mvc_page.show_state(last.mvc)
+        new_reps = [r for u in updates for r in u.reps]
+        if new_reps:
+            self.reps.extend(new_reps)
+            self.last_rep = new_reps[-1]
+            self.timeline.add_reps(new_reps)
+            self.summary_page.add_reps(new_reps, self.protocol)
+            self.summary_page.show_summary(summarize(self.reps, self.protocol))
+        if last.rep_active or self.last_rep is None:
+            levels = last.percent_mvc if percent else frame.level_uv
+            ids = list(frame.channels)
+            sym = {}
+            targets = self.protocol.target_muscles if self.protocol else tuple(Muscle)
+            for m in targets:
+                li, ri = (ids.index(Channel(m, s).id) if Channel(m, s).id in ids else None for s in Side)
+                if li is not None and ri is not None:
+                    sym[m] = symmetry_index(float(levels[li]), float(levels[ri]))
+            self.symmetry.set_values(sym if last.rep_active else {})
+        else:
+            self.symmetry.set_values(self.last_rep.symmetry_pct)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
+        self.bridge.disconnect_device()
+        super().closeEvent(event)
+
+
+def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_after: "float | None" = None,
+                  view: str = "live", protocol: "str | None" = None, mvc: bool = False,
+                  on_ready: "Callable[[MainWindow], None] | None" = None) -> int:
+    """Start the dashboard (a QApplication, the window, the device); returns the exit code.
+
+    Parameters
+    ----------
+    url : str
+        Device URL to connect at start.
+    screenshot : str, optional
+        Save a PNG of the window after ``exit_after`` seconds, then quit.
+    exit_after : float, optional
+        Quit after this many seconds (default 5 with ``screenshot``).
+    view : str
+        Tab to show (one of ``VIEWS``).
+    protocol : str, optional
+        Protocol id to start once connected.
+    mvc : bool
+        Start the MVC wizard once connected.
+    """
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of: {', '.join(VIEWS)}, got {view!r}")
+    app = QApplication.instance() or QApplication(["emgfeedback"])
+    app.setStyleSheet(STYLE_SHEET)
+    win = MainWindow(url)
+    win.show_view(view)
+    win.show()
+    if win.connect_device(url):
+        if protocol:
+            win.start_protocol(protocol)
+        if mvc:
+            win.start_mvc()
+    if on_ready is not None:
+        on_ready(win)
+    result = {"code": 0}
+    if screenshot is not None or exit_after is not None:
+        delay_s = 5.0 if exit_after is None else exit_after
+
+        def finish() -> None:
+            if screenshot is not None:
+                if not win.grab().save(screenshot):
+                    result["code"] = 2
+                    print(f"emgfeedback dashboard: error: cannot write screenshot {screenshot}")
+            win.close()
+            app.quit()
+
+        QTimer.singleShot(int(delay_s * 1000), finish)
+    code = app.exec()
+    win.bridge.disconnect_device()
+    return result["code"] or int(code)

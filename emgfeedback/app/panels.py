@@ -1,0 +1,264 @@
+"""Control panels: connect (device URL, recent devices, simulated scenarios), patient code and
+record button, and the protocol panel (exercise, cue, hold timer, rep/set counter, beeps)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emgfeedback.app.theme import BAD, GOOD, MUTED, PHASE_COLORS
+from emgfeedback.calibration import Protocol
+from emgfeedback.session import Phase, PhaseEvent, RunnerState, validate_patient_code
+
+__all__ = ["ConnectPanel", "PatientBar", "ProtocolPanel", "RecentDevices", "RECORD_TOOLTIP"]
+
+#: Why the record button is disabled (the storage layer is not there yet).
+RECORD_TOOLTIP = "recording lands with the storage layer"
+
+
+class RecentDevices:
+    """The last device URLs used, newest first, in a small JSON file (no patient data)."""
+
+    def __init__(self, path: "Path | None" = None, limit: int = 8) -> None:
+        if path is None:
+            base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppConfigLocation)
+            path = Path(base or Path.home() / ".config" / "emgfeedback") / "recent_devices.json"
+        self.path = Path(path)
+        self.limit = limit
+
+    def load(self) -> list[str]:
+        """Recent URLs (empty when the file is missing or unreadable)."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [u for u in data if isinstance(u, str)][: self.limit] if isinstance(data, list) else []
+
+    def add(self, url: str) -> list[str]:
+        """Put ``url`` first and save; returns the new list (saving errors are ignored)."""
+        urls = [url] + [u for u in self.load() if u != url]
+        urls = urls[: self.limit]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(urls), encoding="utf-8")
+        except OSError:
+            pass
+        return urls
+
+
+class ConnectPanel(QFrame):
+    """Device URL (editable, with recent devices), a simulated-scenario picker and Connect."""
+
+    connect_requested = Signal(str)
+    disconnect_requested = Signal()
+
+    def __init__(self, scenarios: Sequence[str], recent: RecentDevices, url: str = "sim://",
+                 parent: "QWidget | None" = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.recent = recent
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        lay.addWidget(QLabel("Device"))
+        self.url = QComboBox()
+        self.url.setEditable(True)
+        self.url.setMinimumWidth(340)
+        self.url.addItems([url] + [u for u in recent.load() if u != url])
+        self.url.setToolTip("sim://?scenario=NAME, serial:///dev/ttyUSB0, ble://NAME, cyton://PORT …")
+        lay.addWidget(self.url, 3)
+        self.scenario = QComboBox()
+        self.scenario.addItem("simulated scenario…")
+        self.scenario.addItems(list(scenarios))
+        self.scenario.activated.connect(self._pick_scenario)
+        lay.addWidget(self.scenario, 2)
+        self.button = QPushButton("Connect")
+        self.button.setObjectName("primary")
+        self.button.clicked.connect(self._clicked)
+        lay.addWidget(self.button)
+        self.status = QLabel("not connected")
+        self.status.setStyleSheet(f"color: {MUTED};")
+        lay.addWidget(self.status, 2)
+        self._connected = False
+
+    def _pick_scenario(self, index: int) -> None:
+        if index > 0:
+            self.url.setEditText(f"sim://?scenario={self.scenario.itemText(index)}")
+
+    def _clicked(self) -> None:
+        if self._connected:
+            self.disconnect_requested.emit()
+        else:
+            self.connect_requested.emit(self.url.currentText().strip())
+
+    def set_connected(self, connected: bool, text: str) -> None:
+        """Show the link state (``text`` is one line)."""
+        self._connected = connected
+        self.button.setText("Disconnect" if connected else "Connect")
+        self.status.setText(text)
+        self.status.setStyleSheet(f"color: {GOOD if connected else MUTED};")
+        if connected:
+            urls = self.recent.add(self.url.currentText().strip())
+            current = self.url.currentText()
+            self.url.blockSignals(True)
+            self.url.clear()
+            self.url.addItems(urls)
+            self.url.setEditText(current)
+            self.url.blockSignals(False)
+
+    def show_error(self, text: str) -> None:
+        """Show a failure in red (one line)."""
+        self.set_connected(False, text)
+        self.status.setStyleSheet(f"color: {BAD};")
+
+
+class PatientBar(QFrame):
+    """De-identified patient code (validated as typed) and the record button."""
+
+    def __init__(self, parent: "QWidget | None" = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        lay.addWidget(QLabel("Patient code"))
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("e.g. P-0042")
+        self.code.setToolTip("De-identified code only: letters, digits, hyphens, with a digit. Never a name.")
+        self.code.setMaxLength(16)
+        self.code.setFixedWidth(150)
+        self.code.textChanged.connect(self._check)
+        lay.addWidget(self.code)
+        self.message = QLabel("")
+        self.message.setStyleSheet(f"color: {BAD};")
+        lay.addWidget(self.message, 1)
+        self.record = QPushButton("● Record")
+        self.record.setEnabled(False)
+        self.record.setToolTip(RECORD_TOOLTIP)
+        lay.addWidget(self.record)
+
+    def _check(self, text: str) -> None:
+        if not text:
+            self.message.setText("")
+            self.code.setProperty("invalid", False)
+        else:
+            try:
+                validate_patient_code(text)
+                self.message.setText("")
+                self.code.setProperty("invalid", False)
+            except ValueError as err:
+                self.message.setText(str(err).split(";")[-1].strip())
+                self.message.setToolTip(str(err))
+                self.code.setProperty("invalid", True)
+        self.code.style().unpolish(self.code)
+        self.code.style().polish(self.code)
+
+    def patient_code(self) -> "str | None":
+        """The validated code, or None when empty or invalid."""
+        try:
+            return validate_patient_code(self.code.text())
+        except ValueError:
+            return None
+
+
+class ProtocolPanel(QFrame):
+    """Exercise picker, Start/Stop, and the big phase word, hold timer, rep/set counter and cue.
+
+    A beep marks the start of each hold and of each rest (``QApplication.beep``).
+    """
+
+    start_requested = Signal(object)  # Protocol
+    stop_requested = Signal()
+
+    def __init__(self, protocols: Mapping[str, Protocol], parent: "QWidget | None" = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.protocols = dict(protocols)
+        self.beeps = 0
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 12, 16, 12)
+        row = QHBoxLayout()
+        self.choice = QComboBox()
+        for p in self.protocols.values():
+            self.choice.addItem(p.name, p.id)
+        self.choice.currentIndexChanged.connect(self._show_summary)
+        row.addWidget(self.choice, 1)
+        self.start = QPushButton("Start")
+        self.start.setObjectName("primary")
+        self.start.clicked.connect(lambda: self.start_requested.emit(self.current()))
+        self.stop = QPushButton("Stop")
+        self.stop.clicked.connect(self.stop_requested.emit)
+        row.addWidget(self.start)
+        row.addWidget(self.stop)
+        lay.addLayout(row)
+        self.position = QLabel()
+        self.position.setWordWrap(True)
+        self.position.setStyleSheet(f"color: {MUTED}; font-size: 15px;")
+        lay.addWidget(self.position)
+        mid = QHBoxLayout()
+        self.phase = QLabel("READY")
+        self.phase.setStyleSheet(f"font-size: 44px; font-weight: 700; color: {MUTED};")
+        mid.addWidget(self.phase, 1)
+        self.timer = QLabel("–")
+        self.timer.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.timer.setStyleSheet("font-size: 64px; font-weight: 700;")
+        mid.addWidget(self.timer)
+        lay.addLayout(mid)
+        self.counter = QLabel("Rep – / –   Set – / –")
+        self.counter.setStyleSheet("font-size: 26px; font-weight: 600;")
+        lay.addWidget(self.counter)
+        self.cue = QLabel("Choose an exercise and press Start.")
+        self.cue.setWordWrap(True)
+        self.cue.setStyleSheet("font-size: 22px;")
+        self.cue.setMinimumHeight(60)
+        lay.addWidget(self.cue)
+        self._show_summary()
+
+    def current(self) -> Protocol:
+        """The selected protocol."""
+        return self.protocols[self.choice.currentData()]
+
+    def select(self, protocol_id: str) -> None:
+        """Select a protocol by id."""
+        i = self.choice.findData(protocol_id)
+        if i < 0:
+            raise ValueError(f"unknown protocol {protocol_id!r}; expected one of: {', '.join(self.protocols)}")
+        self.choice.setCurrentIndex(i)
+
+    def _show_summary(self) -> None:
+        p = self.current()
+        self.position.setText(f"{p.position}  ·  {p.reps} reps × {p.total_sets} sets, "
+                              f"hold {p.hold_s:g} s, rest {p.rest_s:g} s")
+
+    def show_events(self, events: Sequence[PhaseEvent]) -> None:
+        """Cue phase changes: beep when a hold or a rest begins."""
+        for e in events:
+            if e.phase in (Phase.HOLD, Phase.REST, Phase.DONE):
+                QApplication.beep()
+                self.beeps += 1
+
+    def show_state(self, st: "RunnerState | None") -> None:
+        """Show the runner's state (None: no protocol running)."""
+        if st is None:
+            return
+        word = {"set_rest": "SET BREAK"}.get(st.phase.value, st.phase.value.upper())
+        self.phase.setText(word)
+        self.phase.setStyleSheet(
+            f"font-size: 44px; font-weight: 700; color: {PHASE_COLORS[st.phase.value]};")
+        running = st.phase not in (Phase.IDLE, Phase.DONE)
+        self.timer.setText(f"{st.remaining_s:4.1f} s" if running else "–")
+        side = f"   ·   {st.side.value} side" if st.side is not None else ""
+        self.counter.setText(f"Rep {st.rep} / {st.reps}   Set {st.set} / {st.sets}{side}")
+        self.cue.setText(st.cue)

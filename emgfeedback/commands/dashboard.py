@@ -1,0 +1,58 @@
+"""``emgfeedback dashboard``: the clinician's window (PySide6).
+
+Without a display (no ``DISPLAY``, no ``WAYLAND_DISPLAY`` and no ``QT_QPA_PLATFORM``) it prints
+one line saying what to do and exits 2, before importing Qt. ``--screenshot OUT.png
+--exit-after S`` renders the window after S seconds, saves it and exits (tests and docs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from emgfeedback.app import NO_DISPLAY_MESSAGE, display_available
+
+__all__ = ["add_parser", "run", "display_available"]
+
+DEFAULT_DEVICE = "sim://"
+VIEWS = ("live", "mvc", "summary", "placement")
+
+
+def add_parser(sub: "argparse._SubParsersAction") -> None:
+    p = sub.add_parser(
+        "dashboard",
+        help="the clinician's live biofeedback window (default device sim://)",
+        description="Live biofeedback: traces, %%MVC bars, TFL-to-glute gauge, firing order, "
+        "symmetry, electrode quality, exercise protocols and the MVC wizard.",
+    )
+    p.add_argument("--device", default=DEFAULT_DEVICE, metavar="URL",
+                   help=f"device URL (default {DEFAULT_DEVICE!r}, the simulator)")
+    p.add_argument("--protocol", default=None, metavar="ID",
+                   help="start this exercise protocol once connected (e.g. clamshell)")
+    p.add_argument("--mvc", action="store_true", help="start the MVC wizard once connected")
+    p.add_argument("--view", default="live", choices=VIEWS, help="tab to show first")
+    p.add_argument("--screenshot", default=None, metavar="OUT.png",
+                   help="save a PNG of the window after --exit-after seconds, then exit")
+    p.add_argument("--exit-after", type=float, default=None, metavar="S",
+                   help="quit after S seconds (default 5 with --screenshot)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.exit_after is not None and not args.exit_after > 0:
+        raise ValueError(f"--exit-after must be a positive number of seconds, got {args.exit_after}")
+    if args.screenshot is not None and not args.screenshot.lower().endswith(".png"):
+        raise ValueError(f"--screenshot must name a .png file, got {args.screenshot!r}")
+    if args.protocol is not None:
+        from emgfeedback.calibration import load_protocols
+
+        known = load_protocols()
+        if args.protocol not in known:
+            raise ValueError(f"--protocol must be one of: {', '.join(known)}; got {args.protocol!r}")
+    if not display_available():
+        print(f"emgfeedback dashboard: {NO_DISPLAY_MESSAGE}", file=sys.stderr)
+        return 2
+    from emgfeedback.app.main_window import run_dashboard
+
+    return run_dashboard(args.device, screenshot=args.screenshot, exit_after=args.exit_after,
+                         view=args.view, protocol=args.protocol, mvc=args.mvc)
