@@ -5,7 +5,7 @@ and the linear-envelope low-pass (one call), %MVC, live onset detection
 (:class:`~emgfeedback.dsp.onsets.StreamingOnsetDetector`), firing order of gluteus maximus vs
 lumbar erector spinae per side, the TFL-to-gluteus-medius envelope ratio per side, and, at most
 once per ``quality_interval_s``, signal quality over the last ``quality_window_s`` of raw signal
-(one channel per block, so no block pays for all of them).
+(four channels per block, so no block pays for all of them).
 
 Memory is bounded however long it runs: filter states, a fixed ring of raw samples for quality,
 and a few numbers per channel and side; nothing grows with time.

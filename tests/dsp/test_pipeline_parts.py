@@ -112,7 +112,7 @@ def test_quality_round_is_spread_one_channel_per_block() -> None:
         assert x.shape == (len(channels), 100)
         return tuple(ChannelQuality(c, 0.0, 0.0, False, float(x[i, -1])) for i, c in enumerate(channels))
 
-    qw = QualityWindow(MONTAGE, 100.0, 1.0, 1.0, 50.0, assess=assess)
+    qw = QualityWindow(MONTAGE, 100.0, 1.0, 1.0, 50.0, assess=assess, per_block=1)
     x = np.arange(8 * 300, dtype=float).reshape(8, 300)
     for k in range(9):
         qw.update(x[:, k * 10 : (k + 1) * 10])
@@ -139,3 +139,13 @@ def test_default_quality_runs_on_real_signal() -> None:
     qw.update(x)
     assert len(qw.latest) == 8
     assert qw.latest[3].flat and not qw.latest[0].flat
+
+
+def test_quality_default_rates_four_channels_per_block() -> None:
+    calls: list[int] = []
+    qw = QualityWindow(MONTAGE, 100.0, 1.0, 1.0, 50.0,
+                       assess=lambda x, fs, ch: calls.append(len(ch)) or tuple(
+                           ChannelQuality(c, 0.0, 0.0, False, 0.0) for c in ch))
+    for _ in range(12):
+        qw.update(np.zeros((8, 10)))
+    assert calls == [4, 4] and len(qw.latest) == 8
