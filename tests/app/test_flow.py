@@ -1,0 +1,105 @@
+"""Flow: the window connects to sim:// (fast clock), runs a protocol through reps, and the
+widgets show onsets, firing order and ratios that match the scenario's truth."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from emgfeedback.app.bridge import SessionBridge
+from emgfeedback.app.main_window import MainWindow
+from emgfeedback.app.panels import RecentDevices
+from emgfeedback.app.timeline import order_text
+from emgfeedback.model import Muscle, Side
+from emgfeedback.session import Phase
+from emgfeedback.simulation import LiveSimulator
+
+FAST = "&realtime=0&block=200"
+
+
+def make_window(qtbot, tmp_path: Path, url: str) -> MainWindow:
+    win = MainWindow(url, bridge=SessionBridge(fps=60.0), recent=RecentDevices(tmp_path / "recent.json"),
+                     scenarios=["healthy", "lbp-lumbar-first"])
+    qtbot.addWidget(win)
+    win.show()
+    assert win.connect_device(url)
+    return win
+
+
+def run_reps(qtbot, win: MainWindow, protocol: str, n: int) -> None:
+    win.start_protocol(protocol)
+    qtbot.waitUntil(lambda: len(win.reps) >= n and win.protocol_panel.beeps >= 1, timeout=60_000)
+    win.bridge.disconnect_device()
+
+
+def truth_latency_ms(truth, rep, side: Side) -> float:
+    on = {o.channel: o.onset_s for o in truth.onsets if rep.start_s - 0.6 <= o.onset_s <= rep.end_s}
+    return (on[f"glute_max_{side.value}"] - on[f"lumbar_es_{side.value}"]) * 1000.0
+
+
+@pytest.mark.parametrize("scenario, first, word", [("healthy", Muscle.GLUTE_MAX, "GMax"),
+                                                    ("lbp-lumbar-first", Muscle.LUMBAR_ES, "ES")])
+def test_firing_order_shown_matches_truth(qtbot, tmp_path, scenario, first, word) -> None:
+    win = make_window(qtbot, tmp_path, f"sim://?scenario={scenario}{FAST}")
+    run_reps(qtbot, win, "prone_hip_extension", 2)
+    truth = LiveSimulator(scenario, seed=0).ground_truth(0.0, 30.0)
+    shown = win.timeline.reps
+    assert len(shown) >= 2
+    for rep in shown:
+        for side in Side:
+            assert truth.first_to_fire[side] is first
+            text = order_text(rep, side)
+            assert text.startswith(f"{word} first by ")
+            ms = float(text.split(" by ")[1].split()[0])
+            assert ms == pytest.approx(abs(truth_latency_ms(truth, rep, side)), abs=40.0)
+    # the summary tab shows the same words, one row per rep
+    table = win.summary_page.table
+    assert table.rowCount() == len(win.reps)
+    assert table.item(0, 3).text().startswith(f"{word} first by")
+    assert f"{word} first in" in win.summary_page.headline.text()
+    # the protocol panel ran on the sample clock
+    assert win.protocol_panel.phase.text() in {"HOLD", "REST", "PREPARE", "SET BREAK", "DONE"}
+    assert win.protocol_panel.beeps >= 1
+    assert win.frames > 0 and win.ui_ms
+
+
+def test_tfl_ratio_shown_matches_truth(qtbot, tmp_path) -> None:
+    scenario = "tfl-dominant-clamshell"
+    win = make_window(qtbot, tmp_path, f"sim://?scenario={scenario}{FAST}")
+    run_reps(qtbot, win, "clamshell", 2)
+    truth = LiveSimulator(scenario, seed=0).ground_truth(0.0, 30.0)
+    for rep in win.reps:
+        side = rep.side
+        assert side is not None
+        true_side = next(t.side for t in truth.reps if t.start_s < rep.end_s and rep.start_s < t.end_s)
+        assert side is true_side
+        assert rep.tfl_to_glute_ratio[side] == pytest.approx(truth.tfl_to_glute_ratio[side], rel=0.2)
+    # gauge of the last rep's side holds a ratio above the protocol's 0.6: amber, not green
+    gauge = win.gauges[win.reps[-1].side]
+    assert math.isfinite(gauge.value) and gauge.value > gauge.max_ratio == 0.6
+    col = {"L": 5, "R": 6}[win.reps[-1].side.letter]
+    assert float(win.summary_page.table.item(len(win.reps) - 1, col).text()) == pytest.approx(
+        win.reps[-1].tfl_to_glute_ratio[win.reps[-1].side], abs=0.01)
+    assert win.summary_page.table.item(0, 8).text() == "✘"  # TFL-dominant: off target
+
+
+def test_connect_failure_is_shown_not_raised(qtbot, tmp_path) -> None:
+    win = MainWindow("sim://", bridge=SessionBridge(), recent=RecentDevices(tmp_path / "r.json"), scenarios=[])
+    qtbot.addWidget(win)
+    assert not win.connect_device("sim://?scenario=no-such-scenario")
+    assert "cannot open sim://?scenario=no-such-scenario" in win.connect_panel.status.text()
+    assert win.connect_panel.button.text() == "Connect"
+
+
+def test_protocol_state_on_screen(qtbot, tmp_path) -> None:
+    win = make_window(qtbot, tmp_path, f"sim://?scenario=healthy{FAST}")
+    win.start_protocol("glute_squeeze")
+    qtbot.waitUntil(lambda: "Rep 2 / 10" in win.protocol_panel.counter.text(), timeout=30_000)
+    win.bridge.disconnect_device()
+    assert "Set 1 / 1" in win.protocol_panel.counter.text()
+    assert win.protocol_panel.cue.text() in {win.protocols["glute_squeeze"].cues.hold,
+                                             win.protocols["glute_squeeze"].cues.rest}
+    assert RecentDevices(tmp_path / "recent.json").load()[0].startswith("sim://?scenario=healthy")
+    assert Phase.HOLD.value == "hold"

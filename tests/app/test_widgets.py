@@ -1,0 +1,87 @@
+"""Widgets show what they are given: lights, bars, gauges, patient code, record button."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
+from emgfeedback.app.panels import RECORD_TOOLTIP, PatientBar, ProtocolPanel
+from emgfeedback.app.timeline import FiringTimeline, order_text
+from emgfeedback.app.theme import BAD, GOOD, MUTED, WARN
+from emgfeedback.calibration import load_protocols
+from emgfeedback.model import ChannelQuality, FiringOrder, Montage, Muscle, Side
+from emgfeedback.session import Phase, RepResult, RunnerState
+
+IDS = Montage.default().ids
+
+
+def test_quality_lights_colours_and_tooltip(qtbot) -> None:
+    w = QualityLights(IDS)
+    qtbot.addWidget(w)
+    assert w.color_of("tfl_left") == MUTED
+    w.set_quality([
+        ChannelQuality("tfl_left", 0.01, 0.0, False, 3.0),
+        ChannelQuality("glute_max_left", 0.6, 0.0, False, 3.0, ("GMax L: strong 50 Hz hum: check the electrode contact",)),
+        ChannelQuality("lumbar_es_right", 0.0, 0.0, True, 0.0, ("ES R: flat: electrode off?",)),
+    ])
+    assert (w.color_of("tfl_left"), w.color_of("glute_max_left"), w.color_of("lumbar_es_right")) == (GOOD, WARN, BAD)
+    assert "50 Hz hum" in w.toolTip() and "flat" in w.toolTip()
+    w.grab()  # paints without error
+
+
+def test_bars_gauge_symmetry_paint(qtbot) -> None:
+    bars = MvcBars(IDS)
+    qtbot.addWidget(bars)
+    bars.set_targets({"glute_max_left": (20.0, 60.0)})
+    bars.set_values([45, 10, 5, 5, 2, 3, 70, math.nan], percent=True)
+    assert bars.percent and bars.values[0] == 45
+    bars.grab()
+    bars.set_values([100.0] * 8, percent=False)
+    assert bars._scale >= 120.0
+    g = RatioGauge(Side.LEFT)
+    qtbot.addWidget(g)
+    g.set_value(0.4, max_ratio=0.8)
+    assert (g.value, g.max_ratio) == (0.4, 0.8)
+    g.grab()
+    s = SymmetryView()
+    qtbot.addWidget(s)
+    s.set_values({Muscle.GLUTE_MAX: 25.0}, limit=15.0)
+    s.grab()
+
+
+def test_timeline_words(qtbot) -> None:
+    fo = FiringOrder(Side.LEFT, (Muscle.LUMBAR_ES, Muscle.GLUTE_MAX), (1.000, 1.085), 0)
+    rep = RepResult(0, 1.0, 3.0, firing_order={Side.LEFT: fo})
+    assert order_text(rep, Side.LEFT) == "ES first by 85 ms"
+    assert order_text(rep, Side.RIGHT) == "no onset"
+    t = FiringTimeline(max_reps=2)
+    qtbot.addWidget(t)
+    t.add_reps([rep, rep, rep])
+    assert len(t.reps) == 2
+    t.grab()
+
+
+def test_patient_code_and_record_button(qtbot) -> None:
+    bar = PatientBar()
+    qtbot.addWidget(bar)
+    assert not bar.record.isEnabled() and bar.record.toolTip() == RECORD_TOOLTIP
+    qtbot.keyClicks(bar.code, "JohnSmith")
+    assert bar.patient_code() is None and "may be a name" in bar.message.toolTip()
+    assert bar.code.property("invalid") is True
+    bar.code.clear()
+    qtbot.keyClicks(bar.code, "P-0042")
+    assert bar.patient_code() == "P-0042" and bar.message.text() == ""
+
+
+def test_protocol_panel_state_and_select(qtbot) -> None:
+    panel = ProtocolPanel(load_protocols())
+    qtbot.addWidget(panel)
+    panel.select("clamshell")
+    assert panel.current().id == "clamshell" and "60°" in panel.position.text()
+    panel.show_state(RunnerState(Phase.HOLD, 3, 12, 2, 4, Side.RIGHT, 1.0, 2.04, "Lift the top knee"))
+    assert panel.phase.text() == "HOLD" and panel.timer.text() == " 2.0 s"
+    assert panel.counter.text() == "Rep 3 / 12   Set 2 / 4   ·   right side"
+    with pytest.raises(ValueError, match="unknown protocol 'yoga'; expected one of: glute_squeeze"):
+        panel.select("yoga")
