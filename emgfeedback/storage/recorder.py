@@ -1,0 +1,300 @@
+"""The recording loop: blocks from a device into a crash-safe EDF+/BDF+ file.
+
+:class:`Recorder` reads ``SampleBlock``s from a started :class:`~emgfeedback.devices.Device`,
+writes them with :class:`~emgfeedback.storage.edf.EdfWriter` (complete records go to disk as soon
+as they fill; ``fsync`` at least once a second of wall time), and annotates what happened:
+
+- ``gap N samples lost`` where the transport lost samples (they are filled in by the device) or
+  where the recorder fell behind and the device dropped blocks (filled here with the last value,
+  so the file stays continuous EDF+C and times stay true);
+- ``onset LABEL`` for bursts found by an optional live :class:`~emgfeedback.dsp.OnlinePipeline`;
+- anything given to :meth:`Recorder.annotate` (``rep 3``, ``cue squeeze``, ``marker …``), which is
+  safe to call from another thread.
+
+An optional LSL outlet receives every block and every annotation as it is written.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from emgfeedback.errors import RecordingError
+from emgfeedback.model import Channel, SampleBlock
+from emgfeedback.storage.deidentify import validate_patient_code
+from emgfeedback.storage.edf import EdfWriter
+
+__all__ = ["Recorder", "RecordingProgress", "HIGH_RESOLUTION_BOARDS"]
+
+#: Boards whose ADCs have more than 16 bits: recorded as BDF+ (24-bit) by default.
+HIGH_RESOLUTION_BOARDS = ("cyton", "ganglion")
+
+
+@dataclass(frozen=True)
+class RecordingProgress:
+    """Where a recording stands (also its final summary).
+
+    Parameters
+    ----------
+    elapsed_s : float
+        Wall time since recording started, s.
+    samples : int
+        Samples per channel in the file (filled-in ones included).
+    lost_samples : int
+        Samples lost in transport or dropped because the recorder fell behind (filled in).
+    clipped_samples : int
+        Sample instants where a channel exceeded the file's physical range.
+    file_bytes : int
+        Size of the file's complete part, bytes.
+    fs : float
+        Sample rate, Hz.
+    stopped_by : str
+        ``""`` while running, then ``duration``, ``stop`` or ``end of stream``.
+    """
+
+    elapsed_s: float
+    samples: int
+    lost_samples: int
+    clipped_samples: int
+    file_bytes: int
+    fs: float
+    stopped_by: str = ""
+
+    @property
+    def recorded_s(self) -> float:
+        """Signal time in the file, s."""
+        return self.samples / self.fs
+
+    def line(self) -> str:
+        """One progress line: elapsed, samples, lost samples, file size."""
+        return (f"elapsed {self.elapsed_s:7.1f} s  samples {self.samples:9d}  "
+                f"lost {self.lost_samples:6d}  file {self.file_bytes / 1e6:8.2f} MB")
+
+
+class Recorder:
+    """Record a device to an EDF+/BDF+ file.
+
+    Parameters
+    ----------
+    device : Device
+        An open (or openable) device; :meth:`run` starts it and closes it at the end.
+    path : str or Path
+        The ``.edf`` or ``.bdf`` file to create (BDF+ when the suffix is ``.bdf``).
+    patient_code : str
+        De-identified patient code or ``X``.
+    duration_s : float, optional
+        Stop after this much signal, s; None records until :meth:`stop` or the source ends.
+    bdf : bool, optional
+        Force BDF+ (True) or EDF+ (False); default from the suffix, else BDF+ for
+        high-resolution boards (Cyton, Ganglion).
+    physical_range_uv : float, optional
+        File range, ±µV (see :class:`EdfWriter`).
+    pipeline : OnlinePipeline, optional
+        Live pipeline whose detected onsets are annotated.
+    outlet : object, optional
+        LSL outlet with ``push_block(block)`` and ``push_marker(text)``.
+    writer_options
+        Passed to :class:`EdfWriter` (e.g. ``sync_interval_s``, ``overwrite``).
+    """
+
+    def __init__(self, device: Any, path: "str | Path", *, patient_code: str = "X",
+                 duration_s: "float | None" = None, bdf: "bool | None" = None,
+                 physical_range_uv: "float | None" = None, pipeline: Any = None,
+                 outlet: Any = None, **writer_options: Any) -> None:
+        if duration_s is not None and not (duration_s > 0):
+            raise ValueError(f"duration_s must be a positive number of seconds, got {duration_s!r}")
+        self.device = device
+        self.path = Path(path)
+        if self.path.suffix.lower() not in (".edf", ".bdf"):
+            raise ValueError(f"the recording file must end in .edf or .bdf, got {self.path.name!r}")
+        self.patient_code = patient_code
+        self.duration_s = duration_s
+        self._bdf = bdf if bdf is not None else (True if self.path.suffix.lower() == ".bdf" else None)
+        self._range = physical_range_uv
+        self.pipeline = pipeline
+        self.outlet = outlet
+        self._writer_options = writer_options
+        self._writer: "EdfWriter | None" = None
+        self._stop = threading.Event()
+        self._pending: list[tuple[float, str, "float | None"]] = []
+        self._lock = threading.Lock()
+        self._lost = 0
+        self._next_seq: "int | None" = None
+        self._t_start = 0.0
+        self._seen_onsets: set[tuple[str, float]] = set()
+        self._open_onsets: dict[tuple[str, float], Any] = {}
+        validate_patient_code(patient_code)
+
+    # ----------------------------------------------------------------- public API
+    def stop(self) -> None:
+        """Ask :meth:`run` to finish the file and return (safe from any thread or a signal handler)."""
+        self._stop.set()
+
+    def annotate(self, text: str, onset_s: "float | None" = None, duration_s: "float | None" = None) -> None:
+        """Add an annotation (``rep 3``, ``cue squeeze``, ``marker …``); thread-safe.
+
+        Parameters
+        ----------
+        text : str
+            What happened.
+        onset_s : float, optional
+            Time in the recording, s; default: the end of the signal written so far.
+        duration_s : float, optional
+            Length, s.
+        """
+        with self._lock:
+            self._pending.append((onset_s if onset_s is not None else -1.0, str(text), duration_s))
+
+    def progress(self, stopped_by: str = "") -> RecordingProgress:
+        """A snapshot of the counters."""
+        w = self._writer
+        return RecordingProgress(
+            elapsed_s=time.monotonic() - self._t_start if self._t_start else 0.0,
+            samples=0 if w is None else w.samples_written, lost_samples=self._lost,
+            clipped_samples=0 if w is None else w.clipped_samples,
+            file_bytes=0 if w is None else w.file_bytes,
+            fs=w.fs if w is not None else 1.0, stopped_by=stopped_by)
+
+    def run(self, on_progress: "Callable[[RecordingProgress], None] | None" = None,
+            progress_interval_s: float = 0.5) -> RecordingProgress:
+        """Record until the duration is reached, :meth:`stop` is called or the source ends.
+
+        Returns
+        -------
+        RecordingProgress
+            The final counters (``stopped_by`` says why it ended).
+
+        Raises
+        ------
+        RecordingError
+            Writing failed (disk full…); the file keeps what was written and stays readable.
+        EmgFeedbackError
+            The device failed; the file is finished cleanly first.
+        """
+        dev = self.device
+        dev.start()
+        info = dev.info
+        bdf = self._bdf if self._bdf is not None else info.board.split(" ")[0] in HIGH_RESOLUTION_BOARDS
+        self._writer = EdfWriter(self.path, info.fs, info.montage.labels, patient_code=self.patient_code,
+                                 bdf=bdf, physical_range_uv=self._range, **self._writer_options)
+        self._t_start = time.monotonic()
+        last_report = last_sync = self._t_start
+        limit = None if self.duration_s is None else int(round(self.duration_s * info.fs))
+        stopped_by = "end of stream"
+        try:
+            for block in self._blocks(dev):
+                if block is not None:
+                    if limit is not None and self._writer.samples_written + block.n_samples >= limit:
+                        self._write_block(_head(block, limit - self._writer.samples_written))
+                        stopped_by = "duration"
+                        break
+                    self._write_block(block)
+                self._drain_annotations()
+                now = time.monotonic()
+                if now - last_sync >= 1.0:
+                    self._writer.flush()
+                    last_sync = now
+                if on_progress is not None and now - last_report >= progress_interval_s:
+                    on_progress(self.progress())
+                    last_report = now
+                if self._stop.is_set():
+                    stopped_by = "stop"
+                    break
+            self._drain_annotations()
+            self._annotate_open_onsets()
+        finally:
+            try:
+                dev.close()
+            finally:
+                self._writer.close()
+        return self.progress(stopped_by)
+
+    # ----------------------------------------------------------------- internals
+    def _blocks(self, dev: Any):
+        """Blocks from the device, or None every ~0.1 s when none came (to notice stop())."""
+        while True:
+            block = dev.read(timeout=0.1)
+            if block is None and not dev.is_streaming:
+                # drain what is queued, then the source has ended
+                while (block := dev.read(timeout=0)) is not None:
+                    yield block
+                return
+            yield block
+
+    def _write_block(self, block: SampleBlock) -> None:
+        w = self._writer
+        assert w is not None
+        if self._next_seq is not None and block.seq > self._next_seq:
+            # the device dropped blocks because we fell behind: keep time true, fill and say so
+            missing = block.seq - self._next_seq
+            t = w.samples_written / w.fs
+            w.write(np.repeat(block.data[:, :1], missing, axis=1))
+            w.annotate(t, f"gap {missing} samples lost", missing / w.fs)
+            self._lost += missing
+        if block.n_lost:
+            lost = np.flatnonzero(block.lost)
+            # one annotation per run of consecutive lost samples
+            breaks = np.flatnonzero(np.diff(lost) > 1)
+            starts = np.r_[lost[0], lost[breaks + 1]]
+            ends = np.r_[lost[breaks], lost[-1]] + 1
+            t0 = w.samples_written / w.fs
+            for s, e in zip(starts, ends):
+                w.annotate(t0 + s / w.fs, f"gap {e - s} samples lost", (e - s) / w.fs)
+            self._lost += block.n_lost
+        w.write(block.data)
+        self._next_seq = block.seq + block.n_samples
+        if self.outlet is not None:
+            self.outlet.push_block(block)
+        if self.pipeline is not None:
+            frame = self.pipeline.process(block)
+            for o in frame.onsets:
+                self._annotate_onset(o)
+
+    def _annotate_onset(self, o: Any) -> None:
+        key = (o.channel, round(o.onset_s, 6))
+        if key in self._seen_onsets:
+            return
+        if o.offset_s is None:
+            self._open_onsets[key] = o
+            return
+        self._seen_onsets.add(key)
+        self._open_onsets.pop(key, None)
+        self._add(o.onset_s, f"onset {_label(o.channel)}", o.offset_s - o.onset_s)
+
+    def _annotate_open_onsets(self) -> None:
+        for key, o in sorted(self._open_onsets.items(), key=lambda kv: kv[1].onset_s):
+            if key not in self._seen_onsets:
+                self._add(o.onset_s, f"onset {_label(o.channel)}", None)
+
+    def _drain_annotations(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for onset, text, dur in pending:
+            t = onset if onset >= 0 else self._writer.samples_written / self._writer.fs
+            self._add(t, text, dur)
+
+    def _add(self, onset_s: float, text: str, duration_s: "float | None") -> None:
+        try:
+            self._writer.annotate(onset_s, text, duration_s)
+        except ValueError as err:
+            raise RecordingError(f"cannot annotate {text!r}: {err}") from err
+        if self.outlet is not None:
+            self.outlet.push_marker(text)
+
+
+def _head(block: SampleBlock, n: int) -> SampleBlock:
+    n = max(0, n)
+    return SampleBlock(t0=block.t0, fs=block.fs, data=block.data[:, :n], seq=block.seq,
+                       lost=None if block.lost is None else block.lost[:n], channels=block.channels)
+
+
+def _label(channel_id: str) -> str:
+    try:
+        return Channel.parse(channel_id).label
+    except ValueError:
+        return channel_id
