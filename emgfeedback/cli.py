@@ -24,6 +24,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bench",
     "devices",
     "dashboard",
+    "record",
+    "repair",
 )
 
 
