@@ -1,0 +1,183 @@
+"""``replay://`` — play a recording back as a live device, in real time or faster.
+
+URL form: ``replay://FILE?speed=1&block=20&loop=0&montage=auto``. FILE is an EDF(+)/BDF(+)
+file (``.edf``/``.bdf``, read a few records at a time) or a text recording of another tool
+(``.txt``/``.csv``: OpenBCI GUI raw data, UCI lower-limb EMG; read whole). ``speed=0`` plays
+as fast as the consumer reads.
+
+Channel mapping (``montage``): ``auto`` uses an EDF file's labels (``GMax L`` …) and maps a text
+file's channels in order onto the default montage (left GMax, GMed, TFL, ES, then right);
+``default`` forces the in-order mapping (for EDF files with other labels).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emgfeedback.devices.base import Chunk, Device, EndOfStream
+from emgfeedback.errors import RecordingError
+from emgfeedback.model import Montage, StreamInfo
+
+__all__ = ["ReplayDevice", "ReplayOptions"]
+
+log = logging.getLogger(__name__)
+_EDF_SUFFIXES = (".edf", ".bdf")
+_TEXT_SUFFIXES = (".txt", ".csv")
+
+
+@dataclass(frozen=True)
+class ReplayOptions:
+    """Options of ``replay://``.
+
+    Parameters
+    ----------
+    speed : float
+        Playback speed: 1 = real time, 10 = ten times faster, 0 = as fast as read.
+    block : int
+        Samples per block (0: about 10 ms worth).
+    loop : bool
+        Start again at the end instead of ending the stream.
+    montage : str
+        ``auto`` or ``default`` (see the module docstring).
+    """
+
+    speed: float = 1.0
+    block: int = 0
+    loop: bool = False
+    montage: str = "auto"
+
+    def __post_init__(self) -> None:
+        if not (self.speed >= 0):
+            raise ValueError(f"option speed must be >= 0 (1 = real time, 0 = as fast as read), "
+                             f"got {self.speed!r}")
+        if self.block < 0:
+            raise ValueError(f"option block must be >= 0 samples, got {self.block!r}")
+        if self.montage not in ("auto", "default"):
+            raise ValueError(f"option montage must be auto or default, got {self.montage!r}")
+
+
+def _in_order(n: int, path: str) -> tuple[Montage, int]:
+    default = Montage.default()
+    use = min(n, len(default))
+    if n > use:
+        log.warning("%s has %d channels; replaying the first %d as %s", path, n, use,
+                    ", ".join(default.labels))
+    return Montage(default.channels[:use]), use
+
+
+class ReplayDevice(Device):
+    """A recording played back through the device interface (see the module docstring)."""
+
+    scheme = "replay"
+    url_form = "replay://FILE.edf?speed=1&block=SAMPLES&loop=0|1&montage=auto|default"
+    Options = ReplayOptions
+
+    def __init__(self, url: str, **options: Any) -> None:
+        super().__init__(url, **options)
+        if not self.target:
+            raise ValueError(f"replay:// needs a file, e.g. replay://session.edf?speed=1, got {url!r}")
+        self.path = Path(self.target)
+        if self.path.suffix.lower() not in _EDF_SUFFIXES + _TEXT_SUFFIXES:
+            raise ValueError(f"replay:// plays .edf, .bdf, .txt or .csv files, got {self.path.name!r}")
+        self.backpressure = self.options.speed == 0
+        self._reader: Any = None
+        self._data: "np.ndarray | None" = None  # whole text recording
+        self._rows = 0
+        self._n_total = 0
+        self._pos = 0
+        self._buf = np.zeros((0, 0))
+        self._t_next = 0.0
+
+    # ----------------------------------------------------------------- hooks
+    def _open(self) -> StreamInfo:
+        opts: ReplayOptions = self.options
+        if self.path.suffix.lower() in _EDF_SUFFIXES:
+            from emgfeedback.storage.edf_reader import EdfReader
+
+            self._reader = reader = EdfReader(self.path)
+            fs, labels = reader.fs, reader.labels
+            self._n_total = self._real_samples(reader)
+            if opts.montage == "default":
+                montage, self._rows = _in_order(len(labels), str(self.path))
+            else:
+                try:
+                    montage = Montage.from_names(list(labels))
+                except ValueError:
+                    reader.close()
+                    raise RecordingError(
+                        f"{self.path}: channel labels {list(labels)} are not emgfeedback channels "
+                        f"(GMax L, GMed L, TFL L, ES L, ... ); add ?montage=default to map them in "
+                        f"order") from None
+                self._rows = len(labels)
+            board = "replay:edf"
+        else:
+            from emgfeedback.storage.textfiles import read_text_recording
+
+            rec = read_text_recording(self.path)
+            fs = rec.fs
+            montage, self._rows = _in_order(rec.data.shape[0], str(self.path))
+            self._data = rec.data[: self._rows]
+            self._n_total = rec.data.shape[1]
+            board = "replay:text"
+        self._block = opts.block or max(1, int(round(fs / 100)))
+        self._pos = 0
+        self._buf = np.zeros((self._rows, 0))
+        return StreamInfo(fs=float(fs), montage=montage, source=self.url, board=board)
+
+    @staticmethod
+    def _real_samples(reader: Any) -> int:
+        """Samples before the writer's padding (a ``recording end`` annotation near the end)."""
+        tail = max(0, reader.n_records - 4)
+        _, anns = reader.read_records(tail, 4)
+        ends = [a.onset_s for a in anns if a.text == "recording end"]
+        n = reader.n_samples
+        return min(n, int(round(ends[-1] * reader.fs))) if ends else n
+
+    def _start(self) -> None:
+        self._t_next = time.monotonic()
+
+    def _read_chunk(self) -> "Chunk | None":
+        opts: ReplayOptions = self.options
+        if self._pos >= self._n_total:
+            if not opts.loop:
+                raise EndOfStream
+            self._pos = 0
+            self._buf = np.zeros((self._rows, 0))
+        n = min(self._block, self._n_total - self._pos)
+        if opts.speed > 0:
+            self._t_next += n / (self.info.fs * opts.speed)
+            wait = self._t_next - time.monotonic()
+            if wait > 0.1:  # come back often so stop() is prompt
+                self._t_next -= n / (self.info.fs * opts.speed)
+                time.sleep(0.1)
+                return None
+            if wait > 0:
+                time.sleep(wait)
+        data = self._take(n)
+        self._pos += n
+        return Chunk(data)
+
+    def _take(self, n: int) -> np.ndarray:
+        if self._data is not None:
+            return self._data[:, self._pos: self._pos + n]
+        reader = self._reader
+        if self._buf.shape[1] < n:
+            spr = reader.samples_per_record
+            first = (self._pos + self._buf.shape[1]) // spr
+            count = max(1, int(np.ceil(self.info.fs / spr)))  # about a second at a time
+            more, _ = reader.read_records(first, count)
+            self._buf = np.concatenate([self._buf, more[: self._rows]], axis=1)
+        out, self._buf = self._buf[:, :n], self._buf[:, n:]
+        return out
+
+    def _close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        self._data = None
