@@ -26,6 +26,7 @@ BUILTIN_DRIVERS: dict[str, tuple[str, str]] = {
     "cyton": ("emgfeedback.devices.openbci_cyton", "CytonDevice"),
     "ganglion": ("emgfeedback.devices.ganglion", "GanglionDevice"),
     "lsl": ("emgfeedback.devices.lsl", "LslDevice"),
+    "replay": ("emgfeedback.devices.replay", "ReplayDevice"),
 }
 
 ENTRY_POINT_GROUP = "emgfeedback.devices"
