@@ -1,0 +1,292 @@
+"""The session database: one SQLite file, patients by de-identified code only.
+
+Default location: ``$EMGFEEDBACK_DB`` if set, else ``$XDG_DATA_HOME/emgfeedback/sessions.sqlite3``
+(``~/.local/share/emgfeedback/sessions.sqlite3``). The file is created owner-only (0600) in a
+0700 folder. The schema is versioned (``PRAGMA user_version``) and migrated forward on open, in
+one transaction; a database from a newer emgfeedback is refused rather than damaged.
+
+No free-text fields about the patient exist: a patient is a code (``P017``); sessions hold
+times, the protocol, MVC values, per-rep results and the paths of their recordings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from emgfeedback.errors import RecordingError
+from emgfeedback.model import Channel, Muscle, Side
+from emgfeedback.storage._schema import MIGRATIONS, SCHEMA_VERSION
+from emgfeedback.storage.deidentify import validate_patient_code
+
+__all__ = ["SessionDatabase", "SessionRow", "default_db_path", "SCHEMA_VERSION"]
+
+_SIDE_KEYS = ("first_to_fire", "gmax_minus_es_ms", "tfl_to_glute_ratio")
+_CHANNEL_KEYS = ("mean_uv", "peak_uv", "peak_pct_mvc")
+
+
+def default_db_path() -> Path:
+    """Where the database lives: ``$EMGFEEDBACK_DB``, else the XDG user data directory."""
+    env = os.environ.get("EMGFEEDBACK_DB")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "emgfeedback" / "sessions.sqlite3"
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One session as stored (times ISO 8601, local)."""
+
+    id: int
+    patient_code: str
+    started_at: str
+    ended_at: "str | None"
+    protocol: "str | None"
+
+
+class SessionDatabase:
+    """Open (creating and migrating as needed) the session database.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Database file; :func:`default_db_path` by default.
+
+    Raises
+    ------
+    RecordingError
+        The file is not an emgfeedback database, is from a newer version, or cannot be created.
+    """
+
+    def __init__(self, path: "str | Path | None" = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self._create_private()
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise RecordingError(f"{self.path} is not a usable emgfeedback database: {err}") from err
+
+    def _create_private(self) -> None:
+        try:
+            if not self.path.parent.exists():
+                self.path.parent.mkdir(parents=True, mode=0o700)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+            if self.path.stat().st_mode & 0o077:
+                os.chmod(self.path, 0o600)  # patient data: owner only
+        except OSError as err:
+            raise RecordingError(f"cannot create the session database {self.path}: {err.strerror}") from err
+
+    @property
+    def version(self) -> int:
+        """Schema version of the open file."""
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        have = self.version
+        if have > SCHEMA_VERSION:
+            raise RecordingError(f"{self.path} has schema version {have}, newer than this emgfeedback "
+                                 f"understands ({SCHEMA_VERSION}); upgrade emgfeedback")
+        if have == SCHEMA_VERSION:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for version in range(have, SCHEMA_VERSION):
+                for statement in MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    # ----------------------------------------------------------------- patients, protocols
+    def patient_id(self, code: str, *, create: bool = True) -> int:
+        """Row id of the patient with ``code`` (created if new and ``create``)."""
+        validate_patient_code(code)
+        row = self._db.execute("SELECT id FROM patients WHERE code = ?", (code,)).fetchone()
+        if row is not None:
+            return int(row[0])
+        if not create:
+            raise KeyError(f"no patient with code {code!r} in {self.path}")
+        cur = self._db.execute("INSERT INTO patients (code, created_at) VALUES (?, ?)", (code, _now()))
+        return int(cur.lastrowid)
+
+    def patients(self) -> list[str]:
+        """All patient codes, sorted."""
+        return [r[0] for r in self._db.execute("SELECT code FROM patients ORDER BY code")]
+
+    def protocol_id(self, name: str, definition: str = "") -> int:
+        """Row id of the protocol ``name`` (created if new; ``definition`` e.g. its TOML text)."""
+        if not name or not isinstance(name, str):
+            raise ValueError(f"protocol name must be non-empty text, got {name!r}")
+        row = self._db.execute("SELECT id FROM protocols WHERE name = ?", (name,)).fetchone()
+        if row is not None:
+            return int(row[0])
+        cur = self._db.execute("INSERT INTO protocols (name, definition) VALUES (?, ?)", (name, definition))
+        return int(cur.lastrowid)
+
+    # ----------------------------------------------------------------- sessions
+    def start_session(self, patient_code: str, protocol: "str | None" = None,
+                      started_at: "dt.datetime | None" = None) -> int:
+        """Create a session for a patient (created if new); returns its id."""
+        pid = self.patient_id(patient_code)
+        proto = None if protocol is None else self.protocol_id(protocol)
+        when = (started_at or dt.datetime.now()).isoformat(timespec="seconds")
+        cur = self._db.execute("INSERT INTO sessions (patient_id, started_at, protocol_id) VALUES (?, ?, ?)",
+                               (pid, when, proto))
+        return int(cur.lastrowid)
+
+    def end_session(self, session_id: int) -> None:
+        """Mark a session ended now."""
+        self._db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (_now(), session_id))
+
+    def sessions(self, patient_code: "str | None" = None) -> list[SessionRow]:
+        """Sessions (of one patient, or all), oldest first."""
+        sql = ("SELECT s.id, p.code, s.started_at, s.ended_at, pr.name FROM sessions s "
+               "JOIN patients p ON p.id = s.patient_id LEFT JOIN protocols pr ON pr.id = s.protocol_id")
+        args: tuple = ()
+        if patient_code is not None:
+            sql += " WHERE p.code = ?"
+            args = (validate_patient_code(patient_code),)
+        return [SessionRow(*r) for r in self._db.execute(sql + " ORDER BY s.started_at, s.id", args)]
+
+    def add_recording(self, session_id: int, path: "str | Path", fs_hz: float, duration_s: float) -> int:
+        """Link a recording file (stored as an absolute path) to a session."""
+        cur = self._db.execute(
+            "INSERT INTO recordings (session_id, path, fs_hz, duration_s) VALUES (?, ?, ?, ?)",
+            (session_id, str(Path(path).resolve()), float(fs_hz), float(duration_s)))
+        return int(cur.lastrowid)
+
+    def recordings(self, session_id: int) -> list[str]:
+        """Paths of a session's recordings."""
+        return [r[0] for r in self._db.execute(
+            "SELECT path FROM recordings WHERE session_id = ? ORDER BY id", (session_id,))]
+
+    # ----------------------------------------------------------------- MVC and reps
+    def add_mvc(self, session_id: int, values_uv: Mapping[str, float]) -> None:
+        """Store MVC envelope levels per channel (id or label), µV."""
+        rows = []
+        for key, value in values_uv.items():
+            ch = Channel.parse(str(key)).id
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValueError(f"MVC for {ch} must be a positive number of µV, got {value!r}")
+            rows.append((session_id, ch, float(value), _now()))
+        with self._transaction():
+            self._db.executemany("INSERT INTO mvc (session_id, channel, value_uv, measured_at) "
+                                 "VALUES (?, ?, ?, ?)", rows)
+
+    def latest_mvc(self, patient_code: str) -> dict[str, float]:
+        """Most recent MVC per channel id for a patient, µV (empty if none)."""
+        rows = self._db.execute(
+            "SELECT m.channel, m.value_uv FROM mvc m JOIN sessions s ON s.id = m.session_id "
+            "JOIN patients p ON p.id = s.patient_id WHERE p.code = ? ORDER BY m.measured_at, m.id",
+            (validate_patient_code(patient_code),))
+        return {ch: v for ch, v in rows}
+
+    def add_rep(self, session_id: int, index: int, start_s: float, end_s: float, *,
+                set_number: int = 0, side: "str | None" = None,
+                sides: "Mapping[str, Mapping[str, object]] | None" = None,
+                channels: "Mapping[str, Mapping[str, float]] | None" = None) -> int:
+        """Store one rep's results.
+
+        Parameters
+        ----------
+        session_id, index : int
+            Session and 0-based rep number.
+        start_s, end_s : float
+            Rep times in the recording, s.
+        set_number : int
+            Protocol set.
+        side : {"left", "right"} or None
+            Working side of a one-sided exercise.
+        sides : mapping
+            Per side (``left``/``right``): ``first_to_fire`` (muscle id), ``gmax_minus_es_ms``,
+            ``tfl_to_glute_ratio``.
+        channels : mapping
+            Per channel id: ``mean_uv``, ``peak_uv``, ``peak_pct_mvc``.
+        """
+        side = None if side is None else Side(side).value
+        side_rows, channel_rows = [], []
+        for s, values in (sides or {}).items():
+            _check_keys(values, _SIDE_KEYS, f"sides[{s!r}]")
+            first = values.get("first_to_fire")
+            side_rows.append((Side(s).value, None if first is None else Muscle(first).value,
+                              _num(values.get("gmax_minus_es_ms")), _num(values.get("tfl_to_glute_ratio"))))
+        for ch, values in (channels or {}).items():
+            _check_keys(values, _CHANNEL_KEYS, f"channels[{ch!r}]")
+            channel_rows.append((Channel.parse(ch).id, *(_num(values.get(k)) for k in _CHANNEL_KEYS)))
+        with self._transaction():
+            cur = self._db.execute("INSERT INTO reps (session_id, rep_index, start_s, end_s, side, set_number) "
+                                   "VALUES (?, ?, ?, ?, ?, ?)",
+                                   (session_id, int(index), float(start_s), float(end_s), side, int(set_number)))
+            rep_id = int(cur.lastrowid)
+            self._db.executemany("INSERT INTO rep_sides VALUES (?, ?, ?, ?, ?)",
+                                 [(rep_id, *r) for r in side_rows])
+            self._db.executemany("INSERT INTO rep_channels VALUES (?, ?, ?, ?, ?)",
+                                 [(rep_id, *r) for r in channel_rows])
+        return rep_id
+
+    def reps(self, session_id: int) -> list[dict]:
+        """A session's reps as plain dicts (``sides`` and ``channels`` nested), by rep index."""
+        out = []
+        for rid, idx, start, end, side, set_no in self._db.execute(
+                "SELECT id, rep_index, start_s, end_s, side, set_number FROM reps WHERE session_id = ? "
+                "ORDER BY rep_index", (session_id,)):
+            sides = {r[0]: dict(zip(_SIDE_KEYS, r[1:])) for r in self._db.execute(
+                "SELECT side, first_to_fire, gmax_minus_es_ms, tfl_to_glute_ratio FROM rep_sides "
+                "WHERE rep_id = ?", (rid,))}
+            chans = {r[0]: dict(zip(_CHANNEL_KEYS, r[1:])) for r in self._db.execute(
+                "SELECT channel, mean_uv, peak_uv, peak_pct_mvc FROM rep_channels WHERE rep_id = ?", (rid,))}
+            out.append(dict(index=idx, start_s=start, end_s=end, side=side, set_number=set_no,
+                            sides=sides, channels=chans))
+        return out
+
+    # ----------------------------------------------------------------- plumbing
+    def _transaction(self):
+        db = self._db
+
+        class _Tx:
+            def __enter__(self_inner):
+                db.execute("BEGIN")
+
+            def __exit__(self_inner, exc_type, *_):
+                db.execute("ROLLBACK" if exc_type else "COMMIT")
+        return _Tx()
+
+    def close(self) -> None:
+        """Close the connection; idempotent."""
+        self._db.close()
+
+    def __enter__(self) -> "SessionDatabase":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _check_keys(values: Mapping[str, object], allowed: tuple[str, ...], where: str) -> None:
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise ValueError(f"{where} has unknown key(s) {unknown}; allowed: {', '.join(allowed)}")
+
+
+def _num(value: object) -> "float | None":
+    """A finite float, or None for missing/NaN (SQLite has no NaN)."""
+    if value is None:
+        return None
+    v = float(value)  # type: ignore[arg-type]
+    return v if math.isfinite(v) else None
