@@ -3,6 +3,7 @@ exercise protocols, validated at load. Every problem is a one-line ``ConfigError
 file and key; a broken file never ends in a traceback."""
 
 from emgfeedback.calibration._reader import CALIBRATION_ENV, default_calibration_dir
+from emgfeedback.calibration.boards import BoardGain, load_board, load_boards
 from emgfeedback.calibration.mvc import MvcProcedure, load_mvc_procedures
 from emgfeedback.calibration.placements import Placement, Placements, load_placements
 from emgfeedback.calibration.protocols import (
@@ -16,6 +17,7 @@ from emgfeedback.calibration.protocols import (
 )
 
 __all__ = [
+    "BoardGain", "load_board", "load_boards",
     "CALIBRATION_ENV",
     "FEEDBACK_METRICS",
     "SIDES",

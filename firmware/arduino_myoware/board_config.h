@@ -28,7 +28,7 @@
 /*
  * µV at the electrodes per ADC count, sent in DEVICE_INFO. MyoWare RAW output: gain 201,
  * centred on Vs/2; 10-bit ADC on a 5 V AVcc reference: 5e6 µV / 1024 / 201 = 24.2926 µV.
- * Keep equal to calibration/boards/myoware_arduino.toml (a test checks).
+ * Keep equal to calibration/boards/arduino_myoware.toml (a test checks).
  */
 #ifndef UV_PER_COUNT
 #define UV_PER_COUNT 24.2926f
