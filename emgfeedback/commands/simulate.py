@@ -26,8 +26,9 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--snr", type=float, default=20.0, metavar="DB", help="signal-to-noise ratio, dB")
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same signal)")
     p.add_argument("--mains", type=float, default=50.0, choices=(50.0, 60.0), help="mains frequency, Hz")
-    p.add_argument("--out", type=Path, default=None, metavar="FILE.csv",
-                   help="write samples (s, µV per channel) as CSV and the truth as FILE.truth.json")
+    p.add_argument("--out", type=Path, default=None, metavar="FILE.csv|FILE.edf",
+                   help="write samples as CSV (s, µV per channel) or EDF+/BDF+ (truth as annotations), "
+                   "and the truth as FILE.truth.json")
     p.add_argument("--json", action="store_true", help="print the truth as one JSON object")
     p.add_argument("--serve", action="store_true",
                    help="run a virtual board on a pseudo-terminal speaking the firmware protocol in real "
@@ -98,10 +99,18 @@ def run(args: argparse.Namespace) -> int:
                               seed=args.seed, mains_hz=args.mains)
     summary = truth_summary(rec.truth, rec.fs, rec.duration_s)
     if args.out is not None:
-        if args.out.suffix.lower() != ".csv":
-            raise ValueError(f"--out must end in .csv (EDF+ output comes with the recording layer), "
-                             f"got {args.out}")
-        _write_csv(args.out, rec)
+        suffix = args.out.suffix.lower()
+        if suffix not in (".csv", ".edf", ".bdf"):
+            raise ValueError(f"--out must end in .csv, .edf or .bdf, got {args.out}")
+        if suffix == ".csv":
+            _write_csv(args.out, rec)
+        else:  # EDF+/BDF+ with the ground truth as annotations (onset LABEL, rep N)
+            from emgfeedback.storage import truth_annotations, write_edf
+
+            w = write_edf(args.out, rec.data, rec.fs, rec.montage.labels,
+                          truth_annotations(rec.truth, rec.montage), bdf=suffix == ".bdf")
+            if w.clipped_samples:
+                print(f"warning: {w.clipped_samples} samples beyond ±5000 µV were clipped in {args.out}")
         truth_path = args.out.with_suffix(".truth.json")
         truth_path.write_text(json.dumps(summary, indent=1), encoding="utf-8")
         print(f"wrote {args.out} and {truth_path}")
