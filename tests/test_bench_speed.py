@@ -40,6 +40,9 @@ def test_figures_are_consistent(result: dict) -> None:
     assert r["streaming_ratio_to_bare"] == pytest.approx(r["bare_streaming_s"] / r["pipeline_s"])
     assert 0 < r["block_latency_p50_ms"] <= r["block_latency_p99_ms"] <= r["block_latency_max_ms"]
     assert r["block_cpu_p50_ms"] > 0
+    stages = r["offline_stage_s"]
+    assert set(stages) == {"filters_envelopes", "onsets", "metrics"}
+    assert sum(stages.values()) <= r["offline_analysis_s"]
 
 
 def test_report_mentions_each_stage_and_target(result: dict) -> None:
