@@ -42,7 +42,8 @@ void emg_board_rx_error(emg_board_t *b, int err)
 {
     if (b->status.error_count != 0xFFFFu)
         b->status.error_count++;
-    b->status.error_code = (uint8_t)(err < 0 ? -err : err);
+    (void)err; /* every kind of damage (COBS, size, CRC, version, type) is a bad command */
+    b->status.error_code = EMG_E_BAD_COMMAND;
 }
 
 void emg_board_dropped(emg_board_t *b, uint32_t n_samples, uint8_t why)
@@ -93,9 +94,8 @@ void emg_board_command(emg_board_t *b, const emg_frame_t *f)
             send_info(b);
         break;
     }
-    default:
-        if (f->type >= EMG_T_START)
-            send_ack(b, f->type, f->seq, EMG_ACK_UNKNOWN_COMMAND);
-        break; /* frames a board sends are not commands: ignore */
+    default: /* a well-formed frame that is not a command (a board -> host type) */
+        send_ack(b, f->type, f->seq, EMG_ACK_UNKNOWN_COMMAND);
+        break;
     }
 }

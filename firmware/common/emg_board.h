@@ -7,8 +7,8 @@
  *   STOP      -> ACK OK, streaming off
  *   SET_RATE  -> ACK BUSY while streaming; ACK BAD_ARGUMENT when the board's set_rate hook
  *                refuses the rate; else ACK OK followed by a DEVICE_INFO with the new rate
- *   other     -> ACK UNKNOWN_COMMAND for host types, ignored for board-to-host types
- * A damaged chunk from the host counts an error (error_count, error_code = EMG_E_RX_*).
+ *   a well-formed board-to-host frame sent to the board -> ACK UNKNOWN_COMMAND
+ * A damaged chunk from the host is dropped and counted (error_count, EMG_E_BAD_COMMAND).
  */
 #ifndef EMG_BOARD_H
 #define EMG_BOARD_H
@@ -19,16 +19,13 @@
 extern "C" {
 #endif
 
-/* error_code values in STATUS frames (docs/protocol.md lists the same table). */
+/* error_code values in STATUS frames: the table in docs/protocol.md (STATUS, offset 9). */
 enum emg_error_code {
     EMG_E_NONE = 0,
-    EMG_E_RX_COBS = 1,      /* a host frame had bad COBS */
-    EMG_E_RX_LENGTH = 2,    /* ... was too short/long or had a body of the wrong size */
-    EMG_E_RX_CRC = 3,       /* ... failed its CRC */
-    EMG_E_RX_VERSION = 4,   /* ... spoke another protocol version */
-    EMG_E_RX_TYPE = 5,      /* ... had an unknown frame type */
-    EMG_E_ADC_OVERRUN = 6,  /* a sample tick came before the previous conversions ended */
-    EMG_E_TX_FULL = 7       /* samples dropped: the link could not take them (buffer full) */
+    EMG_E_ADC_OVERRUN = 1,  /* a sample tick came before the previous conversions ended */
+    EMG_E_TX_FULL = 2,      /* TX overflow: samples dropped, the link could not take them */
+    EMG_E_BAD_COMMAND = 3,  /* a damaged or malformed frame from the host (dropped) */
+    EMG_E_LOW_BATTERY = 4
 };
 
 /* Wire frames are built in scratch: one byte for the COBS code, the raw frame, one 0x00. */

@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 #define EMG_BLE_MAX_CHANNELS 8u
-#define EMG_BLE_SAMPLES_PER_FRAME 8u /* 8 ch x 8 x 3 B + 13 = 207 B raw: fits a 244 B notification */
+#define EMG_BLE_SAMPLES_PER_FRAME 8u /* 8 ch x 8 x 3 B + 13 = 205 B raw, 207 on the wire: fits a 244 B notification */
 
 typedef struct {
     const char *board;          /* e.g. "esp32_ads1299" */

@@ -223,11 +223,17 @@ static void test_damaged_command(void)
     wire[3] ^= 0x20; /* flip a bit in the CRC-covered part */
     emg_ble_app_on_write(&app, wire, n);
     CHECK(!app.board.streaming && fake.n == 1, "a damaged START is ignored");
-    CHECK(app.board.status.error_count == 1 && app.board.status.error_code == EMG_E_RX_CRC,
+    CHECK(app.board.status.error_count == 1 && app.board.status.error_code == EMG_E_BAD_COMMAND,
           "... and counted (errors %u, code %u)", app.board.status.error_count,
           app.board.status.error_code);
     host_sends(&app, EMG_T_START, 10, 0, 0);
     expect_ack(1, EMG_T_START, 10, EMG_ACK_OK, "the next START after damage");
+    {   /* a well-formed STATUS frame sent to the board: not a command */
+        emg_status_t st = {0, 255, 0, 0, 0};
+        n = emg_cobs_encode_inplace(wire, emg_build_status(wire + 1, 11, &st));
+        emg_ble_app_on_write(&app, wire, n);
+        expect_ack(2, EMG_T_STATUS, 11, EMG_ACK_UNKNOWN_COMMAND, "a STATUS frame sent to the board");
+    }
 }
 
 int main(void)
