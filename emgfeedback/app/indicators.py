@@ -28,6 +28,8 @@ class _Painted(QWidget):
     def __init__(self, parent: "QWidget | None" = None) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # paints every pixel itself: Qt need not repaint the parents under it on each update
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     def _begin(self) -> QPainter:
         p = QPainter(self)
@@ -138,10 +140,12 @@ class RatioGauge(_Painted):
 
     def set_value(self, value: float, max_ratio: "float | None" = None) -> None:
         """Show ``value``; ``max_ratio`` moves the green zone's edge."""
+        new = (round(float(value), 2), self.max_ratio if max_ratio is None else float(max_ratio))
+        old = (round(self.value, 2), self.max_ratio)
         self.value = float(value)
-        if max_ratio is not None:
-            self.max_ratio = float(max_ratio)
-        self.update()
+        self.max_ratio = new[1]
+        if new != old and not (math.isnan(new[0]) and math.isnan(old[0]) and new[1] == old[1]):
+            self.update()
 
     def paintEvent(self, event: object) -> None:  # noqa: N802
         p = self._begin()
@@ -184,17 +188,20 @@ class QualityLights(_Painted):
     def set_channels(self, channels: Sequence[str]) -> None:
         """Channel ids to show."""
         self.channels = list(channels)
+        self._parsed = [Channel.parse(c) for c in self.channels]
         self.quality: dict[str, ChannelQuality] = {}
         self.update()
 
     def set_quality(self, quality: Sequence[ChannelQuality]) -> None:
         """Latest quality per channel (channels not listed keep their light)."""
+        before = {ch: self.color_of(ch) for ch in self.channels}
         for q in quality:
             self.quality[q.channel] = q
         problems = [f"{Channel.parse(q.channel).label}: {pr}" for q in self.quality.values()
                     for pr in q.problems]
         self.setToolTip("\n".join(problems) if problems else "All electrodes look good.")
-        self.update()
+        if before != {ch: self.color_of(ch) for ch in self.channels}:
+            self.update()
 
     def color_of(self, channel: str) -> str:
         """Light colour of ``channel`` (hex)."""
@@ -207,7 +214,7 @@ class QualityLights(_Painted):
 
     def paintEvent(self, event: object) -> None:  # noqa: N802
         p = self._begin()
-        parsed = [Channel.parse(c) for c in self.channels]
+        parsed = self._parsed
         muscles = [m for m in Muscle if any(c.muscle is m for c in parsed)]
         if muscles:
             rh = (self.height() - 26) / len(muscles)
@@ -246,6 +253,10 @@ class SymmetryView(_Painted):
 
     def set_values(self, values: Mapping[Muscle, float], limit: "float | None" = None) -> None:
         """Symmetry index per muscle, % (positive: left works harder)."""
+        rounded = {m: round(v) for m, v in values.items() if math.isfinite(v)}
+        if rounded == {m: round(v) for m, v in self.values.items() if math.isfinite(v)} and (
+                limit is None or limit == self.limit):
+            return
         self.values = dict(values)
         if limit is not None:
             self.limit = float(limit)

@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.summary_page, "Summary")
         self.tabs.addTab(PlacementPage(load_placements()), "Placement")
         self.status = QLabel("")
+        self.status.setFixedWidth(560)  # changing text must not relayout the window
         self.statusBar().addPermanentWidget(self.status)
 
         self.connect_panel.connect_requested.connect(self.bridge.connect_device)
@@ -273,6 +274,11 @@ class MainWindow(QMainWindow):
             self.symmetry.set_values(sym if last.rep_active else {})
         else:
             self.symmetry.set_values(self.last_rep.symmetry_pct)
+
+    def repaint_pending(self) -> None:
+        """Paint now what the last frame marked dirty, and only that (benchmarks time the
+        whole frame: widget updates plus painting)."""
+        QApplication.sendPostedEvents()
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
         self.bridge.disconnect_device()

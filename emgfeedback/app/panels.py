@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from emgfeedback.app.theme import BAD, GOOD, MUTED, PHASE_COLORS
+from emgfeedback.app.theme import BAD, GOOD, MUTED, PANEL, PHASE_COLORS
 from emgfeedback.calibration import Protocol
 from emgfeedback.session import Phase, PhaseEvent, RunnerState, validate_patient_code
 
-__all__ = ["ConnectPanel", "PatientBar", "ProtocolPanel", "RecentDevices", "RECORD_TOOLTIP"]
+__all__ = ["ConnectPanel", "PatientBar", "PhaseDisplay", "ProtocolPanel", "RecentDevices", "RECORD_TOOLTIP"]
 
 #: Why the record button is disabled (the storage layer is not there yet).
 RECORD_TOOLTIP = "recording lands with the storage layer"
@@ -207,23 +207,8 @@ class ProtocolPanel(QFrame):
         self.position.setWordWrap(True)
         self.position.setStyleSheet(f"color: {MUTED}; font-size: 15px;")
         lay.addWidget(self.position)
-        mid = QHBoxLayout()
-        self.phase = QLabel("READY")
-        self.phase.setStyleSheet(f"font-size: 44px; font-weight: 700; color: {MUTED};")
-        mid.addWidget(self.phase, 1)
-        self.timer = QLabel("–")
-        self.timer.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.timer.setStyleSheet("font-size: 64px; font-weight: 700;")
-        mid.addWidget(self.timer)
-        lay.addLayout(mid)
-        self.counter = QLabel("Rep – / –   Set – / –")
-        self.counter.setStyleSheet("font-size: 26px; font-weight: 600;")
-        lay.addWidget(self.counter)
-        self.cue = QLabel("Choose an exercise and press Start.")
-        self.cue.setWordWrap(True)
-        self.cue.setStyleSheet("font-size: 22px;")
-        self.cue.setMinimumHeight(60)
-        lay.addWidget(self.cue)
+        self.display = PhaseDisplay()
+        lay.addWidget(self.display, 1)
         self._show_summary()
 
     def current(self) -> Protocol:
@@ -254,11 +239,60 @@ class ProtocolPanel(QFrame):
         if st is None:
             return
         word = {"set_rest": "SET BREAK"}.get(st.phase.value, st.phase.value.upper())
-        self.phase.setText(word)
-        self.phase.setStyleSheet(
-            f"font-size: 44px; font-weight: 700; color: {PHASE_COLORS[st.phase.value]};")
         running = st.phase not in (Phase.IDLE, Phase.DONE)
-        self.timer.setText(f"{st.remaining_s:4.1f} s" if running else "–")
         side = f"   ·   {st.side.value} side" if st.side is not None else ""
-        self.counter.setText(f"Rep {st.rep} / {st.reps}   Set {st.set} / {st.sets}{side}")
-        self.cue.setText(st.cue)
+        self.display.set_texts(word, PHASE_COLORS[st.phase.value],
+                               f"{st.remaining_s:4.1f} s" if running else "–",
+                               f"Rep {st.rep} / {st.reps}   Set {st.set} / {st.sets}{side}", st.cue)
+
+
+class PhaseDisplay(QWidget):
+    """The big phase word, hold timer, rep/set counter and cue, painted in one widget so that
+    changing text never relayouts the window (a QLabel whose text changes asks its parents
+    to lay out again, which repaints everything each frame)."""
+
+    def __init__(self, parent: "QWidget | None" = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(420, 200)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.phase_text, self.phase_color = "READY", MUTED
+        self.timer_text = "–"
+        self.counter_text = "Rep – / –   Set – / –"
+        self.cue_text = "Choose an exercise and press Start."
+
+    def set_texts(self, phase: str, color: str, timer: str, counter: str, cue: str) -> None:
+        """Change what is shown; repaints only when something changed."""
+        new = (phase, color, timer, counter, cue)
+        if new != (self.phase_text, self.phase_color, self.timer_text, self.counter_text, self.cue_text):
+            self.phase_text, self.phase_color, self.timer_text, self.counter_text, self.cue_text = new
+            self.update()
+
+    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt name
+        from PySide6.QtCore import QRectF
+        from PySide6.QtGui import QColor, QFont, QPainter
+
+        def font(px: int, bold: bool) -> QFont:
+            f = QFont()
+            f.setPixelSize(px)
+            f.setBold(bold)
+            return f
+
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        p.fillRect(self.rect(), QColor(PANEL))
+        w, h = self.width(), self.height()
+        big = min(64, max(int(h * 0.3), 28))
+        p.setFont(font(int(big * 0.75), True))
+        p.setPen(QColor(self.phase_color))
+        p.drawText(QRectF(0, 0, w * 0.6, big * 1.3), Qt.AlignmentFlag.AlignVCenter, self.phase_text)
+        p.setFont(font(big, True))
+        p.setPen(QColor("#eef2f6"))
+        p.drawText(QRectF(w * 0.4, 0, w * 0.6, big * 1.3),
+                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.timer_text)
+        y = big * 1.35
+        p.setFont(font(26, True))
+        p.drawText(QRectF(0, y, w, 36), Qt.AlignmentFlag.AlignVCenter, self.counter_text)
+        p.setFont(font(22, False))
+        p.drawText(QRectF(0, y + 42, w, h - y - 42),
+                   Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self.cue_text)
+        p.end()

@@ -1,6 +1,12 @@
-"""Live scrolling traces: one pyqtgraph plot per channel, redrawn from a ring-buffer snapshot
-with one ``setData`` per curve per frame, peak downsampling and clip-to-view (pyqtgraph's
-``scrollingPlots.py`` / ``PlotSpeedTest.py`` way)."""
+"""Live scrolling traces of every channel, stacked in one pyqtgraph plot.
+
+Redrawn from a ring-buffer snapshot with one ``setData`` per curve per frame. The snapshot is
+first reduced for the screen by min/max (peak) decimation of all channels in one numpy call,
+so each curve gets about two points per pixel column and no burst is lost; the curves also
+keep pyqtgraph's own ``setDownsampling(method="peak")`` and ``setClipToView`` (pyqtgraph's
+``scrollingPlots.py`` / ``PlotSpeedTest.py`` advice). One plot with stacked, offset curves costs
+one view box and one set of axes instead of eight.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +14,51 @@ from typing import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 
 from emgfeedback.app.theme import MUSCLE_COLORS, MUTED, PANEL, TEXT
 from emgfeedback.model import Channel
 
-__all__ = ["TracePanel"]
+__all__ = ["TracePanel", "peak_decimate"]
+
+#: Points per curve after decimation (about two per pixel of a full-HD plot).
+DISPLAY_POINTS = 2000
 
 
-class TracePanel(pg.GraphicsLayoutWidget):
+def peak_decimate(data: np.ndarray, n_points: int) -> np.ndarray:
+    """Min/max decimation along the last axis: ``n_points`` values (min and max of each of
+    ``n_points // 2`` equal bins, interleaved), so peaks survive. Returns ``data`` unchanged
+    when it is already short enough."""
+    n = data.shape[-1]
+    bins = max(n_points // 2, 1)
+    if n <= n_points:
+        return data
+    step = n // bins
+    cut = data[..., n - bins * step:].reshape(data.shape[:-1] + (bins, step))
+    out = np.empty(data.shape[:-1] + (bins, 2))
+    np.min(cut, axis=-1, out=out[..., 0])
+    np.max(cut, axis=-1, out=out[..., 1])
+    return out.reshape(data.shape[:-1] + (2 * bins,))
+
+
+def _font(px: int, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPixelSize(px)
+    f.setBold(bold)
+    return f
+
+
+class TracePanel(pg.PlotWidget):
     """Stacked traces of ``channels`` over the last ``window_s`` seconds.
+
+    Each channel has its own scale (±range µV, shown beside its name) and its own lane;
+    scales adapt about once a second in :meth:`rescale`, never per frame.
 
     Parameters
     ----------
     channels : sequence of str
-        Channel ids, one plot each, in montage order.
+        Channel ids, top to bottom.
     fs : float
         Sample rate, Hz.
     window_s : float
@@ -29,67 +66,69 @@ class TracePanel(pg.GraphicsLayoutWidget):
     """
 
     def __init__(self, channels: Sequence[str], fs: float, window_s: float = 10.0) -> None:
-        super().__init__()
-        self.setBackground(PANEL)
-        self.ci.layout.setSpacing(2)
+        super().__init__(background=PANEL)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.channels = list(channels)
+        n_ch = len(self.channels)
         self.n = max(int(round(window_s * fs)), 2)
-        self.x = np.linspace(-window_s, 0.0, self.n)
-        self.plots: list[pg.PlotItem] = []
+        n_disp = min(self.n, DISPLAY_POINTS)
+        self.x = np.linspace(-window_s, 0.0, n_disp)
+        self._range = np.full(n_ch, 100.0)
+        self._offset = (n_ch - 1 - np.arange(n_ch)).astype(float)  # first channel on top
+        self._buf = np.zeros((n_ch, self.n))
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        left = plot.getAxis("left")
+        left.setWidth(150)
+        left.setTextPen(TEXT)
+        left.setStyle(tickFont=_font(15, bold=True), tickLength=0, textFillLimits=[(0, 1.0)])
+        plot.setXRange(-window_s, 0.0, padding=0)
+        plot.setYRange(-0.55, n_ch - 0.45, padding=0)
+        plot.disableAutoRange()
+        bottom = plot.getAxis("bottom")
+        bottom.setTextPen(MUTED)
+        bottom.setStyle(tickFont=_font(13))
+        plot.setLabel("bottom", "time, s")
         self.curves: list[pg.PlotDataItem] = []
-        self._range = np.full(len(self.channels), 100.0)
-        self._buf = np.zeros((len(self.channels), self.n))
-        for i, cid in enumerate(self.channels):
+        for cid in self.channels:
             ch = Channel.parse(cid)
-            plot = self.addPlot(row=i, col=0)
-            plot.setMenuEnabled(False)
-            plot.setMouseEnabled(x=False, y=False)
-            plot.hideButtons()
-            plot.setXRange(-window_s, 0.0, padding=0)
-            plot.setYRange(-100, 100, padding=0)
-            plot.getAxis("left").setWidth(54)
-            plot.getAxis("left").setTextPen(MUTED)
-            plot.getAxis("left").setStyle(tickFont=_small_font())
-            plot.getAxis("bottom").setStyle(showValues=i == len(self.channels) - 1, tickFont=_small_font())
-            plot.getAxis("bottom").setTextPen(MUTED)
-            label = pg.TextItem(ch.label, color=TEXT, anchor=(0, 0), fill=pg.mkBrush(PANEL))
-            label.setFont(_small_font(15, bold=True))
-            plot.addItem(label, ignoreBounds=True)
-            label.setPos(-window_s * 0.995, 100)
-            self._labels = getattr(self, "_labels", []) + [label]
-            curve = plot.plot(pen=pg.mkPen(MUSCLE_COLORS[ch.muscle], width=1))
+            curve = pg.PlotDataItem(pen=pg.mkPen(MUSCLE_COLORS[ch.muscle], width=1), skipFiniteCheck=True)
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
-            self.plots.append(plot)
+            plot.addItem(curve)
             self.curves.append(curve)
-        if self.plots:
-            self.plots[-1].setLabel("bottom", "time, s")
+        self._set_label_text()
 
-    def redraw(self, data: np.ndarray) -> None:
-        """Show ``data``, shape (n_channels, n_samples_in_window), oldest first, µV."""
-        for i, curve in enumerate(self.curves):
-            curve.setData(self.x, data[i])
+    def _set_label_text(self) -> None:
+        """Channel names and scales as the left axis's tick labels (the axis caches its
+        drawing, so labels cost nothing per frame, unlike text items in the view)."""
+        ticks = [(float(self._offset[i]), f"{Channel.parse(cid).label}  ±{self._range[i]:.0f} µV")
+                 for i, cid in enumerate(self.channels)]
+        self.getPlotItem().getAxis("left").setTicks([ticks, []])
 
     def snapshot_buffer(self) -> np.ndarray:
         """A reusable (n_channels, n) array to copy ring buffers into."""
         return self._buf
 
+    def redraw(self, data: np.ndarray) -> None:
+        """Show ``data``, shape (n_channels, n_samples_in_window), oldest first, µV."""
+        disp = peak_decimate(data, self.x.size)
+        disp = disp / (2.1 * self._range[:, None]) + self._offset[:, None]
+        x = self.x if disp.shape[1] == self.x.size else np.linspace(self.x[0], 0.0, disp.shape[1])
+        for i, curve in enumerate(self.curves):
+            curve.setData(x, disp[i])
+
     def rescale(self, data: np.ndarray) -> None:
-        """Adapt each plot's fixed y range to the signal (called about once a second, not per
-        frame, so the traces do not jump)."""
-        peak = np.percentile(np.abs(data[:, ::4]), 99.9, axis=1) * 1.2
-        for i, plot in enumerate(self.plots):
+        """Adapt each lane's scale to the signal in the window (about once a second)."""
+        peak = np.percentile(np.abs(data[:, ::4]), 99.9, axis=1) * 1.1
+        changed = False
+        for i in range(len(self.channels)):
             r = float(max(peak[i], 20.0))
             if r > self._range[i] * 1.25 or r < self._range[i] * 0.6:
-                self._range[i] = r
-                plot.setYRange(-r, r, padding=0)
-                self._labels[i].setPos(self.x[0] * 0.995, r)
-
-
-def _small_font(px: int = 12, bold: bool = False):
-    from PySide6.QtGui import QFont
-
-    f = QFont()
-    f.setPixelSize(px)
-    f.setBold(bold)
-    return f
+                self._range[i] = float(np.ceil(r / 10.0) * 10.0)
+                changed = True
+        if changed:
+            self._set_label_text()

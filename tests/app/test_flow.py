@@ -60,7 +60,7 @@ def test_firing_order_shown_matches_truth(qtbot, tmp_path, scenario, first, word
     assert table.item(0, 3).text().startswith(f"{word} first by")
     assert f"{word} first in" in win.summary_page.headline.text()
     # the protocol panel ran on the sample clock
-    assert win.protocol_panel.phase.text() in {"HOLD", "REST", "PREPARE", "SET BREAK", "DONE"}
+    assert win.protocol_panel.display.phase_text in {"HOLD", "REST", "PREPARE", "SET BREAK", "DONE"}
     assert win.protocol_panel.beeps >= 1
     assert win.frames > 0 and win.ui_ms
 
@@ -96,10 +96,10 @@ def test_connect_failure_is_shown_not_raised(qtbot, tmp_path) -> None:
 def test_protocol_state_on_screen(qtbot, tmp_path) -> None:
     win = make_window(qtbot, tmp_path, f"sim://?scenario=healthy{FAST}")
     win.start_protocol("glute_squeeze")
-    qtbot.waitUntil(lambda: "Rep 2 / 10" in win.protocol_panel.counter.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Rep 2 / 10" in win.protocol_panel.display.counter_text, timeout=30_000)
     win.bridge.disconnect_device()
-    assert "Set 1 / 1" in win.protocol_panel.counter.text()
-    assert win.protocol_panel.cue.text() in {win.protocols["glute_squeeze"].cues.hold,
+    assert "Set 1 / 1" in win.protocol_panel.display.counter_text
+    assert win.protocol_panel.display.cue_text in {win.protocols["glute_squeeze"].cues.hold,
                                              win.protocols["glute_squeeze"].cues.rest}
     assert RecentDevices(tmp_path / "recent.json").load()[0].startswith("sim://?scenario=healthy")
     assert Phase.HOLD.value == "hold"

@@ -17,7 +17,7 @@ LOOP = textwrap.dedent(
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
     win = pg.GraphicsLayoutWidget()
-    win.resize(1200, 900)
+    win.resize(640, 480)
     curves = []
     for i in range(8):
         plot = win.addPlot(row=i, col=0)

@@ -81,7 +81,7 @@ def test_protocol_panel_state_and_select(qtbot) -> None:
     panel.select("clamshell")
     assert panel.current().id == "clamshell" and "60°" in panel.position.text()
     panel.show_state(RunnerState(Phase.HOLD, 3, 12, 2, 4, Side.RIGHT, 1.0, 2.04, "Lift the top knee"))
-    assert panel.phase.text() == "HOLD" and panel.timer.text() == " 2.0 s"
-    assert panel.counter.text() == "Rep 3 / 12   Set 2 / 4   ·   right side"
+    assert panel.display.phase_text == "HOLD" and panel.display.timer_text == " 2.0 s"
+    assert panel.display.counter_text == "Rep 3 / 12   Set 2 / 4   ·   right side"
     with pytest.raises(ValueError, match="unknown protocol 'yoga'; expected one of: glute_squeeze"):
         panel.select("yoga")
