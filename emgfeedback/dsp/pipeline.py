@@ -21,7 +21,7 @@ from emgfeedback.dsp._checks import check_fs, check_positive, check_signal
 from emgfeedback.dsp._pipeline_parts import FiringOrderTracker, QualityWindow, RatioTracker
 from emgfeedback.dsp._sos_kernel import SosState
 from emgfeedback.dsp.filters import design_conditioning, design_lowpass
-from emgfeedback.dsp.onsets import StreamingOnsetDetector
+from emgfeedback.dsp.onsets import BaselineStats, StreamingOnsetDetector
 from emgfeedback.errors import PipelineError
 from emgfeedback.model import Channel, FeedbackFrame, Montage, Onset, SampleBlock
 
@@ -70,6 +70,9 @@ class OnlinePipeline:
         Detector threshold multiplier (detector default when None).
     baseline_s : float
         Seconds at the start taken as rest to learn onset thresholds.
+    onset_baseline : BaselineStats, optional
+        Known rest statistics (``dsp.onsets.detection_signal_stats`` of a rest recording);
+        detection then starts at the first sample instead of after ``baseline_s``.
     pair_window_s : float
         Glute max and lumbar ES onsets on one side closer than this belong to one rep, s.
     ratio_window_s : float
@@ -91,6 +94,7 @@ class OnlinePipeline:
         onset_method: str = "hodges",
         onset_k: "float | None" = None,
         baseline_s: float = 2.0,
+        onset_baseline: "BaselineStats | None" = None,
         pair_window_s: float = 0.5,
         ratio_window_s: float = 5.0,
         quality_interval_s: float = 1.0,
@@ -107,7 +111,7 @@ class OnlinePipeline:
         self._mvc_scale = _mvc_scale(montage, mvc_uv)
         self._detector = StreamingOnsetDetector(
             self.fs, montage, method=onset_method, k=onset_k, baseline_s=baseline_s,
-            mains=mains, low=low, high=high,
+            baseline=onset_baseline, mains=mains, low=low, high=high,
         )
         self._row = {cid: i for i, cid in enumerate(self.channels)}
         self._firing = FiringOrderTracker(montage, check_positive(pair_window_s, "pair_window_s", "s"))

@@ -237,3 +237,16 @@ def test_quality_reaches_frames_and_flags_a_flat_channel() -> None:
     q = frames[-1].quality
     assert [c.channel for c in q] == list(MONTAGE.ids)
     assert q[2].flat and q[2].problems and not q[0].flat
+
+
+def test_known_onset_baseline_starts_detection_at_once() -> None:
+    from emgfeedback.dsp.onsets import detection_signal_stats
+
+    rec = _rec("healthy")
+    first_true = min(o.onset_s for o in rec.truth.onsets)
+    rest = rec.data[:, : int(first_true * FS) - 200]
+    stats = detection_signal_stats(rest, FS, baseline=(0.0, rest.shape[1] / FS))
+    pipe = OnlinePipeline(FS, rec.montage, onset_baseline=stats, baseline_s=30.0)
+    assert pipe.detector.threshold is not None
+    found = [o for b in rec.blocks(20) for o in pipe.process(b).onsets if o.offset_s is None]
+    assert found, "no onsets although the baseline was given"
