@@ -25,17 +25,18 @@ from emgfeedback.devices.ganglion import parse_ble_target
 from emgfeedback.errors import DeviceConnectionError, DeviceTimeoutError
 from emgfeedback.model import Montage, StreamInfo
 from emgfeedback.protocol import (
-    Command, DeviceInfo, FrameType, Samples, Status, StreamDecoder, encode_frame, sample_gap,
+    BLE_COMMAND_UUID, BLE_DATA_UUID, BLE_SERVICE_UUID, Command, DeviceInfo, FrameType, Samples,
+    Status, StreamDecoder, encode_frame, sample_gap,
 )
 
 __all__ = ["BleDevice", "BleOptions", "EMG_SERVICE_UUID", "EMG_TX_UUID", "EMG_RX_UUID"]
 
-#: Nordic UART Service layout (what ESP32 "BLE serial" sketches use).
-EMG_SERVICE_UUID = "6e400001-b5a3-f393-e0a9-e50e24dcca9e"
+#: The GATT layout of docs/protocol.md (one source: emgfeedback.protocol, shared with firmware/esp32_ble).
+EMG_SERVICE_UUID = BLE_SERVICE_UUID
 #: Host writes commands here.
-EMG_RX_UUID = "6e400002-b5a3-f393-e0a9-e50e24dcca9e"
+EMG_RX_UUID = BLE_COMMAND_UUID
 #: Board notifies frames here.
-EMG_TX_UUID = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"
+EMG_TX_UUID = BLE_DATA_UUID
 
 
 @dataclass(frozen=True)
