@@ -97,7 +97,7 @@ class Recorder:
     pipeline : OnlinePipeline, optional
         Live pipeline whose detected onsets are annotated.
     outlet : object, optional
-        LSL outlet with ``push_block(block)`` and ``push_marker(text)``.
+        LSL outlet with ``push_block(block)`` and ``push_marker(text, onset_s)``.
     writer_options
         Passed to :class:`EdfWriter` (e.g. ``sync_interval_s``, ``overwrite``).
     """
@@ -284,7 +284,7 @@ class Recorder:
         except ValueError as err:
             raise RecordingError(f"cannot annotate {text!r}: {err}") from err
         if self.outlet is not None:
-            self.outlet.push_marker(text)
+            self.outlet.push_marker(text, onset_s)
 
 
 def _head(block: SampleBlock, n: int) -> SampleBlock:
