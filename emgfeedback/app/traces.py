@@ -82,7 +82,7 @@ class TracePanel(pg.PlotWidget):
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         left = plot.getAxis("left")
-        left.setWidth(150)
+        left.setWidth(185)  # a label wider than the axis is silently dropped by pyqtgraph
         left.setTextPen(TEXT)
         left.setStyle(tickFont=_font(15, bold=True), tickLength=0, textFillLimits=[(0, 1.0)])
         plot.setXRange(-window_s, 0.0, padding=0)
