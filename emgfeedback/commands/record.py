@@ -88,8 +88,10 @@ def run(args: argparse.Namespace) -> int:
             outlet.close()
     if tty and not args.quiet:
         print(file=sys.stderr)
-    size = os.path.getsize(args.out)
-    print(f"wrote {args.out}: {final.recorded_s:.1f} s, {final.samples} samples per channel, "
+    size = os.path.getsize(rec.path)
+    if rec.path != args.out:
+        print(f"note: {device.info.board} has a 24-bit ADC; recorded BDF+ to {rec.path}", file=sys.stderr)
+    print(f"wrote {rec.path}: {final.recorded_s:.1f} s, {final.samples} samples per channel, "
           f"{final.lost_samples} lost, {size / 1e6:.2f} MB (stopped by {final.stopped_by})")
     if final.clipped_samples:
         print(f"warning: {final.clipped_samples} samples exceeded the file range and were clipped; "

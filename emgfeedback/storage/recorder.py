@@ -90,8 +90,9 @@ class Recorder:
     duration_s : float, optional
         Stop after this much signal, s; None records until :meth:`stop` or the source ends.
     bdf : bool, optional
-        Force BDF+ (True) or EDF+ (False); default from the suffix, else BDF+ for
-        high-resolution boards (Cyton, Ganglion).
+        Force BDF+ (True) or EDF+ (False). Default: BDF+ for a ``.bdf`` path and for
+        high-resolution boards (Cyton, Ganglion), whose ``FILE.edf`` then becomes ``FILE.bdf``
+        (``path`` is updated when :meth:`run` starts).
     physical_range_uv : float, optional
         File range, ±µV (see :class:`EdfWriter`).
     pipeline : OnlinePipeline, optional
@@ -180,6 +181,9 @@ class Recorder:
         dev.start()
         info = dev.info
         bdf = self._bdf if self._bdf is not None else info.board.split(" ")[0] in HIGH_RESOLUTION_BOARDS
+        if bdf and self.path.suffix.lower() == ".edf":
+            # a 24-bit board asked for FILE.edf: keep its resolution in BDF+, named as such
+            self.path = self.path.with_suffix(".bdf")
         self._writer = EdfWriter(self.path, info.fs, info.montage.labels, patient_code=self.patient_code,
                                  bdf=bdf, physical_range_uv=self._range, **self._writer_options)
         self._t_start = time.monotonic()
