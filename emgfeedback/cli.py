@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dashboard",
     "record",
     "repair",
+    "analyze",
 )
 
 
