@@ -40,7 +40,8 @@ def test_csv_export_round_trips(tmp_path, capsys):
     "argv,message",
     [
         (["simulate", "--scenario", "nope"], "scenario must be one of healthy"),
-        (["simulate", "--out", "x.edf", "--duration", "1"], "--out must end in .csv"),
+        (["simulate", "--out", "x.wav", "--duration", "1"], "--out must end in .csv, .edf or .bdf"),
+        (["simulate", "--duration", "-1"], "duration"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
