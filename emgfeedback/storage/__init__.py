@@ -5,9 +5,8 @@
 - annotations: :class:`Annotation` and the vocabulary helpers in :mod:`.annotations`;
 - text recordings of other tools: :func:`read_openbci_gui_txt`, :func:`read_uci_lower_limb`;
 - de-identified patient codes: :func:`validate_patient_code`.
-
-The SQLite session database (:mod:`.database`), the recorder loop (:mod:`.recorder`) and the LSL
-outlet (:mod:`.lsl_outlet`) are imported from their modules.
+- the recording loop :class:`Recorder` (device -> file), the SQLite :class:`SessionDatabase`,
+  the opt-in :class:`LslOutlet` (pylsl is imported only when one is created).
 """
 
 from emgfeedback.storage.annotations import (
@@ -16,10 +15,13 @@ from emgfeedback.storage.annotations import (
     reps_from_annotations,
     truth_annotations,
 )
+from emgfeedback.storage.database import SessionDatabase, default_db_path
 from emgfeedback.storage.deidentify import validate_patient_code
 from emgfeedback.storage.edf import EdfWriter, write_edf
 from emgfeedback.storage.edf_reader import EdfReader, EdfRecording, read_edf, read_edf_header
 from emgfeedback.storage.edf_repair import RepairResult, repair_edf
+from emgfeedback.storage.lsl_outlet import LslOutlet
+from emgfeedback.storage.recorder import Recorder, RecordingProgress
 from emgfeedback.storage.textfiles import (
     TextRecording,
     read_openbci_gui_txt,
@@ -32,8 +34,13 @@ __all__ = [
     "EdfReader",
     "EdfRecording",
     "EdfWriter",
+    "LslOutlet",
+    "Recorder",
+    "RecordingProgress",
     "RepairResult",
+    "SessionDatabase",
     "TextRecording",
+    "default_db_path",
     "onsets_from_annotations",
     "read_edf",
     "read_edf_header",
