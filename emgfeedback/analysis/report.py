@@ -15,7 +15,7 @@ from typing import Sequence
 from emgfeedback import __version__
 from emgfeedback.analysis import _plots
 from emgfeedback.analysis.result import TrialResult
-from emgfeedback.model import Muscle, Side
+from emgfeedback.model import Side
 
 __all__ = ["render_report", "write_report", "MAX_TABLE_REPS"]
 

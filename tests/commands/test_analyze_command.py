@@ -4,7 +4,6 @@ import csv
 import json
 import re
 
-import numpy as np
 import pytest
 
 from emgfeedback.cli import main
@@ -158,3 +157,13 @@ def test_bad_options(files, tmp_path, capsys):
     bad = tmp_path / "mvc.json"
     bad.write_text("{not json", encoding="utf-8")
     _one_line_error(capsys, ["analyze", str(path), "--mvc", str(bad)], r"--mvc .* is not valid JSON")
+
+
+def test_simulate_out_edf_then_analyze(tmp_path, capsys):
+    path = tmp_path / "sim.edf"
+    assert main(["simulate", "--scenario", "lbp-lumbar-first", "--out", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["analyze", str(path), "--json"]) == 0
+    (obj,) = _json_lines(capsys.readouterr().out)
+    assert obj["summary"]["left"]["first_to_fire"] == "lumbar_es"
+    assert obj["summary"]["right"]["gmax_minus_es_onset_ms"] > 0
