@@ -6,14 +6,12 @@ pointing at a config limited to this machine (ResolveScope = machine, no IPv6, K
 127.0.0.1). If the namespace cannot be made the test fails: it never runs unconfined.
 """
 
-import json
 import os
-import shutil
-import subprocess
-import sys
 import textwrap
 
 import pytest
+
+from emgfeedback.testing.lsl_sandbox import run_confined
 
 try:
     import pylsl  # noqa: F401
@@ -21,16 +19,6 @@ except Exception:  # pylsl or liblsl missing
     if os.environ.get("EMGFEEDBACK_REQUIRE_ALL"):
         raise
     pytest.skip("pylsl is not installed", allow_module_level=True)
-
-LSL_CFG = """\
-[ports]
-IPv6 = disable
-[multicast]
-ResolveScope = machine
-ListenAddress = 127.0.0.1
-[lab]
-KnownPeers = {127.0.0.1}
-"""
 
 PRELUDE = """
 import json, threading, time, sys
@@ -70,19 +58,7 @@ def collect(dev, n):
 
 
 def _run_confined(body: str, tmp_path) -> dict:
-    cfg = tmp_path / "lsl_api.cfg"
-    cfg.write_text(LSL_CFG)
-    unshare, ip = shutil.which("unshare"), shutil.which("ip")
-    assert unshare and ip, "the LSL tests need util-linux 'unshare' and iproute2 'ip' to isolate LSL"
-    script = PRELUDE + textwrap.dedent(body)
-    env = dict(os.environ, LSLAPICFG=str(cfg))
-    cmd = [unshare, "--net", "--", "sh", "-c",
-           f'{ip} link set lo up && exec "$0" -c "$1"', sys.executable, script]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, (
-        "could not run the LSL test in a private network namespace (unshare --net needs root or "
-        f"user namespaces); refusing to run LSL unconfined.\nstdout: {proc.stdout}\nstderr: {proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_confined(PRELUDE + textwrap.dedent(body), tmp_path)
 
 
 def test_inlet_reads_a_local_outlet_in_order_scaled_to_uv(tmp_path):
