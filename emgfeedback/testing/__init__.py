@@ -3,9 +3,11 @@
 - :mod:`emgfeedback.testing.cyton_emulator` — an OpenBCI Cyton on a pseudo-terminal;
 - :mod:`emgfeedback.testing.fake_ble` — ``FakeBleakClient`` / ``FakeBleakScanner`` with the bleak
   API shape the BLE drivers use, and fake peripherals;
-- :mod:`emgfeedback.testing.ganglion_emulator` — an OpenBCI Ganglion behind the fake BLE client.
+- :mod:`emgfeedback.testing.ganglion_emulator` — an OpenBCI Ganglion behind the fake BLE client;
+- :mod:`emgfeedback.testing.lsl_sandbox` — run LSL code confined to loopback in a private network
+  namespace (LSL multicasts on the LAN otherwise).
 
 Import the submodule you need; nothing here is imported by the library itself.
 """
 
-__all__ = ["cyton_emulator", "fake_ble", "ganglion_emulator"]
+__all__ = ["cyton_emulator", "fake_ble", "ganglion_emulator", "lsl_sandbox"]
