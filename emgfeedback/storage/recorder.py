@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from emgfeedback.model import Channel, SampleBlock
 from emgfeedback.storage.deidentify import validate_patient_code
 from emgfeedback.storage.edf import EdfWriter
 
-__all__ = ["Recorder", "RecordingProgress", "HIGH_RESOLUTION_BOARDS"]
+__all__ = ["BlockWriter", "Recorder", "RecordingProgress", "HIGH_RESOLUTION_BOARDS"]
 
 #: Boards whose ADCs have more than 16 bits: recorded as BDF+ (24-bit) by default.
 HIGH_RESOLUTION_BOARDS = ("cyton", "ganglion")
@@ -124,11 +124,8 @@ class Recorder:
         self._stop = threading.Event()
         self._pending: list[tuple[float, str, "float | None"]] = []
         self._lock = threading.Lock()
-        self._lost = 0
-        self._next_seq: "int | None" = None
+        self._sink: "BlockWriter | None" = None
         self._t_start = 0.0
-        self._seen_onsets: set[tuple[str, float]] = set()
-        self._open_onsets: dict[tuple[str, float], Any] = {}
         validate_patient_code(patient_code)
 
     # ----------------------------------------------------------------- public API
@@ -156,7 +153,8 @@ class Recorder:
         w = self._writer
         return RecordingProgress(
             elapsed_s=time.monotonic() - self._t_start if self._t_start else 0.0,
-            samples=0 if w is None else w.samples_written, lost_samples=self._lost,
+            samples=0 if w is None else w.samples_written,
+            lost_samples=0 if self._sink is None else self._sink.lost_samples,
             clipped_samples=0 if w is None else w.clipped_samples,
             file_bytes=0 if w is None else w.file_bytes,
             fs=w.fs if w is not None else 1.0, stopped_by=stopped_by)
@@ -186,8 +184,9 @@ class Recorder:
             self.path = self.path.with_suffix(".bdf")
         self._writer = EdfWriter(self.path, info.fs, info.montage.labels, patient_code=self.patient_code,
                                  bdf=bdf, physical_range_uv=self._range, **self._writer_options)
+        self._sink = BlockWriter(self._writer, outlet=self.outlet)
         self._t_start = time.monotonic()
-        last_report = last_sync = self._t_start
+        last_report = self._t_start
         limit = None if self.duration_s is None else int(round(self.duration_s * info.fs))
         stopped_by = "end of stream"
         try:
@@ -199,10 +198,8 @@ class Recorder:
                         break
                     self._write_block(block)
                 self._drain_annotations()
+                self._sink.flush_due(1.0)
                 now = time.monotonic()
-                if now - last_sync >= 1.0:
-                    self._writer.flush()
-                    last_sync = now
                 if on_progress is not None and now - last_report >= progress_interval_s:
                     on_progress(self.progress())
                     last_report = now
@@ -210,7 +207,7 @@ class Recorder:
                     stopped_by = "stop"
                     break
             self._drain_annotations()
-            self._annotate_open_onsets()
+            self._sink.finish()
         finally:
             try:
                 dev.close()
@@ -231,15 +228,68 @@ class Recorder:
             yield block
 
     def _write_block(self, block: SampleBlock) -> None:
-        w = self._writer
-        assert w is not None
+        assert self._sink is not None
+        self._sink.write(block)
+        if self.pipeline is not None:
+            self._sink.add_onsets(self.pipeline.process(block).onsets)
+
+    def _drain_annotations(self) -> None:
+        assert self._sink is not None
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for onset, text, dur in pending:
+            self._sink.add(text, onset if onset >= 0 else None, dur)
+
+
+class BlockWriter:
+    """The per-block part of recording, shared by :class:`Recorder` and the dashboard: blocks
+    into an :class:`EdfWriter` with gaps filled and annotated, onsets and other annotations,
+    an optional LSL outlet. Not thread-safe: call it from the thread that reads the blocks.
+
+    Parameters
+    ----------
+    writer : EdfWriter
+        The open file.
+    outlet : object, optional
+        LSL outlet with ``push_block(block)`` and ``push_marker(text, onset_s)``.
+    origin_s : float or None
+        Stream time of the file's first sample, s (onset times are shifted by it); None takes
+        the first block's ``t0``.
+    """
+
+    def __init__(self, writer: EdfWriter, *, outlet: Any = None, origin_s: "float | None" = 0.0) -> None:
+        self.writer = writer
+        self.outlet = outlet
+        self.origin_s = origin_s
+        self.lost_samples = 0
+        self._next_seq: "int | None" = None
+        self._seen_onsets: set[tuple[str, float]] = set()
+        self._open_onsets: dict[tuple[str, float], Any] = {}
+        self._last_sync = time.monotonic()
+
+    def file_time(self, stream_t_s: float) -> float:
+        """Time in the file, s, of stream time ``stream_t_s``."""
+        return stream_t_s - (self.origin_s or 0.0)
+
+    def write(self, block: SampleBlock) -> None:
+        """Append a block: dropped blocks (a jump in ``seq``) and samples lost in transport are
+        filled and annotated as ``gap N samples lost`` so times in the file stay true.
+
+        Raises
+        ------
+        RecordingError
+            Writing failed (disk full…); the file keeps what was written and stays readable.
+        """
+        w = self.writer
+        if self.origin_s is None:
+            self.origin_s = block.t0
         if self._next_seq is not None and block.seq > self._next_seq:
             # the device dropped blocks because we fell behind: keep time true, fill and say so
             missing = block.seq - self._next_seq
             t = w.samples_written / w.fs
             w.write(np.repeat(block.data[:, :1], missing, axis=1))
             w.annotate(t, f"gap {missing} samples lost", missing / w.fs)
-            self._lost += missing
+            self.lost_samples += missing
         if block.n_lost:
             lost = np.flatnonzero(block.lost)
             # one annotation per run of consecutive lost samples
@@ -249,46 +299,52 @@ class Recorder:
             t0 = w.samples_written / w.fs
             for s, e in zip(starts, ends):
                 w.annotate(t0 + s / w.fs, f"gap {e - s} samples lost", (e - s) / w.fs)
-            self._lost += block.n_lost
+            self.lost_samples += block.n_lost
         w.write(block.data)
         self._next_seq = block.seq + block.n_samples
         if self.outlet is not None:
             self.outlet.push_block(block)
-        if self.pipeline is not None:
-            frame = self.pipeline.process(block)
-            for o in frame.onsets:
-                self._annotate_onset(o)
 
-    def _annotate_onset(self, o: Any) -> None:
-        key = (o.channel, round(o.onset_s, 6))
-        if key in self._seen_onsets:
-            return
-        if o.offset_s is None:
-            self._open_onsets[key] = o
-            return
-        self._seen_onsets.add(key)
-        self._open_onsets.pop(key, None)
-        self._add(o.onset_s, f"onset {_label(o.channel)}", o.offset_s - o.onset_s)
+    def add_onsets(self, onsets: Iterable[Any]) -> None:
+        """Annotate ``onset LABEL`` for detected bursts (stream times); a burst still open is
+        held until its offset is known (or :meth:`finish`)."""
+        for o in onsets:
+            key = (o.channel, round(o.onset_s, 6))
+            if key in self._seen_onsets:
+                continue
+            if o.offset_s is None:
+                self._open_onsets[key] = o
+                continue
+            self._seen_onsets.add(key)
+            self._open_onsets.pop(key, None)
+            self.add(f"onset {_label(o.channel)}", self.file_time(o.onset_s), o.offset_s - o.onset_s)
 
-    def _annotate_open_onsets(self) -> None:
-        for key, o in sorted(self._open_onsets.items(), key=lambda kv: kv[1].onset_s):
-            if key not in self._seen_onsets:
-                self._add(o.onset_s, f"onset {_label(o.channel)}", None)
-
-    def _drain_annotations(self) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, []
-        for onset, text, dur in pending:
-            t = onset if onset >= 0 else self._writer.samples_written / self._writer.fs
-            self._add(t, text, dur)
-
-    def _add(self, onset_s: float, text: str, duration_s: "float | None") -> None:
+    def add(self, text: str, onset_s: "float | None" = None, duration_s: "float | None" = None) -> None:
+        """Annotate ``text`` at ``onset_s`` (time in the file, s; default: the end of the signal
+        written so far)."""
+        w = self.writer
+        t = onset_s if onset_s is not None else w.samples_written / w.fs
         try:
-            self._writer.annotate(onset_s, text, duration_s)
+            w.annotate(t, text, duration_s)
         except ValueError as err:
             raise RecordingError(f"cannot annotate {text!r}: {err}") from err
         if self.outlet is not None:
-            self.outlet.push_marker(text, onset_s)
+            self.outlet.push_marker(text, t)
+
+    def flush_due(self, interval_s: float = 1.0) -> None:
+        """``fsync`` if ``interval_s`` of wall time passed since the last time (also when the
+        device is silent)."""
+        now = time.monotonic()
+        if now - self._last_sync >= interval_s:
+            self.writer.flush()
+            self._last_sync = now
+
+    def finish(self) -> None:
+        """Annotate bursts still open at the end (without duration); the caller closes the writer."""
+        for key, o in sorted(self._open_onsets.items(), key=lambda kv: kv[1].onset_s):
+            if key not in self._seen_onsets:
+                self.add(f"onset {_label(o.channel)}", self.file_time(o.onset_s), None)
+        self._open_onsets.clear()
 
 
 def _head(block: SampleBlock, n: int) -> SampleBlock:
