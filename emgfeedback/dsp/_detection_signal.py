@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
+from emgfeedback.dsp._sos_kernel import SosState
 from emgfeedback.dsp.filters import (
     design_bandpass,
     design_conditioning,
@@ -68,7 +69,7 @@ class DetectionSignal:
         self.sos_bp = design_bandpass(fs, low, high)
         self.sos_notch = None if mains is None else design_notch(
             fs, mains, q=NOTCH_Q, max_freq=effective_high(fs, high))
-        self._zi_cond: "np.ndarray | None" = None
+        self._cond: "SosState | None" = None
         #: Causal delay of the detection signal behind the EMG, s; causal onsets are moved
         #: back by this much: the band-pass delay at 100 Hz, where EMG power sits (the narrow
         #: notches hardly delay the band as a whole), plus the envelope low-pass delay near 0 Hz.
@@ -76,13 +77,12 @@ class DetectionSignal:
 
     def reset(self) -> None:
         """Forget filter state."""
-        self._zi_cond = None
+        self._cond = None
 
     def _condition(self, x: np.ndarray) -> np.ndarray:
-        if self._zi_cond is None:
-            self._zi_cond = np.zeros((self.sos_cond.shape[0], x.shape[0], 2))
-        y, self._zi_cond = signal.sosfilt(self.sos_cond, x, axis=-1, zi=self._zi_cond)
-        return y
+        if self._cond is None:
+            self._cond = SosState(self.sos_cond, x.shape[0])
+        return self._cond.step(np.ascontiguousarray(x, dtype=np.float64))
 
     def _condition_offline(self, x: np.ndarray) -> np.ndarray:
         """Offline conditioning: the notch runs forward only, the band-pass forward and back.
@@ -123,21 +123,20 @@ class _Envelope(DetectionSignal):
     def __init__(self, fs: float, low: float, high: float, mains: "float | None", lp_hz: float) -> None:
         super().__init__(fs, low, high, mains)
         self.sos_lp = design_lowpass(fs, lp_hz, order=2)
-        self._zi_lp: "np.ndarray | None" = None
+        self._lp: "SosState | None" = None
         self.lag_s += _sos_group_delay_s(self.sos_lp, fs, 0.5)
 
     def reset(self) -> None:
         super().reset()
-        self._zi_lp = None
+        self._lp = None
 
     def _energy(self, y: np.ndarray, causal: bool) -> np.ndarray:
         return np.abs(y)
 
     def _lowpass(self, e: np.ndarray) -> np.ndarray:
-        if self._zi_lp is None:
-            self._zi_lp = np.zeros((self.sos_lp.shape[0], e.shape[0], 2))
-        d, self._zi_lp = signal.sosfilt(self.sos_lp, e, axis=-1, zi=self._zi_lp)
-        return d
+        if self._lp is None:
+            self._lp = SosState(self.sos_lp, e.shape[0])
+        return self._lp.step(e, overwrite=True)  # e is a fresh float64 array owned here
 
     def process(self, x: np.ndarray) -> np.ndarray:
         return self._lowpass(self._energy(self._condition(x), causal=True))
