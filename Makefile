@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test bench accuracy fuzz soak clean
+.PHONY: install run test bench bench-all accuracy fuzz soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,27 @@ bench: $(STAMP)
 
 accuracy: $(STAMP)
 	$(BIN)/emgfeedback bench --accuracy
+
+# Every benchmark in benchmarks/, each printing ratios against a baseline measured in the same run.
+bench-all: $(STAMP)
+	$(BIN)/python benchmarks/bench_speed.py
+	$(BIN)/python benchmarks/bench_accuracy.py
+	$(BIN)/python benchmarks/bench_devices.py
+	$(BIN)/python benchmarks/bench_storage.py
+	$(BIN)/python benchmarks/bench_analysis.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_ui.py
+
+# Long property-based runs: 10^5 damaged byte streams through each decoder.
+FUZZ_EXAMPLES ?= 100000
+fuzz: $(STAMP)
+	EMGFEEDBACK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q \
+		tests/test_protocol_faults.py tests/devices/test_cyton_codec.py
+
+# Memory over long runs: the live pipeline fed 8 simulated hours, the dashboard a simulated hour.
+SOAK_HOURS ?= 8
+soak: $(STAMP)
+	$(BIN)/python benchmarks/bench_speed.py --duration 60 --soak-hours $(SOAK_HOURS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_ui.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

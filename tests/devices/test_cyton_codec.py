@@ -1,5 +1,7 @@
 """Cyton packet codec: layout, scaling, resync after damage (property-based)."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -60,7 +62,11 @@ def test_leading_garbage_and_stray_header_bytes_are_skipped():
     assert parser.bytes_skipped == len(fake)
 
 
-@settings(max_examples=300, deadline=None)
+#: `make fuzz` raises this to 10^5 (EMGFEEDBACK_FUZZ_EXAMPLES); 300 in the normal run.
+N_EXAMPLES = int(os.environ.get("EMGFEEDBACK_FUZZ_EXAMPLES", "300"))
+
+
+@settings(max_examples=N_EXAMPLES, deadline=None, database=None)
 @given(st.data())
 def test_damage_costs_only_the_damaged_packets(data):
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
