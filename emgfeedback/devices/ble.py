@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from emgfeedback.devices._ble_bridge import BleBridge
 from emgfeedback.devices.base import Chunk, Device
-from emgfeedback.devices.ganglion import parse_ble_target
+from emgfeedback.devices.ganglion import GanglionOptions, parse_ble_target
 from emgfeedback.errors import DeviceConnectionError, DeviceTimeoutError
 from emgfeedback.model import Montage, StreamInfo
 from emgfeedback.protocol import (
@@ -39,29 +38,8 @@ EMG_RX_UUID = BLE_COMMAND_UUID
 EMG_TX_UUID = BLE_DATA_UUID
 
 
-@dataclass(frozen=True)
-class BleOptions:
-    """Options of ``ble://``.
-
-    Parameters
-    ----------
-    scan : float
-        How long to scan for the board, s.
-    timeout : float
-        Wait for DEVICE_INFO after connecting, and longest silence while streaming, s.
-    montage : str
-        Channel ids or labels in board order, comma-separated (default: the glute montage's
-        first n channels).
-    """
-
-    scan: float = 5.0
-    timeout: float = 2.0
-    montage: str = ""
-
-    def __post_init__(self) -> None:
-        for key in ("scan", "timeout"):
-            if not getattr(self, key) > 0:
-                raise ValueError(f"option {key} must be a positive number of s, got {getattr(self, key)!r}")
+#: ``ble://`` takes the same link options as ``ganglion://`` (scan, timeout, montage).
+BleOptions = GanglionOptions
 
 
 class BleDevice(Device):

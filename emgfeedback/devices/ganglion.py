@@ -58,17 +58,18 @@ def parse_ble_target(target: str, form: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class GanglionOptions:
-    """Options of ``ganglion://``.
+    """Options of ``ganglion://`` and ``ble://`` (a BLE link: scan, then watch for silence).
 
     Parameters
     ----------
     scan : float
         How long to scan for the board, s.
     timeout : float
-        Seconds without a packet while streaming before the link counts as lost.
+        Seconds without a packet (or without the DEVICE_INFO answer, for ``ble://``) before the
+        link counts as lost.
     montage : str
-        Comma-separated channel ids or labels of the 4 channels (default: left GMax, GMed,
-        TFL, ES).
+        Comma-separated channel ids or labels in board order (default: the glute montage's
+        first n channels).
     """
 
     scan: float = 5.0
