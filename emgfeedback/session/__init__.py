@@ -1,10 +1,19 @@
 """Exercise sessions: the protocol runner (sample-clock timed), rep detection from envelopes,
-MVC calibration, per-rep results, and the live loop that runs device → pipeline on a worker
-thread. No Qt here: the dashboard in ``emgfeedback.app`` only observes."""
+MVC calibration, per-rep results, the live loop that runs device → pipeline on a worker
+thread, recording a live session to EDF+ and its results to the session database, and the
+session report. No Qt here: the dashboard in ``emgfeedback.app`` only observes."""
 
 from emgfeedback.session.engine import Pipeline, SessionEngine, SessionUpdate
-from emgfeedback.session.live import LiveSession, default_pipeline
+from emgfeedback.session.live import CONNECTING, STOPPED, STREAMING, LiveSession, default_pipeline
 from emgfeedback.session.mvc import MvcStep, MvcWizard, MvcWizardState, peak_window_mean, percent_of_mvc
+from emgfeedback.session.recording import (
+    RECORDINGS_ENV,
+    LiveRecording,
+    RecordingStatus,
+    default_recordings_dir,
+    recording_path,
+)
+from emgfeedback.session.report import report_path, write_session_report
 from emgfeedback.session.patient import PATIENT_CODE_PATTERN, validate_patient_code
 from emgfeedback.session.reps import DetectedRep, RepDetector
 from emgfeedback.session.results import (
@@ -16,10 +25,23 @@ from emgfeedback.session.results import (
     symmetry_index,
 )
 from emgfeedback.session.ringbuffer import RingBuffer
+from emgfeedback.session.store import SessionStore, rep_fields
 from emgfeedback.session.runner import Phase, PhaseEvent, ProtocolRunner, RunnerState
 
 __all__ = [
+    "CONNECTING",
     "PATIENT_CODE_PATTERN",
+    "RECORDINGS_ENV",
+    "STOPPED",
+    "STREAMING",
+    "LiveRecording",
+    "RecordingStatus",
+    "SessionStore",
+    "default_recordings_dir",
+    "recording_path",
+    "rep_fields",
+    "report_path",
+    "write_session_report",
     "DetectedRep",
     "LiveSession",
     "MvcStep",

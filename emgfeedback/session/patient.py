@@ -1,14 +1,18 @@
-"""Patient codes: de-identified only. A code is 1–16 letters, digits or hyphens and must contain
-a digit, so a name ("JohnSmith", "Anna-Maria") is refused before it reaches any file."""
+"""Patient codes: de-identified only. The rule is the storage layer's (the code goes into the
+EDF+ patient field and the session database): 1–16 letters, digits, ``-`` or ``_``, starting
+with a letter or digit and holding a digit, so a name ("JohnSmith", "Anna-Maria") is refused
+before it reaches any file."""
 
 from __future__ import annotations
 
 import re
 
+from emgfeedback.storage.deidentify import validate_patient_code as _storage_rule
+
 __all__ = ["PATIENT_CODE_PATTERN", "validate_patient_code"]
 
-#: What a patient code may look like.
-PATIENT_CODE_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,16}$")
+#: What a patient code may look like (a digit is also required).
+PATIENT_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
 
 
 def validate_patient_code(text: str) -> str:
@@ -17,18 +21,12 @@ def validate_patient_code(text: str) -> str:
     Raises
     ------
     ValueError
-        When ``text`` is empty, too long, has other characters (spaces, dots, accents) or
-        has no digit (it may be a name).
+        When ``text`` is empty, too long, has other characters (spaces, dots, accents), has
+        no digit (it may be a name) or is EDF's placeholder ``X``.
     """
     code = text.strip()
     if not code:
         raise ValueError("patient code is empty; enter a de-identified code such as P-0042")
-    if not PATIENT_CODE_PATTERN.fullmatch(code):
-        raise ValueError(
-            f"patient code must be 1-16 letters, digits or hyphens (e.g. P-0042), got {code!r}; "
-            "never enter a name")
-    if not any(c.isdigit() for c in code):
-        raise ValueError(
-            f"patient code {code!r} has no digit and may be a name; use a de-identified code "
-            "such as P-0042")
-    return code
+    if code == "X":
+        raise ValueError("patient code 'X' means unknown; enter a de-identified code such as P-0042")
+    return _storage_rule(code)

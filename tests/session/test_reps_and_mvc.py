@@ -104,7 +104,7 @@ def test_mvc_wizard_takes_the_best_trial_per_channel() -> None:
     assert np.isnan(wiz.mvc_array()[montage.index("lumbar_es_left")])
 
 
-@pytest.mark.parametrize("code", ["P-0042", "a1", "2024-17-X", "0123456789abcdef"])
+@pytest.mark.parametrize("code", ["P-0042", "a1", "2024-17-X", "0123456789abcdef", "P_0042"])
 def test_patient_codes_accepted(code: str) -> None:
     from emgfeedback.session import validate_patient_code
 
@@ -115,12 +115,13 @@ def test_patient_codes_accepted(code: str) -> None:
     "text, message",
     [
         ("", "patient code is empty"),
-        ("John Smith", "must be 1-16 letters, digits or hyphens"),
+        ("John Smith", "must be a de-identified code of 1-16 letters, digits, '-' or '_'.*never enter names"),
         ("JohnSmith", "has no digit and may be a name"),
         ("Anna-Maria", "has no digit and may be a name"),
-        ("P_0042", "must be 1-16 letters"),
-        ("Zoë1", "must be 1-16 letters"),
-        ("P-00000000000000042", "must be 1-16 letters"),
+        ("-0042", "must be a de-identified code"),
+        ("Zoë1", "must be a de-identified code"),
+        ("P-00000000000000042", "must be a de-identified code"),
+        ("X", "patient code 'X' means unknown"),
     ],
 )
 def test_patient_codes_refused(text: str, message: str) -> None:

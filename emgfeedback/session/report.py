@@ -1,0 +1,50 @@
+"""The session report: the analysis layer's HTML report for a recorded session (``emgfeedback
+analyze FILE --report OUT.html`` as a function the dashboard runs off the UI thread)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+__all__ = ["write_session_report", "report_path"]
+
+
+def report_path(recording: "str | Path") -> Path:
+    """Where the report of ``recording`` goes: beside it, ``.html`` instead of ``.edf``."""
+    return Path(recording).with_suffix(".html")
+
+
+def write_session_report(recording: "str | Path", out: "str | Path | None" = None, *,
+                         mvc_uv: "Mapping[str, float] | None" = None, mains: float = 50.0) -> Path:
+    """Analyse a recording and write its self-contained HTML report.
+
+    Parameters
+    ----------
+    recording : str or Path
+        The EDF+/BDF+ file.
+    out : str or Path, optional
+        Report file (default :func:`report_path`).
+    mvc_uv : mapping of str to float, optional
+        MVC values per channel id, µV (adds %MVC and the gluteal-to-TFL index).
+    mains : float
+        Powerline frequency to notch, Hz.
+
+    Returns
+    -------
+    Path
+        The report.
+
+    Raises
+    ------
+    RecordingError
+        The file cannot be read.
+    PipelineError
+        No rep was found in the recording.
+    """
+    from emgfeedback.analysis import analyze_trial, load_recording, write_report
+
+    rec = load_recording(recording)
+    result = analyze_trial(rec.data, rec.fs, rec.labels, mains=mains, mvc_uv=dict(mvc_uv) if mvc_uv else None,
+                           source=str(recording))
+    target = Path(out) if out is not None else report_path(recording)
+    return write_report([result], target, title=f"emgfeedback session {Path(recording).stem}")
