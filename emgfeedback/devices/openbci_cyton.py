@@ -9,7 +9,6 @@ greeting ending in ``$$$``; ``b`` starts the stream, ``s`` stops it. Packets are
 
 from __future__ import annotations
 
-import errno
 import re
 import time
 from collections import deque
@@ -18,12 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from emgfeedback.devices._serial import open_serial_port
 from emgfeedback.devices import _openbci as ob
 from emgfeedback.devices.base import Chunk, Device
 from emgfeedback.errors import DeviceConnectionError, DeviceTimeoutError
 from emgfeedback.model import Montage, StreamInfo
 
-__all__ = ["CytonDevice", "CytonOptions", "open_serial_port", "parse_montage"]
+__all__ = ["CytonDevice", "CytonOptions", "parse_montage"]
 
 
 @dataclass(frozen=True)
@@ -75,36 +75,6 @@ def parse_montage(text: str, n_channels: int, default: Montage) -> Montage:
     return Montage.from_names(names)
 
 
-def open_serial_port(port: str, baud: int, what: str) -> Any:
-    """Open ``port`` with pyserial (exclusive, 50 ms read timeout), with one-line errors.
-
-    Raises
-    ------
-    DeviceConnectionError
-        Missing port, permission denied, port busy, or any other failure to open it.
-    """
-    import serial
-
-    if not port:
-        raise ValueError(f"{what} needs a serial port, e.g. cyton:///dev/ttyUSB0 or cyton://COM3")
-    try:
-        return serial.Serial(port, baudrate=baud, timeout=0.05, write_timeout=1.0, exclusive=True)
-    except serial.SerialException as err:
-        text, code = str(err), getattr(err, "errno", None)
-        if code == errno.ENOENT or "No such file" in text:
-            raise DeviceConnectionError(
-                f"{what}: no serial port {port} — is the dongle plugged in? "
-                "(`emgfeedback devices` lists ports)") from err
-        if code == errno.EACCES or "Permission denied" in text:
-            raise DeviceConnectionError(
-                f"{what}: permission denied on {port} — on Linux add yourself to the 'dialout' "
-                "group and log in again") from err
-        if code in (errno.EBUSY, errno.EAGAIN) or "lock" in text.lower():
-            raise DeviceConnectionError(
-                f"{what}: {port} is busy — another program (OpenBCI GUI?) has it open") from err
-        raise DeviceConnectionError(f"{what}: cannot open {port}: {text}") from err
-
-
 class CytonDevice(Device):
     """OpenBCI Cyton: 8 × 24-bit channels at 250 Hz, scaled to µV from the channel gain."""
 
@@ -114,6 +84,8 @@ class CytonDevice(Device):
 
     def __init__(self, url: str, **options: Any) -> None:
         super().__init__(url, **options)
+        if not self.target:
+            raise ValueError(f"cyton:// needs a serial port, e.g. cyton:///dev/ttyUSB0 or cyton://COM3; got {url!r}")
         self._montage = parse_montage(self.options.montage, ob.CYTON_N_CHANNELS, Montage.default())
         self._scale = ob.cyton_uv_per_count(self.options.gain)
         self._ser: Any = None
@@ -126,7 +98,7 @@ class CytonDevice(Device):
     # ------------------------------------------------------------------ hooks
     def _open(self) -> StreamInfo:
         opts: CytonOptions = self.options
-        ser = open_serial_port(self.target, opts.baud, self.url)
+        ser = open_serial_port(self.target, opts.baud, what="dongle", user="OpenBCI GUI?")
         try:
             self.greeting = self._handshake(ser, opts.timeout)
         except BaseException:
@@ -175,8 +147,7 @@ class CytonDevice(Device):
     def _read_chunk(self) -> "Chunk | None":
         if self._pending:
             return self._pending.popleft()
-        ser = self._ser
-        data = self._read(ser, max(ob.CYTON_PACKET_SIZE, ser.in_waiting if ser else 0))
+        data = self._read(self._ser)
         now = time.monotonic()
         if not data:
             if now - self._last_rx > self.options.timeout:
@@ -219,8 +190,10 @@ class CytonDevice(Device):
         except Exception as err:  # pyserial raises SerialException / OSError / timeouts
             raise DeviceConnectionError(f"{self.url}: writing to the port failed: {err}") from err
 
-    def _read(self, ser: Any, n: int) -> bytes:
-        try:
-            return bytes(ser.read(n))
+    def _read(self, ser: Any, n: "int | None" = None) -> bytes:
+        """Up to ``n`` bytes (default: what the port holds, waiting for at least one packet's
+        worth), or a lost-link error."""
+        try:  # in_waiting fails too (EIO) when the dongle is pulled
+            return bytes(ser.read(max(ob.CYTON_PACKET_SIZE, ser.in_waiting) if n is None else n))
         except Exception as err:
             raise DeviceConnectionError(f"{self.url}: the port stopped answering: {err}") from err

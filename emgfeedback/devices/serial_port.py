@@ -8,7 +8,6 @@ bytes cost only their frame; a vanished port is reopened by the base class with 
 
 from __future__ import annotations
 
-import errno
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from emgfeedback.devices._serial import open_serial_port
 from emgfeedback.devices.base import Chunk, Device
 from emgfeedback.errors import (
     DeviceConnectionError, DeviceTimeoutError, ProtocolError,
@@ -26,7 +26,7 @@ from emgfeedback.protocol import (
     sample_gap,
 )
 
-__all__ = ["SerialDevice", "SerialOptions", "open_port"]
+__all__ = ["SerialDevice", "SerialOptions"]
 
 
 @dataclass(frozen=True)
@@ -55,32 +55,6 @@ class SerialOptions:
             raise ValueError(f"option timeout must be a positive number of s, got {self.timeout!r}")
 
 
-def open_port(port: str, baud: int) -> Any:
-    """Open ``port`` exclusively with pyserial (50 ms read timeout), with one-line errors.
-
-    Raises
-    ------
-    DeviceConnectionError
-        Missing port, permission denied, busy port, or any other failure to open it.
-    """
-    import serial
-
-    try:
-        return serial.Serial(port, baudrate=baud, timeout=0.05, write_timeout=1.0, exclusive=True)
-    except (serial.SerialException, OSError) as err:
-        text, code = str(err), getattr(err, "errno", None)
-        if code == errno.ENOENT or "No such file" in text or "FileNotFound" in text:
-            msg = f"serial port {port} not found — is the board plugged in? (`emgfeedback devices` lists ports)"
-        elif code == errno.EACCES or "Permission denied" in text or "Access is denied" in text:
-            msg = (f"permission denied on {port} — on Linux add yourself to the 'dialout' group "
-                   "(sudo usermod -aG dialout $USER) and log in again")
-        elif code in (errno.EBUSY, errno.EAGAIN) or "lock" in text.lower():
-            msg = f"serial port {port} is busy — another program (a serial monitor?) has it open"
-        else:
-            msg = f"cannot open serial port {port}: {text}"
-        raise DeviceConnectionError(msg) from err
-
-
 class SerialDevice(Device):
     """A board speaking the emgfeedback wire protocol over a serial port (or a pty)."""
 
@@ -105,7 +79,7 @@ class SerialDevice(Device):
     # ----------------------------------------------------------------- hooks
     def _open(self) -> StreamInfo:
         opts: SerialOptions = self.options
-        self._port = open_port(self.target, opts.baud)
+        self._port = open_serial_port(self.target, opts.baud)
         try:
             info = self._handshake(opts.timeout)
             montage = self._montage(info.n_channels)

@@ -108,8 +108,10 @@ def test_foreign_board_or_wrong_baud_is_a_clear_error():
 
 
 def test_missing_port_and_bad_options_are_clear():
-    with pytest.raises(DeviceConnectionError, match="no serial port /dev/nonexistent-cyton — is the dongle plugged in"):
+    with pytest.raises(DeviceConnectionError, match="serial port /dev/nonexistent-cyton not found — is the dongle plugged in"):
         open_device("cyton:///dev/nonexistent-cyton")
+    with pytest.raises(ValueError, match="cyton:// needs a serial port"):
+        open_device("cyton://")
     with pytest.raises(ValueError, match="gain must be one of 1, 2, 4, 6, 8, 12, 24, got 5"):
         open_device("cyton:///dev/x?gain=5")
     with pytest.raises(ValueError, match="unknown option 'daisy'"):
