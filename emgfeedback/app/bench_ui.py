@@ -62,24 +62,41 @@ def _window(url: str, fps: float) -> Any:
     return win
 
 
+def _connect(app: Any, win: Any, scenario: str, timeout_s: float = 30.0) -> None:
+    """Connect and wait (processing events) until the device streams: it opens on the worker."""
+    if not win.connect_device():
+        raise RuntimeError(f"benchmark could not open sim://?scenario={scenario}")
+    deadline = time.perf_counter() + timeout_s
+    while win.info is None:
+        if time.perf_counter() > deadline or not win.bridge.live:
+            raise RuntimeError(f"benchmark could not open sim://?scenario={scenario}: "
+                               f"{win.connect_panel.status.text()}")
+        app.processEvents()
+        time.sleep(0.005)
+
+
 def _real_time(app: Any, duration_s: float, scenario: str) -> dict:
     win = _window(f"sim://?scenario={scenario}", fps=60.0)
     frame_ms: list[float] = []
+    cpu_ms: list[float] = []
     latency_ms: list[float] = []
     win.bridge.tick.disconnect(win.on_tick)
 
     def frame(updates: list) -> None:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         win.on_tick(updates)
         win.repaint_pending()  # the paints this frame asked for, done now and timed
         frame_ms.append((time.perf_counter() - t0) * 1000.0)
+        cpu_ms.append((time.thread_time() - c0) * 1000.0)
         arrivals = [u.arrival_s for u in updates if np.isfinite(u.arrival_s)]
         if arrivals:
             latency_ms.append((time.monotonic() - max(arrivals)) * 1000.0)
 
     win.bridge.tick.connect(frame)
-    if not win.connect_device():
-        raise RuntimeError(f"benchmark could not open sim://?scenario={scenario}")
+    _connect(app, win, scenario)
+    frame_ms.clear()
+    cpu_ms.clear()
+    latency_ms.clear()
     win.start_protocol("prone_hip_extension")
     t_start = time.perf_counter()
     deadline = t_start + duration_s
@@ -91,12 +108,15 @@ def _real_time(app: Any, duration_s: float, scenario: str) -> dict:
     dropped = live.dropped_updates if live else 0
     win.close()
     ms = np.array(frame_ms) if frame_ms else np.array([np.nan])
+    cpu = np.array(cpu_ms) if cpu_ms else np.array([np.nan])
     lat = np.array(latency_ms) if latency_ms else np.array([np.nan])
     return {
         "fps": round(len(frame_ms) / elapsed, 1),
         "ui_ms_p50": round(float(np.percentile(ms, 50)), 2),
         "ui_ms_p95": round(float(np.percentile(ms, 95)), 2),
         "ui_ms_max": round(float(np.max(ms)), 2),
+        "ui_cpu_ms_p50": round(float(np.percentile(cpu, 50)), 2),
+        "ui_cpu_ms_p95": round(float(np.percentile(cpu, 95)), 2),
         "latency_ms_p50": round(float(np.percentile(lat, 50)), 1),
         "latency_ms_p95": round(float(np.percentile(lat, 95)), 1),
         "frames": len(frame_ms),
@@ -106,11 +126,9 @@ def _real_time(app: Any, duration_s: float, scenario: str) -> dict:
 
 
 def _hour(app: Any, hour_s: float, scenario: str) -> dict:
-    win = _window(f"sim://?scenario={scenario}&realtime=0&block=4000", fps=1.0)
+    win = _window(f"sim://?scenario={scenario}&realtime=0&block=4000", fps=50.0)
+    _connect(app, win, scenario)
     win.bridge.timer.stop()  # frames are driven by stream time below, not the wall clock
-    if not win.connect_device():
-        raise RuntimeError(f"benchmark could not open sim://?scenario={scenario}")
-    win.bridge.timer.stop()
     win.start_protocol("glute_squeeze")
     live = win.bridge.live
     samples: list[tuple[float, float]] = []
@@ -158,7 +176,8 @@ def run_ui_benchmark(duration_s: float = 10.0, *, hour_s: float = 3600.0,
     Returns
     -------
     dict
-        ``fps``, ``ui_ms_p50``, ``ui_ms_p95``, ``ui_ms_max``, ``latency_ms_p50``,
+        ``fps``, ``ui_ms_p50``, ``ui_ms_p95``, ``ui_ms_max``, ``ui_cpu_ms_p50``,
+        ``ui_cpu_ms_p95`` (UI-thread CPU time per frame), ``latency_ms_p50``,
         ``latency_ms_p95``, ``frames``, ``dropped_updates`` and, with ``hour_s``,
         ``memory_growth_mb`` and the RSS figures, plus the targets.
     """
@@ -184,6 +203,8 @@ def format_ui_report(r: dict) -> str:
         f"  frames per second     {r['fps']:7.1f}   (target >= 30)",
         f"  UI thread per frame   p50 {r['ui_ms_p50']:.1f} ms, p95 {r['ui_ms_p95']:.1f} ms, "
         f"max {r['ui_ms_max']:.1f} ms   (target p95 <= 15 ms)",
+        f"  UI thread CPU/frame   p50 {r['ui_cpu_ms_p50']:.1f} ms, p95 {r['ui_cpu_ms_p95']:.1f} ms   "
+        "(CPU time of the UI thread: less sensitive to other load)",
         f"  block arrival->frame  p50 {r['latency_ms_p50']:.0f} ms, p95 {r['latency_ms_p95']:.0f} ms",
         f"  updates dropped       {r['dropped_updates']}",
     ]

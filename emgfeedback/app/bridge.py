@@ -1,6 +1,10 @@
 """The one QObject between the session and the widgets: it owns the :class:`LiveSession`
 (device → pipeline on a worker thread) and, on a steady QTimer, drains its updates and emits
-them on the UI thread. Widgets never touch the device or the DSP."""
+them on the UI thread. Widgets never touch the device or the DSP.
+
+Connecting never blocks the UI thread: the device is opened on the session's worker (a serial
+or BLE handshake can take seconds); the timer watches it go from ``connecting`` to streaming
+(``connected``) or to an error (``failed``, one line)."""
 
 from __future__ import annotations
 
@@ -9,9 +13,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from emgfeedback.errors import EmgFeedbackError
 from emgfeedback.model import StreamInfo
-from emgfeedback.session import LiveSession, Pipeline
+from emgfeedback.session import CONNECTING, STREAMING, LiveSession, Pipeline
 
 __all__ = ["SessionBridge"]
 
@@ -23,6 +26,8 @@ class SessionBridge(QObject):
 
     Signals
     -------
+    connecting(str)
+        Opening the device at this URL has begun (on the worker).
     connected(StreamInfo)
         A device is streaming.
     disconnected()
@@ -44,6 +49,7 @@ class SessionBridge(QObject):
         ``url -> device`` (default ``emgfeedback.devices.open_device``).
     """
 
+    connecting = Signal(str)
     connected = Signal(object)
     disconnected = Signal()
     failed = Signal(str)
@@ -59,7 +65,10 @@ class SessionBridge(QObject):
         self._factory = pipeline_factory
         self._open = open_device
         self.live: "LiveSession | None" = None
+        #: The session stopped last (its final recording status stays readable).
+        self.last_session: "LiveSession | None" = None
         self.url = ""
+        self._announced = False
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(max(int(round(1000.0 / fps)), 1))
@@ -70,30 +79,38 @@ class SessionBridge(QObject):
         """True while a session is running."""
         return self.live is not None and self.live.running
 
+    @property
+    def is_connecting(self) -> bool:
+        """True while the device is being opened."""
+        return self.live is not None and self.live.state == CONNECTING and self.live.running
+
     def connect_device(self, url: str) -> bool:
-        """Open ``url`` and start streaming; emits ``connected`` or ``failed``."""
+        """Start opening ``url`` on the session worker and return at once; ``connected`` or
+        ``failed`` follows on a later tick. Returns False only for an empty URL (``failed``)."""
         self.disconnect_device()
-        try:
-            if self._open is None:
-                from emgfeedback.devices import open_device
-            device = (self._open or open_device)(url)
-            live = LiveSession(device, pipeline_factory=self._factory, window_s=self.window_s)
-            info = live.start()
-        except (EmgFeedbackError, ValueError, OSError) as err:
-            self.failed.emit(f"cannot open {url}: {err}")
+        if not url:
+            self.failed.emit("cannot open the device: the device URL is empty (e.g. sim:// or serial:///dev/ttyUSB0)")
             return False
-        self.live, self.url = live, url
+        if self._open is None:
+            from emgfeedback.devices import open_device
+        opener = self._open or open_device
+        self.live = LiveSession(opener=lambda: opener(url), pipeline_factory=self._factory, window_s=self.window_s)
+        self.url = url
+        self._announced = False
+        self.live.start_async()
         self.timer.start()
-        self.connected.emit(info)
+        self.connecting.emit(url)
         return True
 
     def disconnect_device(self) -> None:
-        """Stop the session and close the device (no-op when not connected)."""
+        """Stop the session and close the device (no-op when not connected). A handshake still
+        running is abandoned without waiting; its device is closed when it returns."""
         if self.live is None:
             return
         self.timer.stop()
         live, self.live = self.live, None
-        live.stop()
+        live.stop(wait=live.state != CONNECTING)
+        self.last_session = live
         self.disconnected.emit()
 
     def call(self, fn: Callable[[Any], Any]) -> None:
@@ -105,9 +122,19 @@ class SessionBridge(QObject):
         live = self.live
         if live is None:
             return
-        updates = live.drain()
-        self.tick.emit(updates)
+        if not self._announced:
+            if live.state == CONNECTING and live.running:
+                return
+            if live.state == STREAMING:
+                self._announced = True
+                self.connected.emit(live.info)
+        if self._announced:
+            self.tick.emit(live.drain())
         if not live.running:
-            message = str(live.error) if live.error else "the stream ended"
+            if live.error is not None:
+                text = str(live.error).strip().splitlines()[0] if str(live.error).strip() else type(live.error).__name__
+                message = text if self._announced else f"cannot open {self.url}: {text}"
+            else:
+                message = "the stream ended"
             self.disconnect_device()
             self.failed.emit(message)

@@ -1,7 +1,9 @@
 """The main window: connect bar, patient code, and tabs Live / MVC / Summary / Placement.
 
 Everything shown comes from ``SessionUpdate``s the :class:`SessionBridge` drains on its QTimer;
-the traces are copied from the session's ring buffers once per frame.
+the traces are copied from the session's ring buffers once per frame (skipped when no sample
+came). Recording, the session database and the report run off the UI thread: the window starts
+and stops them and shows their state.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -28,6 +31,7 @@ from PySide6.QtWidgets import (
 from emgfeedback.app.bridge import SessionBridge
 from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
 from emgfeedback.app.pages import MvcPage, PlacementPage, SummaryPage
+from emgfeedback.app.recording import RecordingControls
 from emgfeedback.app.panels import ConnectPanel, PatientBar, ProtocolPanel, RecentDevices
 from emgfeedback.app.theme import MUTED, STYLE_SHEET
 from emgfeedback.app.timeline import FiringTimeline
@@ -63,11 +67,18 @@ class MainWindow(QMainWindow):
         Where recent URLs are kept.
     scenarios : sequence of str, optional
         Simulated scenarios to offer (default: the simulator's list).
+    recordings_dir : str or Path, optional
+        Folder for recordings (default ``session.default_recordings_dir()``:
+        ``$EMGFEEDBACK_RECORDINGS`` or ``~/emgfeedback-recordings``).
+    db_path : str or Path, optional
+        Session database (default ``storage.default_db_path()``; ``$EMGFEEDBACK_DB``).
     """
 
     def __init__(self, url: str = "sim://", *, bridge: "SessionBridge | None" = None,
-                 recent: "RecentDevices | None" = None, scenarios: "Sequence[str] | None" = None) -> None:
+                 recent: "RecentDevices | None" = None, scenarios: "Sequence[str] | None" = None,
+                 recordings_dir: "str | Path | None" = None, db_path: "str | Path | None" = None) -> None:
         super().__init__()
+        self._drawn_total = -1
         self.setWindowTitle("emgfeedback — glute activation biofeedback")
         self.resize(1600, 1000)
         self.protocols = load_protocols()
@@ -147,10 +158,13 @@ class MainWindow(QMainWindow):
 
         self.connect_panel.connect_requested.connect(self.bridge.connect_device)
         self.connect_panel.disconnect_requested.connect(self.bridge.disconnect_device)
+        self.bridge.connecting.connect(self.connect_panel.set_connecting)
         self.bridge.connected.connect(self._on_connected)
-        self.bridge.disconnected.connect(lambda: self.connect_panel.set_connected(False, "disconnected"))
-        self.bridge.failed.connect(self.connect_panel.show_error)
+        self.bridge.disconnected.connect(self._on_disconnected)
+        self.bridge.failed.connect(self._on_failed)
         self.bridge.tick.connect(self.on_tick)
+        self.recording = RecordingControls(self.bridge, self.patient, self.summary_page,
+                                           recordings_dir=recordings_dir, db_path=db_path, parent=self)
         self.protocol_panel.start_requested.connect(self.start_protocol)
         self.protocol_panel.stop_requested.connect(lambda: self.bridge.call(lambda e: e.stop_protocol()))
         self.mvc_page.start_requested.connect(self.start_mvc)
@@ -158,13 +172,26 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ actions
     def connect_device(self, url: "str | None" = None) -> bool:
-        """Connect to ``url`` (default: the URL in the connect bar)."""
+        """Start connecting to ``url`` (default: the URL in the connect bar) on the session
+        worker; returns at once (``info`` is set when the device streams)."""
         if url is not None:
             self.connect_panel.url.setEditText(url)
+        self.info = None
         return self.bridge.connect_device(self.connect_panel.url.currentText().strip())
+
+    def _on_failed(self, message: str) -> None:
+        self.connect_panel.show_error(message)
+        self.patient.set_streaming(False)
+
+    def _on_disconnected(self) -> None:
+        self.connect_panel.set_connected(False, "disconnected")
+        self.patient.set_streaming(False)
+        self.recording.poll()  # the worker finished the file when it stopped
 
     def _on_connected(self, info: StreamInfo) -> None:
         self.info = info
+        self._drawn_total = -1
+        self.patient.set_streaming(True)
         self.connect_panel.set_connected(True, f"{info.board or 'device'}: {info.n_channels} ch at {info.fs:g} Hz")
         ids = list(info.montage.ids)
         if self.traces is not None:
@@ -208,6 +235,19 @@ class MainWindow(QMainWindow):
             self.timeline.set_pair(fb.first, fb.before)
         self.symmetry.set_values({}, fb.max_asymmetry_pct if fb and fb.max_asymmetry_pct else 15.0)
 
+    # ------------------------------------------------------------------ recording and report
+    def start_recording(self) -> bool:
+        """Start recording (see :meth:`RecordingControls.start`)."""
+        return self.recording.start()
+
+    def stop_recording(self) -> None:
+        """Finish the recording on the worker."""
+        self.recording.stop()
+
+    def open_report(self) -> None:
+        """Make and open the last recording's report."""
+        self.recording.open_report()
+
     def show_view(self, view: str) -> None:
         """Switch to a tab by name (one of ``VIEWS``)."""
         if view not in VIEWS:
@@ -221,13 +261,17 @@ class MainWindow(QMainWindow):
         if updates:
             self._show_updates(updates)
         live = self.bridge.live
-        if self.traces is not None and live is not None and live.filtered is not None:
+        if (self.traces is not None and live is not None and live.filtered is not None
+                and live.filtered.total_written != self._drawn_total):  # nothing new: skip
+            self._drawn_total = live.filtered.total_written
             buf = self.traces.snapshot_buffer()
             live.filtered.snapshot(buf.shape[1], out=buf)
             self.traces.redraw(buf)
             if t_start - self._last_rescale > 1.0:
                 self.traces.rescale(buf)
                 self._last_rescale = t_start
+        if self.recording.live is not None:
+            self.recording.poll()
         self.frames += 1
         now = time.perf_counter()
         self.ui_ms.append((now - t_start) * 1000.0)
@@ -287,6 +331,7 @@ class MainWindow(QMainWindow):
 
 def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_after: "float | None" = None,
                   view: str = "live", protocol: "str | None" = None, mvc: bool = False,
+                  recordings_dir: "str | Path | None" = None,
                   on_ready: "Callable[[MainWindow], None] | None" = None) -> int:
     """Start the dashboard (a QApplication, the window, the device); returns the exit code.
 
@@ -304,12 +349,14 @@ def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_
         Protocol id to start once connected.
     mvc : bool
         Start the MVC wizard once connected.
+    recordings_dir : str or Path, optional
+        Folder for recordings (default ``$EMGFEEDBACK_RECORDINGS`` or ``~/emgfeedback-recordings``).
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of: {', '.join(VIEWS)}, got {view!r}")
     app = QApplication.instance() or QApplication(["emgfeedback"])
     app.setStyleSheet(STYLE_SHEET)
-    win = MainWindow(url)
+    win = MainWindow(url, recordings_dir=recordings_dir)
     win.show_view(view)
     win.show()
     if win.connect_device(url):

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from emgfeedback.app.theme import GOOD, MUTED, WARN
+from emgfeedback.app.theme import BAD, GOOD, MUTED, WARN
 from emgfeedback.app.timeline import order_text
 from emgfeedback.calibration import MvcProcedure, Placements, Protocol
 from emgfeedback.model import Channel, Muscle, Side
@@ -27,8 +27,12 @@ from emgfeedback.session import MvcStep, MvcWizardState, RepResult, SessionSumma
 
 __all__ = ["MvcPage", "SummaryPage", "PlacementPage", "REPORT_TOOLTIP"]
 
-#: Why "Open report" is disabled (the analysis layer writes the HTML report).
-REPORT_TOOLTIP = "the HTML report lands with the analysis layer"
+#: "Open report" tooltips: what it does, and why it is disabled.
+REPORT_TOOLTIP = {
+    "ready": "Analyse the last recording and open its HTML report (beside the recording)",
+    "none": "Record a session first: the report is made from the recording",
+    "busy": "Making the report…",
+}
 
 
 class MvcPage(QFrame):
@@ -120,12 +124,28 @@ class SummaryPage(QFrame):
         self.table.horizontalHeader().setStretchLastSection(True)
         lay.addWidget(self.table, 1)
         self.report = QPushButton("Open report")
-        self.report.setEnabled(False)
-        self.report.setToolTip(REPORT_TOOLTIP)
+        self.report_state = ""
+        self.set_report_state("none")
+        self.report_message = QLabel("")
+        self.report_message.setWordWrap(False)
+        self.report_message.setStyleSheet(f"color: {MUTED};")
         row = QHBoxLayout()
-        row.addStretch(1)
+        row.addWidget(self.report_message, 1)
         row.addWidget(self.report)
         lay.addLayout(row)
+
+    def set_report_state(self, state: str) -> None:
+        """``ready`` (a recording exists), ``none`` (no recording yet) or ``busy`` (being made)."""
+        self.report_state = state
+        self.report.setEnabled(state == "ready")
+        self.report.setText("Making report…" if state == "busy" else "Open report")
+        self.report.setToolTip(REPORT_TOOLTIP[state])
+
+    def show_report_message(self, text: str, error: bool = False) -> None:
+        """One line beside the button (the report's path, or what went wrong)."""
+        self.report_message.setText(text)
+        self.report_message.setToolTip(text)
+        self.report_message.setStyleSheet(f"color: {BAD if error else MUTED};")
 
     def add_reps(self, reps: Sequence[RepResult], protocol: "Protocol | None") -> None:
         """Append rows for finished reps."""

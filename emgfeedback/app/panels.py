@@ -1,5 +1,5 @@
-"""Control panels: connect (device URL, recent devices, simulated scenarios), patient code and
-record button, and the protocol panel (exercise, cue, hold timer, rep/set counter, beeps)."""
+"""Control panels: connect (device URL, recent devices, simulated scenarios), patient code,
+record button and recording indicator, and the protocol panel (exercise, cue, hold timer, rep/set counter, beeps)."""
 
 from __future__ import annotations
 
@@ -20,14 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from emgfeedback.app.theme import BAD, GOOD, MUTED, PANEL, PHASE_COLORS
+from emgfeedback.app.theme import BAD, GOOD, MUTED, PANEL, PHASE_COLORS, WARN
 from emgfeedback.calibration import Protocol
 from emgfeedback.session import Phase, PhaseEvent, RunnerState, validate_patient_code
 
-__all__ = ["ConnectPanel", "PatientBar", "PhaseDisplay", "ProtocolPanel", "RecentDevices", "RECORD_TOOLTIP"]
+__all__ = ["ConnectPanel", "PatientBar", "PhaseDisplay", "ProtocolPanel", "RecentDevices", "RecordIndicator",
+           "RECORD_TOOLTIP"]
 
-#: Why the record button is disabled (the storage layer is not there yet).
-RECORD_TOOLTIP = "recording lands with the storage layer"
+#: Record button tooltips: what it does, and why it is disabled.
+RECORD_TOOLTIP = {
+    "ready": "Record the session to an EDF+ file and store per-rep results in the session database",
+    "recording": "Stop recording and finish the file",
+    "no_device": "Connect a device to record",
+    "no_code": "Enter a de-identified patient code (e.g. P-0042) to record",
+}
 
 
 class RecentDevices:
@@ -104,6 +110,13 @@ class ConnectPanel(QFrame):
         else:
             self.connect_requested.emit(self.url.currentText().strip())
 
+    def set_connecting(self, url: str) -> None:
+        """Show that the device is being opened (the button then cancels)."""
+        self._connected = True
+        self.button.setText("Cancel")
+        self.status.setText(f"connecting to {url}…")
+        self.status.setStyleSheet(f"color: {WARN};")
+
     def set_connected(self, connected: bool, text: str) -> None:
         """Show the link state (``text`` is one line)."""
         self._connected = connected
@@ -125,8 +138,45 @@ class ConnectPanel(QFrame):
         self.status.setStyleSheet(f"color: {BAD};")
 
 
+class RecordIndicator(QWidget):
+    """``● REC 01:23 · 2.4 MB`` in red while recording, painted in a fixed-size widget so that
+    the once-a-second change never relayouts the window."""
+
+    def __init__(self, parent: "QWidget | None" = None) -> None:
+        super().__init__(parent)
+        self.setFixedSize(190, 28)
+        self.text = ""
+
+    def set_text(self, text: str) -> None:
+        """Show ``text`` (empty: nothing); repaints only when it changed."""
+        if text != self.text:
+            self.text = text
+            self.update()
+
+    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt name
+        from PySide6.QtGui import QColor, QFont, QPainter
+
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(PANEL))
+        if self.text:
+            f = QFont()
+            f.setPixelSize(16)
+            f.setBold(True)
+            p.setFont(f)
+            p.setPen(QColor(BAD))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignVCenter, "● " + self.text)
+        p.end()
+
+
 class PatientBar(QFrame):
-    """De-identified patient code (validated as typed) and the record button."""
+    """De-identified patient code (validated as typed), the record button and indicator.
+
+    The button is enabled when a device streams and the code is valid; ``record_toggled``
+    asks the window to start or stop. :meth:`show_message` puts one line (red for errors)
+    where the code's problems are shown.
+    """
+
+    record_toggled = Signal()
 
     def __init__(self, parent: "QWidget | None" = None) -> None:
         super().__init__(parent)
@@ -136,18 +186,24 @@ class PatientBar(QFrame):
         lay.addWidget(QLabel("Patient code"))
         self.code = QLineEdit()
         self.code.setPlaceholderText("e.g. P-0042")
-        self.code.setToolTip("De-identified code only: letters, digits, hyphens, with a digit. Never a name.")
+        self.code.setToolTip("De-identified code only: letters, digits, '-' or '_', with a digit. Never a name.")
         self.code.setMaxLength(16)
         self.code.setFixedWidth(150)
         self.code.textChanged.connect(self._check)
         lay.addWidget(self.code)
         self.message = QLabel("")
         self.message.setStyleSheet(f"color: {BAD};")
+        self.message.setMinimumWidth(80)
         lay.addWidget(self.message, 1)
+        self.indicator = RecordIndicator()
+        lay.addWidget(self.indicator)
         self.record = QPushButton("● Record")
-        self.record.setEnabled(False)
-        self.record.setToolTip(RECORD_TOOLTIP)
+        self.record.setFixedWidth(120)
+        self.record.clicked.connect(self.record_toggled.emit)
         lay.addWidget(self.record)
+        self.streaming = False
+        self.recording = False
+        self._update_button()
 
     def _check(self, text: str) -> None:
         if not text:
@@ -161,9 +217,11 @@ class PatientBar(QFrame):
             except ValueError as err:
                 self.message.setText(str(err).split(";")[-1].strip())
                 self.message.setToolTip(str(err))
+                self.message.setStyleSheet(f"color: {BAD};")
                 self.code.setProperty("invalid", True)
         self.code.style().unpolish(self.code)
         self.code.style().polish(self.code)
+        self._update_button()
 
     def patient_code(self) -> "str | None":
         """The validated code, or None when empty or invalid."""
@@ -171,6 +229,36 @@ class PatientBar(QFrame):
             return validate_patient_code(self.code.text())
         except ValueError:
             return None
+
+    def set_streaming(self, streaming: bool) -> None:
+        """A device streams (recording possible) or not."""
+        self.streaming = streaming
+        self._update_button()
+
+    def set_recording(self, recording: bool) -> None:
+        """Switch the button between Record and Stop; the code is locked while recording."""
+        self.recording = recording
+        self.code.setReadOnly(recording)
+        if not recording:
+            self.indicator.set_text("")
+        self._update_button()
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        """One line beside the code (red for an error), the full text as its tooltip."""
+        self.message.setText(text)
+        self.message.setToolTip(text)
+        self.message.setStyleSheet(f"color: {BAD if error else GOOD};")
+
+    def _update_button(self) -> None:
+        if self.recording:
+            self.record.setText("■ Stop")
+            self.record.setEnabled(True)
+            self.record.setToolTip(RECORD_TOOLTIP["recording"])
+            return
+        self.record.setText("● Record")
+        ok = self.streaming and self.patient_code() is not None
+        self.record.setEnabled(ok)
+        self.record.setToolTip(RECORD_TOOLTIP["ready" if ok else "no_device" if not self.streaming else "no_code"])
 
 
 class ProtocolPanel(QFrame):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from emgfeedback.app.bridge import SessionBridge
@@ -25,6 +26,7 @@ def make_window(qtbot, tmp_path: Path, url: str) -> MainWindow:
     qtbot.addWidget(win)
     win.show()
     assert win.connect_device(url)
+    qtbot.waitUntil(lambda: win.info is not None, timeout=20_000)  # opened on the worker
     return win
 
 
@@ -88,9 +90,45 @@ def test_tfl_ratio_shown_matches_truth(qtbot, tmp_path) -> None:
 def test_connect_failure_is_shown_not_raised(qtbot, tmp_path) -> None:
     win = MainWindow("sim://", bridge=SessionBridge(), recent=RecentDevices(tmp_path / "r.json"), scenarios=[])
     qtbot.addWidget(win)
-    assert not win.connect_device("sim://?scenario=no-such-scenario")
-    assert "cannot open sim://?scenario=no-such-scenario" in win.connect_panel.status.text()
-    assert win.connect_panel.button.text() == "Connect"
+    assert win.connect_device("sim://?scenario=no-such-scenario")
+    qtbot.waitUntil(lambda: win.connect_panel.button.text() == "Connect", timeout=10_000)
+    text = win.connect_panel.status.text()
+    assert text.startswith("cannot open sim://?scenario=no-such-scenario: ") and "\n" not in text
+    assert "Traceback" not in text and not win.patient.record.isEnabled()
+
+
+def test_slow_handshake_does_not_freeze_the_window(qtbot, tmp_path) -> None:
+    """A serial handshake that times out: the UI thread keeps running frames meanwhile, shows
+    "connecting…", then the one-line error."""
+    import threading
+    import time as _time
+
+    from emgfeedback.errors import DeviceTimeoutError
+
+    opened_on = {}
+
+    def slow_open(url):
+        opened_on["thread"] = threading.get_ident()
+        _time.sleep(1.0)
+        raise DeviceTimeoutError(f"{url}: no DEVICE_INFO answer within 1.0 s; is the board powered?")
+
+    win = MainWindow("serial:///dev/ttyUSB9", bridge=SessionBridge(open_device=slow_open),
+                     recent=RecentDevices(tmp_path / "r.json"), scenarios=[])
+    qtbot.addWidget(win)
+    t0 = _time.perf_counter()
+    assert win.connect_device()
+    assert _time.perf_counter() - t0 < 0.3
+    assert win.connect_panel.status.text() == "connecting to serial:///dev/ttyUSB9…"
+    assert win.connect_panel.button.text() == "Cancel"
+    ticks = []
+    timer_id = win.startTimer(20)
+    win.timerEvent = lambda e: ticks.append(_time.perf_counter())
+    qtbot.waitUntil(lambda: win.connect_panel.button.text() == "Connect", timeout=10_000)
+    win.killTimer(timer_id)
+    assert opened_on["thread"] != threading.get_ident()
+    assert len(ticks) > 20 and max(np.diff(ticks)) < 0.5  # the event loop never stalled
+    assert win.connect_panel.status.text() == ("cannot open serial:///dev/ttyUSB9: serial:///dev/ttyUSB9: "
+                                               "no DEVICE_INFO answer within 1.0 s; is the board powered?")
 
 
 def test_protocol_state_on_screen(qtbot, tmp_path) -> None:

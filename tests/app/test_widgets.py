@@ -66,13 +66,24 @@ def test_timeline_words(qtbot) -> None:
 def test_patient_code_and_record_button(qtbot) -> None:
     bar = PatientBar()
     qtbot.addWidget(bar)
-    assert not bar.record.isEnabled() and bar.record.toolTip() == RECORD_TOOLTIP
+    assert not bar.record.isEnabled() and bar.record.toolTip() == RECORD_TOOLTIP["no_device"]
+    bar.set_streaming(True)
+    assert not bar.record.isEnabled() and bar.record.toolTip() == RECORD_TOOLTIP["no_code"]
     qtbot.keyClicks(bar.code, "JohnSmith")
     assert bar.patient_code() is None and "may be a name" in bar.message.toolTip()
-    assert bar.code.property("invalid") is True
+    assert bar.code.property("invalid") is True and not bar.record.isEnabled()
     bar.code.clear()
     qtbot.keyClicks(bar.code, "P-0042")
     assert bar.patient_code() == "P-0042" and bar.message.text() == ""
+    assert bar.record.isEnabled() and bar.record.toolTip() == RECORD_TOOLTIP["ready"]
+    bar.set_recording(True)
+    assert bar.record.text() == "■ Stop" and bar.code.isReadOnly()
+    bar.indicator.set_text("REC 00:03 · 0.1 MB")
+    bar.grab()
+    bar.set_recording(False)
+    assert bar.record.text() == "● Record" and bar.indicator.text == "" and not bar.code.isReadOnly()
+    bar.set_streaming(False)
+    assert not bar.record.isEnabled()
 
 
 def test_protocol_panel_state_and_select(qtbot) -> None:
