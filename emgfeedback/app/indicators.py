@@ -70,13 +70,21 @@ class MvcBars(_Painted):
 
     def set_values(self, values: Sequence[float], percent: bool) -> None:
         """Latest level per channel: %MVC when ``percent``, else µV."""
-        self.values = [float(v) for v in values]
-        self.percent = percent
-        finite = [v for v in self.values if math.isfinite(v)]
+        new = [float(v) for v in values]
+        finite = [v for v in new if math.isfinite(v)]
+        scale = self._scale
         if not percent and finite:
             target = max(max(finite) * 1.2, 20.0)
-            self._scale = max(target, self._scale * 0.98)  # rises at once, falls slowly
-        self.update()
+            scale = max(target, self._scale * 0.98)  # rises at once, falls slowly
+        # repaint only when a bar moves by a pixel or a number shown changes
+        px = max(self.height() - 114, 1) / (120.0 if percent else scale)
+        seen = [(round(v * px), round(v)) if math.isfinite(v) else None for v in new]
+        changed = (seen != getattr(self, "_seen", None) or percent != self.percent
+                   or abs(scale - self._scale) * px >= 1.0)
+        self.values, self.percent, self._scale = new, percent, scale
+        if changed:
+            self._seen = seen
+            self.update()
 
     def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt name
         p = self._begin()

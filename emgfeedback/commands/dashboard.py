@@ -31,6 +31,9 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
                    help="start this exercise protocol once connected (e.g. clamshell)")
     p.add_argument("--mvc", action="store_true", help="start the MVC wizard once connected")
     p.add_argument("--view", default="live", choices=VIEWS, help="tab to show first")
+    p.add_argument("--recordings", default=None, metavar="DIR",
+                   help="folder for recordings (default $EMGFEEDBACK_RECORDINGS or ~/emgfeedback-recordings); "
+                   "per-rep results go to the session database ($EMGFEEDBACK_DB)")
     p.add_argument("--screenshot", default=None, metavar="OUT.png",
                    help="save a PNG of the window after --exit-after seconds, then exit")
     p.add_argument("--exit-after", type=float, default=None, metavar="S",
@@ -55,4 +58,4 @@ def run(args: argparse.Namespace) -> int:
     from emgfeedback.app.main_window import run_dashboard
 
     return run_dashboard(args.device, screenshot=args.screenshot, exit_after=args.exit_after,
-                         view=args.view, protocol=args.protocol, mvc=args.mvc)
+                         view=args.view, protocol=args.protocol, mvc=args.mvc, recordings_dir=args.recordings)

@@ -96,3 +96,36 @@ def test_protocol_panel_state_and_select(qtbot) -> None:
     assert panel.display.counter_text == "Rep 3 / 12   Set 2 / 4   ·   right side"
     with pytest.raises(ValueError, match="unknown protocol 'yoga'; expected one of: glute_squeeze"):
         panel.select("yoga")
+
+
+def test_traces_decimate_to_the_plot_width_and_stay_in_their_lanes(qtbot) -> None:
+    import numpy as np
+
+    from emgfeedback.app.traces import DISPLAY_POINTS, LANE_CLIP, MIN_POINTS, TracePanel
+
+    t = TracePanel(IDS, 2000.0, 10.0)
+    qtbot.addWidget(t)
+    t.resize(900, 600)
+    t.show()
+    qtbot.waitExposed(t)
+    data = np.zeros((8, 20000))
+    data[0, 5000] = 1e6  # an artefact far beyond the lane's scale
+    t.redraw(data)
+    n = t.curves[0].xData.size
+    assert MIN_POINTS <= n <= min(DISPLAY_POINTS, 2 * 900) and n == 2 * int(t.getPlotItem().getViewBox().width())
+    top = t.curves[0].yData
+    assert top.max() == pytest.approx(7 + LANE_CLIP)  # clipped into its lane, not over the others
+    assert t.curves[0].dataBounds(1) == (7 - LANE_CLIP, 7 + LANE_CLIP)
+
+
+def test_bars_repaint_only_when_a_pixel_or_number_changes(qtbot) -> None:
+    bars = MvcBars(IDS)
+    qtbot.addWidget(bars)
+    bars.resize(400, 300)
+    calls = []
+    bars.update = lambda *a: calls.append(1)
+    bars.set_values([40.0] * 8, percent=True)
+    bars.set_values([40.001] * 8, percent=True)
+    assert len(calls) == 1
+    bars.set_values([60.0] * 8, percent=True)
+    assert len(calls) == 2
