@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 import os
+import site
+import sys
+import sysconfig
 import tomllib
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -16,7 +19,7 @@ from typing import Any, Iterable, Mapping
 from emgfeedback.errors import ConfigError
 from emgfeedback.model import Muscle
 
-__all__ = ["TomlFile", "default_calibration_dir"]
+__all__ = ["TomlFile", "default_calibration_dir", "INSTALLED_SUBDIR"]
 
 _MISSING = object()
 
@@ -24,13 +27,37 @@ _MISSING = object()
 CALIBRATION_ENV = "EMGFEEDBACK_CALIBRATION"
 
 
+#: Where a wheel installs the calibration folder, under an installation's data path
+#: (pyproject ``[tool.setuptools.data-files]``).
+INSTALLED_SUBDIR = Path("share") / "emgfeedback" / "calibration"
+
+
+def _candidates() -> list[Path]:
+    """Calibration folders in the order they are tried (after the environment variable)."""
+    found = [Path(__file__).resolve().parents[2] / "calibration"]  # source tree / editable install
+    data_paths = [sysconfig.get_path("data"), sys.prefix, sys.base_prefix]
+    try:
+        data_paths.append(sysconfig.get_path("data", f"{os.name}_user"))  # pip install --user
+    except KeyError:
+        pass
+    if site.USER_BASE:
+        data_paths.append(site.USER_BASE)
+    for base in data_paths:
+        if base and Path(base) / INSTALLED_SUBDIR not in found:
+            found.append(Path(base) / INSTALLED_SUBDIR)
+    return found
+
+
 def default_calibration_dir() -> Path:
-    """The calibration folder: ``$EMGFEEDBACK_CALIBRATION`` if set, else ``calibration/``
-    at the root of the source tree."""
+    """The calibration folder: ``$EMGFEEDBACK_CALIBRATION`` if set; else ``calibration/`` at the
+    root of the source tree (a checkout or an editable install); else the copy a wheel installs
+    in ``<prefix>/share/emgfeedback/calibration`` (or the user base for ``pip install --user``).
+    When none exists, the source-tree path is returned so the error names where it looked."""
     env = os.environ.get(CALIBRATION_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "calibration"
+    candidates = _candidates()
+    return next((c for c in candidates if (c / "protocols").is_dir()), candidates[0])
 
 
 def _kind(value: Any) -> str:
