@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self.bridge.tick.connect(self.on_tick)
         self.recording = RecordingControls(self.bridge, self.patient, self.summary_page,
                                            recordings_dir=recordings_dir, db_path=db_path, parent=self)
+        self.recording.notify = lambda text: self.statusBar().showMessage(text)
         self.protocol_panel.start_requested.connect(self.start_protocol)
         self.protocol_panel.stop_requested.connect(lambda: self.bridge.call(lambda e: e.stop_protocol()))
         self.mvc_page.start_requested.connect(self.start_mvc)

@@ -59,6 +59,8 @@ class RecordingControls(QObject):
         self.summary = summary
         self.recordings_dir = None if recordings_dir is None else Path(recordings_dir)
         self.db_path = db_path
+        #: Shows a whole line where there is room (the main window's status bar).
+        self.notify: Callable[[str], Any] = lambda text: None
         #: Opens the report (tests replace it; default ``QDesktopServices.openUrl``).
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
         #: The session being recorded (None when not recording).
@@ -97,7 +99,8 @@ class RecordingControls(QObject):
         live.start_recording(path, code, db_path=self.db_path)
         self.live, self._seen = live, None
         self.patient.set_recording(True)
-        self.patient.show_message(f"recording to {path.name}")
+        self.patient.show_message("")
+        self.patient.indicator.setToolTip(f"recording to {path}")
         return True
 
     def stop(self) -> None:
@@ -123,10 +126,14 @@ class RecordingControls(QObject):
         self._last_mvc = engine.mvc_uv if engine is not None else {}
         if st.error:
             self.patient.show_message(st.error, error=True)
+            self.notify(st.error)
         elif st.warning:
             self.patient.show_message(f"saved {st.path.name}; {st.warning}", error=True)
+            self.notify(f"saved {st.path}; {st.warning}")
         else:
-            self.patient.show_message(f"saved {st.path.name} ({st.recorded_s:.0f} s, {st.reps} reps)")
+            self.patient.show_message(f"saved ({st.recorded_s:.0f} s, {st.reps} reps)")
+            self.patient.message.setToolTip(str(st.path))
+            self.notify(f"saved {st.path} ({st.recorded_s:.0f} s, {st.reps} reps)")
         if st.recorded_s > 0 and st.path.is_file():
             self.last_recording = st.path
             self.summary.set_report_state("ready")

@@ -53,7 +53,8 @@ def test_record_stop_database_and_report(qtbot, tmp_path) -> None:
     qtbot.waitUntil(lambda: bar.record.text() == "● Record", timeout=10_000)
     path = win.recording.last_recording
     assert path is not None and path.parent == tmp_path / "rec" and path.name.startswith("P-0042_")
-    assert bar.message.text().startswith(f"saved {path.name} (") and bar.indicator.text == ""
+    assert bar.message.text().startswith("saved (") and bar.message.toolTip() == str(path)
+    assert bar.indicator.text == "" and win.statusBar().currentMessage().startswith(f"saved {path} (")
     win.bridge.disconnect_device()
     rec = read_edf(path)
     assert path.read_bytes()[8:88].decode("ascii").startswith("P-0042 X X X")  # EDF+ patient field
@@ -99,6 +100,7 @@ def test_full_disk_stops_recording_with_a_message_in_the_window(qtbot, tmp_path,
     qtbot.waitUntil(lambda: win.patient.record.text() == "● Record", timeout=20_000)
     msg = win.patient.message.text()
     assert msg.startswith("recording stopped: writing ") and "(the disk is full)" in msg and msg.endswith("is readable")
+    assert win.statusBar().currentMessage() == msg  # the whole line where there is room
     assert win.bridge.is_connected  # the live view goes on
     path = win.recording.last_recording
     win.bridge.disconnect_device()
