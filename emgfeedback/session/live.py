@@ -17,7 +17,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from emgfeedback.errors import EmgFeedbackError
 from emgfeedback.model import StreamInfo
