@@ -242,8 +242,9 @@ class EdfWriter:
                 self._write_full_records()
                 real_end = self.samples_written / self.fs
                 if self._pending_n or self._annotations:
-                    if self._pending_n:
-                        self._annotations.append(Annotation(real_end, None, "recording end"))
+                    # any padding (a partial record, or whole records that only carry queued
+                    # annotations) is marked, so readers can cut it
+                    self._annotations.append(Annotation(real_end, None, "recording end"))
                     self._pad_and_write()
                     while self._annotations:
                         self._pad_and_write()

@@ -190,3 +190,21 @@ def test_foreign_labels_are_reported_when_a_montage_is_needed(tmp_path):
     assert r.labels == ("Fp1", "Fp2")
     with pytest.raises(RecordingError, match=r"channel labels \['Fp1', 'Fp2'\] are not all emgfeedback channels"):
         r.montage
+
+
+def test_records_added_only_for_queued_annotations_are_cut_on_read(tmp_path):
+    # samples end exactly on a record boundary, but annotations still queued at close need
+    # padded records of their own: the reader must cut them (found by a dashboard test)
+    from emgfeedback.storage import EdfWriter, read_edf
+
+    path = tmp_path / "exact.edf"
+    w = EdfWriter(path, 1000.0, ["GMax L", "ES L"])
+    n = int(w.samples_per_record) * 4
+    w.write(np.zeros((2, n)))
+    w.flush()
+    for k in range(40):
+        w.annotate(3.9, f"marker m{k}")
+    w.close()
+    rec = read_edf(path)
+    assert rec.data.shape[1] == n
+    assert sum(a.text.startswith("marker") for a in rec.annotations) == 40
