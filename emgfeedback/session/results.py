@@ -9,6 +9,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from emgfeedback.dsp.ratios import symmetry_index
 from emgfeedback.calibration import Protocol
 from emgfeedback.model import FiringOrder, Montage, Muscle, Onset, Side
 
@@ -18,15 +19,6 @@ __all__ = ["RepResult", "SessionSummary", "rep_result", "rep_meets_target", "sym
 ACTIVE_FACTOR = 2.0
 #: Onsets this long before the detected rep start still belong to the rep, s.
 PRE_ONSET_S = 0.5
-
-
-def symmetry_index(left: float, right: float) -> float:
-    """Left/right symmetry index, %: ``100 * (L - R) / ((L + R) / 2)``; 0 is perfect, positive
-    means the left works harder; NaN when both are zero or unknown."""
-    mean = (left + right) / 2.0
-    if not (math.isfinite(mean) and mean > 0):
-        return math.nan
-    return 100.0 * (left - right) / mean
 
 
 @dataclass(frozen=True)
