@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
+import time
 from typing import Any, Awaitable, Callable, Optional, TypeVar
 
 from emgfeedback.errors import DeviceConnectionError, DeviceTimeoutError, DeviceUnavailableError
@@ -85,6 +86,7 @@ class BleBridge:
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
         self._client: Any = None
+        self._last_rx = 0.0
 
     # ------------------------------------------------------------------ loop thread
     def start(self) -> None:
@@ -209,6 +211,31 @@ class BleBridge:
             return self.packets.get(timeout=timeout)
         except queue.Empty:
             return None
+
+    def mark_alive(self) -> None:
+        """Start the silence clock of :meth:`receive` now (call when streaming starts)."""
+        self._last_rx = time.monotonic()
+
+    def receive(self, silence_s: float, limit: int) -> "list[bytes] | None":
+        """The next notifications (waits up to 0.1 s for the first, then takes up to ``limit``
+        more already queued), or None when none came.
+
+        Raises
+        ------
+        DeviceConnectionError
+            The board disconnected, or sent nothing for ``silence_s`` s: the link counts as
+            lost (the device base class reconnects).
+        """
+        first = self.get(0.1)
+        now = time.monotonic()
+        if first is None:
+            if not self.connected:
+                raise DeviceConnectionError(f"{self.what}: the board disconnected")
+            if now - self._last_rx > silence_s:
+                raise DeviceConnectionError(f"{self.what}: no data from the board for {silence_s:g} s")
+            return None
+        self._last_rx = now
+        return [first, *self.drain(limit)]
 
     def drain(self, limit: int) -> list[bytes]:
         """Up to ``limit`` notifications already queued, without waiting."""

@@ -21,7 +21,7 @@ import numpy as np
 from emgfeedback.devices._ble_bridge import BleBridge
 from emgfeedback.devices.base import Chunk, Device
 from emgfeedback.devices.ganglion import GanglionOptions, parse_ble_target
-from emgfeedback.errors import DeviceConnectionError, DeviceTimeoutError
+from emgfeedback.errors import DeviceTimeoutError
 from emgfeedback.model import Montage, StreamInfo
 from emgfeedback.protocol import (
     BLE_COMMAND_UUID, BLE_DATA_UUID, BLE_SERVICE_UUID, Command, DeviceInfo, FrameType, Samples,
@@ -69,7 +69,6 @@ class BleDevice(Device):
         self._next_index: "int | None" = None
         self._pending: deque[Chunk] = deque()
         self._cmd_seq = 0
-        self._last_rx = 0.0
         self.status: "Status | None" = None
 
     def _open(self) -> StreamInfo:
@@ -121,7 +120,8 @@ class BleDevice(Device):
         self._next_index = None
         self._pending.clear()
         self._command(FrameType.START)
-        self._last_rx = time.monotonic()
+        assert self._bridge is not None
+        self._bridge.mark_alive()
 
     def _stop(self) -> None:
         if self._bridge is not None and self._bridge.connected:
@@ -130,18 +130,8 @@ class BleDevice(Device):
     def _read_chunk(self) -> "Chunk | None":
         if self._pending:
             return self._pending.popleft()
-        bridge = self._bridge
-        assert bridge is not None
-        first = bridge.get(0.1)
-        now = time.monotonic()
-        if first is None:
-            if not bridge.connected:
-                raise DeviceConnectionError(f"{self.url}: the board disconnected")
-            if now - self._last_rx > self.options.timeout:
-                raise DeviceConnectionError(f"{self.url}: no data for {self.options.timeout:g} s")
-            return None
-        self._last_rx = now
-        for data in [first, *bridge.drain(100)]:
+        assert self._bridge is not None
+        for data in self._bridge.receive(self.options.timeout, 100) or ():
             for frame in self._decoder.feed(data):
                 self._take(frame)
         return self._pending.popleft() if self._pending else None

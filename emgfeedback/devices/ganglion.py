@@ -14,7 +14,6 @@ last good one until the next raw packet (at most 1 s later) restores the true le
 from __future__ import annotations
 
 import re
-import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -107,7 +106,6 @@ class GanglionDevice(Device):
         self._bridge: "BleBridge | None" = None
         self._decoder = ob.GanglionDecoder()
         self._pending: deque[Chunk] = deque()
-        self._last_rx = 0.0
 
     def _open(self) -> StreamInfo:
         bridge = BleBridge(self.url, self._backend)
@@ -138,7 +136,7 @@ class GanglionDevice(Device):
         self._decoder.reset()
         self._pending.clear()
         self._bridge.write(ob.GANGLION_SEND_UUID, ob.CMD_START)
-        self._last_rx = time.monotonic()
+        self._bridge.mark_alive()
 
     def _stop(self) -> None:
         if self._bridge is not None and self._bridge.connected:
@@ -147,21 +145,13 @@ class GanglionDevice(Device):
     def _read_chunk(self) -> "Chunk | None":
         if self._pending:
             return self._pending.popleft()
-        bridge = self._bridge
-        assert bridge is not None
-        first = bridge.get(0.1)
-        now = time.monotonic()
-        if first is None:
-            if not bridge.connected:
-                raise DeviceConnectionError(f"{self.url}: the Ganglion disconnected")
-            if now - self._last_rx > self.options.timeout:
-                raise DeviceConnectionError(
-                    f"{self.url}: no data from the Ganglion for {self.options.timeout:g} s")
+        assert self._bridge is not None
+        packets = self._bridge.receive(self.options.timeout, 50)
+        if not packets:
             return None
-        self._last_rx = now
         gaps: list[int] = []
         cols: list[np.ndarray] = []
-        for pkt in [first, *bridge.drain(50)]:
+        for pkt in packets:
             g, counts = self._decoder.decode(pkt)
             gaps += g
             cols.append(counts)
