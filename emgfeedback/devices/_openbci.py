@@ -77,8 +77,10 @@ class CytonParser:
 
     A packet needs its header and footer. In sync it also needs the next packet's header
     (when those bytes are already here); out of sync (at the start and after any skipped
-    byte) it needs a sample number 1-4 after the last one accepted. Failing that, the next
-    whole packet must end in a footer and carry the next sample number. So a stray ``A0``
+    byte) it needs a sample number 1-4 after the last one accepted and the next packet's
+    header and number right behind it; failing that, the next whole packet must end in a
+    footer and carry the next sample number. (A plausible number alone is not enough: random
+    channel bytes inside a damaged packet can look like a header, a number and a footer.) So a stray ``A0``
     inside channel data is not taken for a packet start, and a damaged byte costs only its
     own packet (the Cyton has no checksum: a flipped bit inside channel data goes unseen).
 
@@ -115,8 +117,12 @@ class CytonParser:
             ok = buf[i] == CYTON_HEADER and buf[i + size - 1] in CYTON_FOOTERS
             if ok and self._in_sync:
                 ok = n - i == size or buf[i + size] == CYTON_HEADER or None
-            elif ok:
-                ok = self._last_sn >= 0 and 1 <= (buf[i + 1] - self._last_sn) % 256 <= 4 or None
+            elif ok:  # out of sync: a number that follows the last one must be followed in turn
+                follows = self._last_sn >= 0 and 1 <= (buf[i + 1] - self._last_sn) % 256 <= 4
+                if follows and n - i < size + 2:
+                    break  # wait for the next packet's header and number
+                nxt = (buf[i + 1] + 1) % 256
+                ok = follows and buf[i + size] == CYTON_HEADER and buf[i + size + 1] == nxt or None
             if ok is None:  # not sure yet: the next whole packet must carry the next number
                 if n - i < 2 * size:
                     break
