@@ -57,8 +57,9 @@ class SessionBridge(QObject):
 
     def __init__(self, parent: "QObject | None" = None, *, fps: float = 30.0, window_s: float = 10.0,
                  pipeline_factory: "Callable[[StreamInfo], Pipeline] | None" = None,
-                 open_device: "Callable[[str], Any] | None" = None) -> None:
+                 open_device: "Callable[[str], Any] | None" = None, lsl: bool = False) -> None:
         super().__init__(parent)
+        self.lsl = lsl
         if not 1.0 <= fps <= 240.0:
             raise ValueError(f"fps must be in [1, 240] frames per second, got {fps!r}")
         self.window_s = window_s
@@ -94,7 +95,8 @@ class SessionBridge(QObject):
         if self._open is None:
             from emgfeedback.devices import open_device
         opener = self._open or open_device
-        self.live = LiveSession(opener=lambda: opener(url), pipeline_factory=self._factory, window_s=self.window_s)
+        self.live = LiveSession(opener=lambda: opener(url), pipeline_factory=self._factory, window_s=self.window_s,
+                                lsl=self.lsl)
         self.url = url
         self._announced = False
         self.live.start_async()

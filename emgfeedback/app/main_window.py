@@ -76,7 +76,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, url: str = "sim://", *, bridge: "SessionBridge | None" = None,
                  recent: "RecentDevices | None" = None, scenarios: "Sequence[str] | None" = None,
-                 recordings_dir: "str | Path | None" = None, db_path: "str | Path | None" = None) -> None:
+                 recordings_dir: "str | Path | None" = None, db_path: "str | Path | None" = None,
+                 lsl: bool = False) -> None:
         super().__init__()
         self._drawn_total = -1
         self.setWindowTitle("emgfeedback — glute activation biofeedback")
@@ -87,7 +88,7 @@ class MainWindow(QMainWindow):
             from emgfeedback.simulation import list_scenarios
 
             scenarios = list_scenarios()
-        self.bridge = bridge or SessionBridge(self)
+        self.bridge = bridge or SessionBridge(self, lsl=lsl)
         self.bridge.setParent(self)
         self.info: "StreamInfo | None" = None
         self.protocol: "Protocol | None" = None
@@ -332,7 +333,7 @@ class MainWindow(QMainWindow):
 
 def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_after: "float | None" = None,
                   view: str = "live", protocol: "str | None" = None, mvc: bool = False,
-                  recordings_dir: "str | Path | None" = None,
+                  recordings_dir: "str | Path | None" = None, lsl: bool = False,
                   on_ready: "Callable[[MainWindow], None] | None" = None) -> int:
     """Start the dashboard (a QApplication, the window, the device); returns the exit code.
 
@@ -352,12 +353,14 @@ def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_
         Start the MVC wizard once connected.
     recordings_dir : str or Path, optional
         Folder for recordings (default ``$EMGFEEDBACK_RECORDINGS`` or ``~/emgfeedback-recordings``).
+    lsl : bool
+        Publish the live channels and onset markers over LSL (opt-in).
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of: {', '.join(VIEWS)}, got {view!r}")
     app = QApplication.instance() or QApplication(["emgfeedback"])
     app.setStyleSheet(STYLE_SHEET)
-    win = MainWindow(url, recordings_dir=recordings_dir)
+    win = MainWindow(url, recordings_dir=recordings_dir, lsl=lsl)
     win.show_view(view)
     win.show()
     if win.connect_device(url):

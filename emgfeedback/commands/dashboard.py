@@ -34,6 +34,9 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--recordings", default=None, metavar="DIR",
                    help="folder for recordings (default $EMGFEEDBACK_RECORDINGS or ~/emgfeedback-recordings); "
                    "per-rep results go to the session database ($EMGFEEDBACK_DB)")
+    p.add_argument("--lsl", action="store_true",
+                   help="also publish the live channels and onset markers as Lab Streaming Layer streams "
+                   "(opt-in: an LSL outlet announces itself on the local network)")
     p.add_argument("--screenshot", default=None, metavar="OUT.png",
                    help="save a PNG of the window after --exit-after seconds, then exit")
     p.add_argument("--exit-after", type=float, default=None, metavar="S",
@@ -58,4 +61,5 @@ def run(args: argparse.Namespace) -> int:
     from emgfeedback.app.main_window import run_dashboard
 
     return run_dashboard(args.device, screenshot=args.screenshot, exit_after=args.exit_after,
-                         view=args.view, protocol=args.protocol, mvc=args.mvc, recordings_dir=args.recordings)
+                         view=args.view, protocol=args.protocol, mvc=args.mvc, recordings_dir=args.recordings,
+                         lsl=args.lsl)

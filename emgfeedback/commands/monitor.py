@@ -11,6 +11,7 @@ import argparse
 import math
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,9 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
     p.add_argument("--mains", type=float, default=50.0, choices=(50.0, 60.0), help="mains frequency, Hz")
     p.add_argument("--interval", type=float, default=1.0, metavar="S", help="seconds between prints")
+    p.add_argument("--lsl", action="store_true",
+                   help="also publish the channels and onset markers as Lab Streaming Layer streams "
+                   "(opt-in: an LSL outlet announces itself on the local network)")
     p.set_defaults(func=run)
 
 
@@ -116,9 +120,14 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--interval must be a positive number of seconds, got {args.interval}")
     clear = "\x1b[H\x1b[J" if sys.stdout.isatty() else ""
     summary = LiveSummary()
-    with open_device(args.device) as device:
+    with open_device(args.device) as device, ExitStack() as stack:
         info = device.info
         pipeline = OnlinePipeline(info.fs, info.montage, mains=args.mains)
+        outlet = None
+        if args.lsl:
+            from emgfeedback.storage.lsl_outlet import LslOutlet
+
+            outlet = stack.enter_context(LslOutlet(info))
         print(f"monitoring {info.source or args.device}: {info.n_channels} channels at {info.fs:g} Hz "
               f"(Ctrl-C to stop)", flush=True)
         started = time.monotonic()
@@ -126,7 +135,10 @@ def run(args: argparse.Namespace) -> int:
         while args.duration is None or time.monotonic() - started < args.duration:
             block = device.read(timeout=1.0)
             if block is not None:
-                summary.update(pipeline.process(block))
+                frame = pipeline.process(block)
+                summary.update(frame)
+                if outlet is not None:
+                    outlet.push_live(block, frame.onsets)
             now = time.monotonic()
             if now >= next_print:
                 print(clear + format_summary(summary), flush=True)

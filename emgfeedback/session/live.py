@@ -58,13 +58,17 @@ class LiveSession:
     max_updates : int
         Capacity of the update queue; when the UI falls behind, the oldest updates are
         dropped and counted in :attr:`dropped_updates` (the ring buffers still get every sample).
+    lsl : bool
+        Also publish the raw channels and onset markers as Lab Streaming Layer streams
+        (opt-in: an LSL outlet announces itself on the local network).
     **engine_options
         Passed to :class:`SessionEngine` (``protocol``, ``mvc_uv``, ``history_s``).
     """
 
     def __init__(self, device: Any = None, *, opener: "Callable[[], Any] | None" = None,
                  pipeline_factory: "Callable[[StreamInfo], Pipeline] | None" = None,
-                 window_s: float = 10.0, max_updates: int = 4096, **engine_options: Any) -> None:
+                 window_s: float = 10.0, max_updates: int = 4096, lsl: bool = False,
+                 **engine_options: Any) -> None:
         if window_s <= 0:
             raise ValueError(f"window_s must be a positive number of seconds, got {window_s!r}")
         if max_updates < 1:
@@ -86,6 +90,8 @@ class LiveSession:
         self._ready = threading.Event()
         self._thread: "threading.Thread | None" = None
         self._recording: "LiveRecording | None" = None
+        self._lsl = bool(lsl)
+        self.outlet: Any = None
         self.state = STOPPED
         self.stream_info: "StreamInfo | None" = None
         self.error: "BaseException | None" = None
@@ -224,6 +230,10 @@ class LiveSession:
         self.filtered = RingBuffer(info.n_channels, n)
         self.envelope = RingBuffer(info.n_channels, n)
         self.engine = SessionEngine(info, self._factory(info), **self._engine_options)
+        if self._lsl:
+            from emgfeedback.storage.lsl_outlet import LslOutlet
+
+            self.outlet = LslOutlet(info)
         self.stream_info = info
         return self.engine
 
@@ -240,6 +250,8 @@ class LiveSession:
             self._loop(engine)
         finally:
             self._end_recording()
+            if self.outlet is not None:
+                self.outlet.close()
             if self.device is not None:
                 self._close_device()
             self.state = STOPPED
@@ -269,6 +281,8 @@ class LiveSession:
                     self._updates.append(update)
                 if rec is not None:
                     self._feed(rec, block, update)
+                if self.outlet is not None:
+                    self.outlet.push_live(block, update.frame.onsets)
                 self.blocks += 1
                 self.stream_t_s = block.t_end
         except (EmgFeedbackError, ValueError, OSError) as err:

@@ -29,11 +29,21 @@ __all__ = [
     "record_tals",
     "parse_tals",
     "truth_annotations",
+    "onset_text",
     "onsets_from_annotations",
     "reps_from_annotations",
 ]
 
 _FORBIDDEN = re.compile("[\x00\x14\x15]")
+
+
+def onset_text(channel: str) -> str:
+    """The annotation (and LSL marker) text of a burst on ``channel`` (id or label): ``onset GMax L``;
+    a channel outside the glute montage keeps its own name."""
+    try:
+        return f"onset {Channel.parse(channel).label}"
+    except ValueError:
+        return f"onset {channel}"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Lab recorders (LabRecorder, other LSL clients) on this or other machines can then capture and
 synchronise this data with motion capture or force plates. Nothing is created unless asked for
-(``emgfeedback record --lsl``): an LSL outlet announces itself on the local network.
+(``--lsl`` on ``record``, ``monitor`` and ``dashboard``): an LSL outlet announces itself on the local network.
 
 Streams: ``<name>`` of type ``EMG`` (float32, one channel per electrode, labels ``GMax L`` …, unit
 ``microvolts``, the device's rate) and ``<name>-markers`` of type ``Markers`` (one string per
@@ -11,12 +11,13 @@ event, irregular rate): onsets, reps, cues, gaps, as annotated in the recording.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
 from emgfeedback.errors import DeviceUnavailableError
-from emgfeedback.model import SampleBlock, StreamInfo
+from emgfeedback.model import Onset, SampleBlock, StreamInfo
+from emgfeedback.storage.annotations import onset_text
 
 __all__ = ["LslOutlet"]
 
@@ -86,6 +87,14 @@ class LslOutlet:
             self._emg.push_chunk(np.ascontiguousarray(block.data.T, dtype=np.float32),
                                  self._anchor + last / block.fs)
             self.samples_pushed += block.n_samples
+
+    def push_live(self, block: SampleBlock, onsets: "Iterable[Onset]" = ()) -> None:
+        """One block of the live view and the bursts it found: the block, then an
+        ``onset GMax L`` marker at each burst's start (when it starts, not when it ends)."""
+        self.push_block(block)
+        for o in onsets:
+            if o.offset_s is None:
+                self.push_marker(onset_text(o.channel), o.onset_s)
 
     def push_marker(self, text: str, onset_s: "float | None" = None) -> None:
         """Send one marker string, stamped at ``onset_s`` (s on the sample clock, as in the

@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from emgfeedback.errors import RecordingError
-from emgfeedback.model import Channel, SampleBlock
+from emgfeedback.model import SampleBlock
+from emgfeedback.storage.annotations import onset_text
 from emgfeedback.storage.deidentify import validate_patient_code
 from emgfeedback.storage.edf import EdfWriter
 
@@ -317,7 +318,7 @@ class BlockWriter:
                 continue
             self._seen_onsets.add(key)
             self._open_onsets.pop(key, None)
-            self.add(f"onset {_label(o.channel)}", self.file_time(o.onset_s), o.offset_s - o.onset_s)
+            self.add(onset_text(o.channel), self.file_time(o.onset_s), o.offset_s - o.onset_s)
 
     def add(self, text: str, onset_s: "float | None" = None, duration_s: "float | None" = None) -> None:
         """Annotate ``text`` at ``onset_s`` (time in the file, s; default: the end of the signal
@@ -343,7 +344,7 @@ class BlockWriter:
         """Annotate bursts still open at the end (without duration); the caller closes the writer."""
         for key, o in sorted(self._open_onsets.items(), key=lambda kv: kv[1].onset_s):
             if key not in self._seen_onsets:
-                self.add(f"onset {_label(o.channel)}", self.file_time(o.onset_s), None)
+                self.add(onset_text(o.channel), self.file_time(o.onset_s), None)
         self._open_onsets.clear()
 
 
@@ -351,10 +352,3 @@ def _head(block: SampleBlock, n: int) -> SampleBlock:
     n = max(0, n)
     return SampleBlock(t0=block.t0, fs=block.fs, data=block.data[:, :n], seq=block.seq,
                        lost=None if block.lost is None else block.lost[:n], channels=block.channels)
-
-
-def _label(channel_id: str) -> str:
-    try:
-        return Channel.parse(channel_id).label
-    except ValueError:
-        return channel_id

@@ -102,3 +102,55 @@ def test_recorder_with_outlet_feeds_the_lsl_inlet_driver(tmp_path):
     """), tmp_path)
     assert out["labels"][0] == "GMax L" and out["n"] >= 600 and out["match"], str(out)
     assert out["markers"] >= 1 and out["samples"] == 2000
+
+
+_LIVE_LISTENER = """
+import json, threading, time
+import pylsl
+from emgfeedback.devices import open_device
+
+def listen(result):
+    found = pylsl.resolve_byprop("name", "emgfeedback-markers", 1, 10.0)
+    minlet = pylsl.StreamInlet(found[0]); minlet.open_stream(5.0)
+    with open_device("lsl://name=emgfeedback?resolve=10", reconnect_timeout_s=0) as inlet:
+        n, markers, deadline = 0, [], time.monotonic() + 12
+        while time.monotonic() < deadline and not ({"onset GMax L", "onset ES L"} <= set(markers) and n > 2000):
+            b = inlet.read(0.2)
+            if b is not None:
+                n += b.n_samples; result["channels"] = b.n_channels
+            m, _ = minlet.pull_sample(timeout=0.0)
+            if m:
+                markers.append(m[0])
+    result.update(n=n, markers=markers)
+"""
+
+
+def test_monitor_with_lsl_publishes_channels_and_onset_markers(tmp_path):
+    # the live terminal view with --lsl: a lab recorder sees the 8 channels and "onset GMax L"
+    out = run_confined(_LIVE_LISTENER + textwrap.dedent("""
+        from emgfeedback.cli import main
+        result = {}
+        t = threading.Thread(target=listen, args=(result,)); t.start()
+        rc = main(["monitor", "--device", "sim://?scenario=healthy&fs=1000", "--duration", "7",
+                   "--interval", "5", "--lsl"])
+        t.join()
+        print(json.dumps({"rc": rc, **result}))
+    """), tmp_path)
+    assert out["rc"] == 0 and out["channels"] == 8 and out["n"] > 2000
+    assert "onset GMax L" in out["markers"] and "onset ES L" in out["markers"]
+
+
+def test_live_session_with_lsl_publishes_while_the_dashboard_runs(tmp_path):
+    # the dashboard's worker (session.LiveSession) with lsl=True; no Qt needed
+    out = run_confined(_LIVE_LISTENER + textwrap.dedent("""
+        from emgfeedback.session import LiveSession
+        result = {}
+        t = threading.Thread(target=listen, args=(result,)); t.start()
+        live = LiveSession(opener=lambda: open_device("sim://?scenario=healthy&fs=1000"), lsl=True)
+        live.start(timeout_s=10)
+        t.join()
+        live.stop()
+        print(json.dumps({"error": repr(live.error), **result}))
+    """), tmp_path)
+    assert out["error"] == "None" and out["channels"] == 8 and out["n"] > 2000
+    assert "onset GMax L" in out["markers"] and "onset ES L" in out["markers"]
