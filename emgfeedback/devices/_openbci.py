@@ -80,7 +80,9 @@ class CytonParser:
     byte) it needs a sample number 1-4 after the last one accepted and the next packet's
     header and number right behind it; failing that, the next whole packet must end in a
     footer and carry the next sample number. (A plausible number alone is not enough: random
-    channel bytes inside a damaged packet can look like a header, a number and a footer.) So a stray ``A0``
+    channel bytes inside a damaged packet can look like a header, a number and a footer.) A
+    candidate within one packet of a header that stood where the next packet was due, was
+    rejected, and carries the same number, is that damaged packet seen at an offset: dropped. So a stray ``A0``
     inside channel data is not taken for a packet start, and a damaged byte costs only its
     own packet (the Cyton has no checksum: a flipped bit inside channel data goes unseen).
 
@@ -97,6 +99,9 @@ class CytonParser:
     _buf: bytearray = field(default_factory=bytearray, repr=False)
     _in_sync: bool = field(default=False, repr=False)
     _last_sn: int = field(default=-1, repr=False)
+    #: Where (offset in the buffer, may fall before it) and with which number the last header
+    #: that stood where the next packet was due, but was *not* taken for a packet.
+    _rejected: tuple[int, int] = field(default=(-(10**9), -1), repr=False)
 
     def feed(self, data: bytes) -> tuple[np.ndarray, np.ndarray]:
         """Parse more bytes.
@@ -128,15 +133,23 @@ class CytonParser:
                     break
                 j = i + size
                 ok = buf[j + size - 1] in CYTON_FOOTERS and buf[j + 1] == (buf[i + 1] + 1) % 256
+            if ok and not self._in_sync:
+                # within one packet of a rejected header with the same number, this is that
+                # damaged packet seen at an offset (its channel bytes can fake every check)
+                r_at, r_sn = self._rejected
+                ok = not (0 < i - r_at < size and buf[i + 1] == r_sn)
             if ok:
                 starts.append(i)
                 self._last_sn = buf[i + 1]
                 i += size
                 self._in_sync = True
             else:
+                if self._in_sync and buf[i] == CYTON_HEADER:  # where the next packet was due
+                    self._rejected = (i, buf[i + 1])
                 i += 1
                 self.bytes_skipped += 1
                 self._in_sync = False
+        self._rejected = (self._rejected[0] - i, self._rejected[1])
         if not starts:
             del buf[:i]
             return np.zeros(0, np.int64), np.zeros((CYTON_N_CHANNELS, 0), np.int32)
@@ -155,6 +168,7 @@ class CytonParser:
         self._buf.clear()
         self._in_sync = False
         self._last_sn = -1
+        self._rejected = (-(10**9), -1)
 
 
 # --------------------------------------------------------------------------- Ganglion

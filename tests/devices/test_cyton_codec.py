@@ -66,7 +66,7 @@ def test_leading_garbage_and_stray_header_bytes_are_skipped():
 N_EXAMPLES = int(os.environ.get("EMGFEEDBACK_FUZZ_EXAMPLES", "300"))
 
 
-@settings(max_examples=N_EXAMPLES, deadline=None, database=None)
+@settings(max_examples=N_EXAMPLES, deadline=None, database=None, derandomize=True)
 @given(st.data())
 def test_damage_costs_only_the_damaged_packets(data):
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
@@ -100,17 +100,26 @@ def test_damage_costs_only_the_damaged_packets(data):
         np.testing.assert_array_equal(c[:, k], counts[:, s])
 
 
-def test_random_bytes_inside_a_damaged_packet_are_not_taken_for_a_packet():
+@pytest.mark.parametrize("seed,damage,expected", [
     # found by `make fuzz`: two bytes inserted into packet 36 shift its footer so that channel
     # bytes "A0 26" two bytes in look like a packet with sample number 38 and a valid footer
-    rng = np.random.default_rng(18993)
+    (18993, {0: "header", 36: "insert"}, [*range(1, 36), 37, 38, 39]),
+    # ... and into packet 11 whose channel bytes start "A0 0B": the same packet, two bytes on,
+    # with its own number, footer, and the next header and number right behind it
+    (2634, {11: "insert"}, [*range(0, 11), *range(12, 40)]),
+])
+def test_random_bytes_inside_a_damaged_packet_are_not_taken_for_a_packet(seed, damage, expected):
+    rng = np.random.default_rng(seed)
     n = 40
     counts = rng.integers(-(2**23), 2**23, size=(8, n))
     packets = [bytearray(encode_cyton_packet(i, counts[:, i])) for i in range(n)]
-    packets[0][0] = 0x55
-    packets[36][5:5] = b"\xa0\x01"
+    for k, kind in damage.items():
+        if kind == "header":
+            packets[k][0] = 0x55
+        else:
+            packets[k][5:5] = b"\xa0\x01"
     sn, c = CytonParser().feed(b"".join(bytes(p) for p in packets))
-    assert sn.tolist() == [*range(1, 36), 37, 38, 39]
+    assert sn.tolist() == expected
     np.testing.assert_array_equal(c, counts[:, sn])
 
 
