@@ -89,15 +89,18 @@ def test_damage_costs_only_the_damaged_packets(data):
     sn, c = CytonParser().feed(b"".join(bytes(p) for p in packets))
     kept = [i for i in range(n) if i not in damaged]
     missing = set(kept) - set(sn.tolist())
-    # the first packet of a stream is trusted only once the next one confirms it; a packet
-    # between two damaged ones can only be confirmed by its damaged neighbour (the Cyton has no
-    # checksum), so it may be dropped and counted lost — but never misread
-    first = min(k for k in kept if k + 1 in kept)
-    sandwiched = {k for k in kept if k - 1 in damaged and k + 1 in damaged}
-    assert missing <= {k for k in kept if k < first} | sandwiched
-    assert set(sn.tolist()) <= set(kept)
+    # Never misread: every packet returned carries exactly the values that were sent (a damaged
+    # packet whose channel bytes survived, e.g. cut after them, may come through intact).
     for k, s in enumerate(sn):
         np.testing.assert_array_equal(c[:, k], counts[:, s])
+    assert len(set(sn.tolist())) == len(sn)
+    # Damage costs the damaged packet and at most its neighbours: the Cyton has no checksum, so
+    # channel bytes can now and then fake the header/footer/next-header checks around a damaged
+    # packet (10^5-case `make fuzz` runs found such cases); whatever is dropped is counted lost.
+    # The first packet of a stream is trusted only once the next one confirms it.
+    first = min(k for k in kept if k + 1 in kept)
+    near_damage = {k for k in kept if k - 1 in damaged or k + 1 in damaged}
+    assert missing <= {k for k in kept if k < first} | near_damage
 
 
 @pytest.mark.parametrize("seed,damage,expected", [
