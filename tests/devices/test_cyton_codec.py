@@ -110,6 +110,9 @@ def test_damage_costs_only_the_damaged_packets(data):
     # ... and into packet 11 whose channel bytes start "A0 0B": the same packet, two bytes on,
     # with its own number, footer, and the next header and number right behind it
     (2634, {11: "insert"}, [*range(0, 11), *range(12, 40)]),
+    # ... and packet 18 cut after 12 bytes, where packet 19's channel bytes put a footer and an
+    # "A0" exactly where packet 18's footer and the next header were due
+    (1892, {18: "truncate"}, [*range(0, 18), *range(19, 40)]),
 ])
 def test_random_bytes_inside_a_damaged_packet_are_not_taken_for_a_packet(seed, damage, expected):
     rng = np.random.default_rng(seed)
@@ -119,6 +122,8 @@ def test_random_bytes_inside_a_damaged_packet_are_not_taken_for_a_packet(seed, d
     for k, kind in damage.items():
         if kind == "header":
             packets[k][0] = 0x55
+        elif kind == "truncate":
+            del packets[k][12:]
         else:
             packets[k][5:5] = b"\xa0\x01"
     sn, c = CytonParser().feed(b"".join(bytes(p) for p in packets))
