@@ -8,6 +8,8 @@ import math
 import sys
 from pathlib import Path
 
+from emgfeedback.errors import EmgFeedbackError
+
 __all__ = ["add_parser", "run"]
 
 
@@ -113,9 +115,17 @@ def run(args: argparse.Namespace) -> int:
         if out is not None and out.suffix.lower() not in suffix:
             raise ValueError(f"output {out} should end in {' or '.join(suffix)}")
     mvc = _read_mvc(args.mvc)
-    results = []
+    results, failed = [], 0
     for path in args.files:
-        rec, res = _analyse(path, args, mvc)
+        try:
+            rec, res = _analyse(path, args, mvc)
+        except (EmgFeedbackError, ValueError, OSError) as err:
+            if len(args.files) == 1:
+                raise
+            # one bad file in a batch: say which, and go on with the others
+            print(f"emgfeedback analyze: error: {err}", file=sys.stderr)
+            failed += 1
+            continue
         results.append(res)
         if args.json:
             obj = trial_to_dict(res)
@@ -125,10 +135,15 @@ def run(args: argparse.Namespace) -> int:
         else:
             _print_text(res)
     says = sys.stderr if args.json else sys.stdout
+    if not results:
+        print(f"emgfeedback analyze: error: none of the {failed} files could be analysed", file=sys.stderr)
+        return 2
     if args.csv is not None:
         n = write_csv(results, args.csv)
         print(f"wrote {args.csv} ({n} rows, one per rep)", file=says)
     if args.report is not None:
         write_report(results, args.report)
         print(f"wrote {args.report}", file=says)
-    return 0
+    if failed:
+        print(f"emgfeedback analyze: {failed} of {len(args.files)} files could not be analysed", file=sys.stderr)
+    return 2 if failed else 0

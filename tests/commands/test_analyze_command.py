@@ -110,6 +110,18 @@ def _one_line_error(capsys, argv, match):
     assert re.search(match, err), err
 
 
+def test_a_bad_file_in_a_batch_is_named_and_the_others_are_still_analysed(files, tmp_path, capsys):
+    good = str(files["lbp-lumbar-first"][1])
+    out_csv = tmp_path / "reps.csv"
+    rc = main(["analyze", str(tmp_path / "gone.edf"), good, "--csv", str(out_csv)])
+    captured = capsys.readouterr()
+    assert rc == 2
+    assert re.search(r"error: no such recording: .*gone\.edf", captured.err)
+    assert "1 of 2 files could not be analysed" in captured.err
+    assert "first to fire lumbar_es" in captured.out
+    assert len(list(csv.DictReader(out_csv.open(encoding="utf-8")))) == 10
+
+
 def test_missing_file(tmp_path, capsys):
     _one_line_error(capsys, ["analyze", str(tmp_path / "gone.edf")], r"no such recording: .*gone\.edf")
 
