@@ -1,5 +1,7 @@
 """Fakes of real boards for tests without hardware (yours and ours).
 
+- :mod:`emgfeedback.testing.blocks` — ``read_samples`` (read a device until n samples came)
+  and ``stack_blocks``;
 - :mod:`emgfeedback.testing.cyton_emulator` — an OpenBCI Cyton on a pseudo-terminal;
 - :mod:`emgfeedback.testing.fake_ble` — ``FakeBleakClient`` / ``FakeBleakScanner`` with the bleak
   API shape the BLE drivers use, and fake peripherals;
@@ -10,4 +12,4 @@
 Import the submodule you need; nothing here is imported by the library itself.
 """
 
-__all__ = ["cyton_emulator", "fake_ble", "ganglion_emulator", "lsl_sandbox"]
+__all__ = ["blocks", "cyton_emulator", "fake_ble", "ganglion_emulator", "lsl_sandbox"]

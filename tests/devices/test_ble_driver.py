@@ -11,6 +11,7 @@ from emgfeedback.devices.ble import EMG_RX_UUID, EMG_TX_UUID
 from emgfeedback.errors import DeviceConnectionError, DeviceTimeoutError, DeviceUnavailableError
 from emgfeedback.protocol import DeviceInfo, FrameType, Samples, StreamDecoder, encode_frame
 from emgfeedback.testing.fake_ble import FakeBleWorld, FakePeripheral
+from emgfeedback.testing.blocks import read_samples
 
 FS, N_CH, PER_FRAME, UV = 500.0, 4, 10, 0.5
 
@@ -72,21 +73,10 @@ def world():
     return w
 
 
-def _collect(dev, n):
-    blocks, total, deadline = [], 0, time.monotonic() + 10
-    while total < n and time.monotonic() < deadline:
-        b = dev.read(0.5)
-        if b is not None:
-            blocks.append(b)
-            total += b.n_samples
-    assert total >= n
-    return blocks
-
-
 def test_frames_over_notifications_in_order_with_right_values(world):
     with open_device("ble://name=EMG-1", ble_backend=world, reconnect_timeout_s=0) as dev:
         assert dev.info.fs == FS and dev.info.n_channels == N_CH and dev.info.board == "esp32_ble"
-        blocks = _collect(dev, 300)
+        blocks = read_samples(dev, 300)
     data = np.concatenate([b.data for b in blocks], axis=1)
     np.testing.assert_allclose(data, truth(0, data.shape[1]) * UV)
     assert all(b.lost is None or not b.lost.any() for b in blocks)
@@ -96,7 +86,7 @@ def test_missing_frames_are_counted_and_flagged(world):
     board = world.peripherals["AA:BB:CC:DD:EE:01"]
     board.drop_frames.update({3, 4, 10})
     with open_device("ble://AA:BB:CC:DD:EE:01", ble_backend=world, reconnect_timeout_s=0) as dev:
-        blocks = _collect(dev, 200)
+        blocks = read_samples(dev, 200)
         assert dev.stats.lost_samples == 30
     lost = np.concatenate([b.lost if b.lost is not None else np.zeros(b.n_samples, bool) for b in blocks])
     assert np.flatnonzero(lost[:200]).tolist() == list(range(30, 50)) + list(range(100, 110))
@@ -105,9 +95,9 @@ def test_missing_frames_are_counted_and_flagged(world):
 def test_disconnect_reconnects(world):
     board = world.peripherals["AA:BB:CC:DD:EE:01"]
     with open_device("ble://name=EMG-1", ble_backend=world, reconnect_timeout_s=10) as dev:
-        _collect(dev, 50)
+        read_samples(dev, 50)
         board.drop_link()
-        blocks = _collect(dev, 200)
+        blocks = read_samples(dev, 200)
         assert dev.stats.reconnects == 1
 
 

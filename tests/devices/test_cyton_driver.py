@@ -8,25 +8,7 @@ import pytest
 from emgfeedback.devices import open_device
 from emgfeedback.errors import DeviceConnectionError, DeviceTimeoutError
 from emgfeedback.testing.cyton_emulator import CytonEmulator
-
-
-def _collect(dev, n_samples, timeout=10.0):
-    blocks, total = [], 0
-    deadline = time.monotonic() + timeout
-    while total < n_samples and time.monotonic() < deadline:
-        b = dev.read(timeout=0.5)
-        if b is not None:
-            blocks.append(b)
-            total += b.n_samples
-    assert total >= n_samples, f"only {total} samples arrived"
-    return blocks
-
-
-def _stack(blocks):
-    data = np.concatenate([b.data for b in blocks], axis=1)
-    lost = np.concatenate([b.lost if b.lost is not None else np.zeros(b.n_samples, bool)
-                           for b in blocks])
-    return data, lost
+from emgfeedback.testing.blocks import read_samples, stack_blocks
 
 
 @pytest.fixture
@@ -40,9 +22,9 @@ def test_handshake_info_and_values_in_order(board):
         assert dev.info.board == "cyton" and dev.info.fs == 250.0
         assert dev.info.firmware == "v3.1.2" and dev.info.n_channels == 8
         assert dev.info.montage.ids[0] == "glute_max_left"
-        blocks = _collect(dev, 300)
+        blocks = read_samples(dev, 300)
     assert board.commands.startswith(b"sv") and b"b" in board.commands
-    data, lost = _stack(blocks)
+    data, lost = stack_blocks(blocks)
     assert not lost.any()
     seqs = [b.seq for b in blocks]
     assert seqs == sorted(seqs) and blocks[0].seq == 0
@@ -56,16 +38,16 @@ def test_handshake_info_and_values_in_order(board):
 
 def test_gain_option_scales(board):
     with open_device(f"cyton://{board.port}?gain=1", reconnect_timeout_s=0) as dev:
-        data, _ = _stack(_collect(dev, 50))
+        data, _ = stack_blocks(read_samples(dev, 50))
     np.testing.assert_allclose(data, board.expected_uv(board.sent[: data.shape[1]], gain=1))
 
 
 def test_dropped_packets_become_flagged_lost_samples(board):
     board.drop.update({20, 21, 22, 60})
     with open_device(f"cyton://{board.port}", reconnect_timeout_s=0) as dev:
-        blocks = _collect(dev, 120)
+        blocks = read_samples(dev, 120)
         stats = dev.stats
-    data, lost = _stack(blocks)
+    data, lost = stack_blocks(blocks)
     assert np.flatnonzero(lost[:100]).tolist() == [20, 21, 22, 60]
     assert stats.lost_samples >= 4
     # filled with the last good value, real samples unchanged
@@ -84,7 +66,7 @@ def test_corruption_costs_only_the_damaged_packet(board):
 
     board.corrupt.update({30: bad_footer, 31: lambda p: b"\xa0\xa0" + bytes(p), 70: truncated})
     with open_device(f"cyton://{board.port}", reconnect_timeout_s=0) as dev:
-        data, lost = _stack(_collect(dev, 120))
+        data, lost = stack_blocks(read_samples(dev, 120))
         extra = dev.stats.extra
     assert np.flatnonzero(lost[:100]).tolist() == [30, 70]
     good = np.flatnonzero(~lost[:100])
@@ -134,10 +116,10 @@ def test_montage_option(board):
 
 def test_unplug_and_replug_reconnects(board):
     with open_device(f"cyton://{board.port}?timeout=1", reconnect_timeout_s=10) as dev:
-        _collect(dev, 50)
+        read_samples(dev, 50)
         board.unplug()
         time.sleep(0.3)
         board.plug()
-        blocks = _collect(dev, 400)
+        blocks = read_samples(dev, 400)
         assert dev.stats.reconnects == 1
     assert any(b.n_lost for b in blocks)  # the outage shows as lost samples, not hidden

@@ -10,25 +10,7 @@ from emgfeedback.devices._openbci import GANGLION_UV_PER_COUNT
 from emgfeedback.errors import DeviceConnectionError, DeviceUnavailableError
 from emgfeedback.testing.fake_ble import FakeBleWorld, FakePeripheral
 from emgfeedback.testing.ganglion_emulator import GanglionEmulator
-
-
-def _collect(dev, n_samples, timeout=10.0):
-    blocks, total = [], 0
-    deadline = time.monotonic() + timeout
-    while total < n_samples and time.monotonic() < deadline:
-        b = dev.read(timeout=0.5)
-        if b is not None:
-            blocks.append(b)
-            total += b.n_samples
-    assert total >= n_samples, f"only {total} samples arrived"
-    return blocks
-
-
-def _stack(blocks):
-    data = np.concatenate([b.data for b in blocks], axis=1)
-    lost = np.concatenate([b.lost if b.lost is not None else np.zeros(b.n_samples, bool)
-                           for b in blocks])
-    return data, lost
+from emgfeedback.testing.blocks import read_samples, stack_blocks
 
 
 @pytest.fixture
@@ -47,7 +29,7 @@ def test_connect_by_address_name_or_first_found(world, target):
     with open_device(f"ganglion://{target}", ble_backend=world, reconnect_timeout_s=0) as dev:
         assert dev.info.fs == 200.0 and dev.info.n_channels == 4
         assert dev.info.board == "ganglion (Ganglion-1a2b)"
-        _collect(dev, 10)
+        read_samples(dev, 10)
     assert _board(world).writes[0] == ("2d30c083-f39f-4ce6-923f-3484ea480596", b"b")
     assert _board(world).writes[-1][1] == b"s"
 
@@ -55,8 +37,8 @@ def test_connect_by_address_name_or_first_found(world, target):
 def test_values_in_order_within_the_compression_error(world):
     board = _board(world)
     with open_device("ganglion://C0:FF:EE:00:00:01", ble_backend=world, reconnect_timeout_s=0) as dev:
-        blocks = _collect(dev, 450)
-    data, lost = _stack(blocks)
+        blocks = read_samples(dev, 450)
+    data, lost = stack_blocks(blocks)
     assert not lost.any()
     for b1, b2 in zip(blocks, blocks[1:]):
         assert b2.seq == b1.seq + b1.n_samples
@@ -74,9 +56,9 @@ def test_lost_notification_costs_two_flagged_samples(world):
     board = _board(world)
     board.drop.update({5, 40})
     with open_device("ganglion://", ble_backend=world, reconnect_timeout_s=0) as dev:
-        blocks = _collect(dev, 250)
+        blocks = read_samples(dev, 250)
         stats = dev.stats
-    data, lost = _stack(blocks)
+    data, lost = stack_blocks(blocks)
     # packet 0 is raw (sample 0); packet k >= 1 carries samples 2k-1, 2k
     assert np.flatnonzero(lost[:250]).tolist() == [9, 10, 79, 80]
     assert stats.lost_samples == 4 and stats.extra["decoder_lost_samples"] == 4
@@ -88,12 +70,12 @@ def test_lost_notification_costs_two_flagged_samples(world):
 def test_link_loss_reconnects_and_reports_the_outage(world):
     board = _board(world)
     with open_device("ganglion://name=Ganglion-1a2b", ble_backend=world, reconnect_timeout_s=10) as dev:
-        _collect(dev, 40)
+        read_samples(dev, 40)
         board.advertising = False
         board.drop_link()
         time.sleep(0.4)
         board.advertising = True
-        blocks = _collect(dev, 300)
+        blocks = read_samples(dev, 300)
         assert dev.stats.reconnects == 1
     assert sum(b.n_lost for b in blocks) > 0
     assert board.writes.count(("2d30c083-f39f-4ce6-923f-3484ea480596", b"b")) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import time
 
@@ -12,6 +13,7 @@ import pytest
 from emgfeedback.devices import open_device
 from emgfeedback.errors import DeviceConnectionError, DeviceTimeoutError
 from emgfeedback.simulation.virtual_board import VirtualBoard
+from emgfeedback.testing.blocks import read_samples as _read_samples
 
 GAIN = 0.25
 
@@ -34,15 +36,8 @@ def expected(seq: int, n: int, n_channels: int = 8) -> np.ndarray:
     return Ramp(n_channels).read(seq + n)[:, seq:]
 
 
-def read_samples(dev, n_samples: int, timeout: float = 5.0) -> list:
-    blocks, got, deadline = [], 0, time.monotonic() + timeout
-    while got < n_samples and time.monotonic() < deadline:
-        b = dev.read(timeout=0.5)
-        if b is not None:
-            blocks.append(b)
-            got += b.n_samples
-    assert got >= n_samples, f"only {got} samples in {timeout} s"
-    return blocks
+#: the virtual board streams in real time: 5 s is ample
+read_samples = functools.partial(_read_samples, timeout_s=5.0)
 
 
 @pytest.fixture
