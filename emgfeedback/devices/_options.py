@@ -13,7 +13,9 @@ import typing
 from typing import Any, Mapping, TypeVar
 from urllib.parse import parse_qsl
 
-__all__ = ["split_url", "parse_options"]
+from emgfeedback.model import Montage
+
+__all__ = ["split_url", "parse_options", "montage_option"]
 
 O = TypeVar("O")
 
@@ -105,3 +107,30 @@ def parse_options(cls: "type[O]", query: Mapping[str, Any], form: str) -> O:
             raise ValueError(f"unknown option {key!r} (known options: {known}); expected {form}")
         kwargs[fld.name] = _convert(key, raw, hints[fld.name], form)
     return cls(**kwargs)
+
+
+def montage_option(text: str, n_channels: int, form: str, *, what: str = "board") -> Montage:
+    """The montage of a ``montage=ID,ID,...`` option for a source of ``n_channels`` channels.
+
+    Empty ``text`` means the glute montage's first ``n_channels`` channels (left GMax, GMed,
+    TFL, ES, then the right side).
+
+    Raises
+    ------
+    ValueError
+        The option names another number of channels, or unknown ones; or it is empty and the
+        source has more channels than the default montage (the message says how to name them).
+    """
+    default = Montage.default()
+    if text:
+        names = [t for t in (p.strip() for p in text.split(",")) if t]
+        if len(names) != n_channels:
+            raise ValueError(
+                f"option montage must name {n_channels} channels: it names {len(names)} but the {what} "
+                f"has {n_channels} (comma-separated ids or labels, e.g. "
+                f"{','.join(default.ids[:2])},...); expected {form}")
+        return Montage.from_names(names)
+    if n_channels > len(default):
+        raise ValueError(f"the {what} has {n_channels} channels; name them with montage=ID,ID,... "
+                         f"in the URL ({form})")
+    return Montage(default.channels[:n_channels])

@@ -18,11 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from emgfeedback.devices._options import montage_option
 from emgfeedback.devices._ble_bridge import BleBridge
 from emgfeedback.devices.base import Chunk, Device
 from emgfeedback.devices.ganglion import GanglionOptions, parse_ble_target
 from emgfeedback.errors import DeviceTimeoutError
-from emgfeedback.model import Montage, StreamInfo
+from emgfeedback.model import StreamInfo
 from emgfeedback.protocol import (
     BLE_COMMAND_UUID, BLE_DATA_UUID, BLE_SERVICE_UUID, Command, DeviceInfo, FrameType, Samples,
     Status, StreamDecoder, encode_frame, sample_gap,
@@ -84,21 +85,9 @@ class BleDevice(Device):
             bridge.close()
             raise
         self._board = info
-        return StreamInfo(fs=info.fs, montage=self._montage(info.n_channels), source=self.url,
+        montage = montage_option(self.options.montage, info.n_channels, self.url_form)
+        return StreamInfo(fs=info.fs, montage=montage, source=self.url,
                           board=info.board, firmware=info.firmware_version)
-
-    def _montage(self, n: int) -> Montage:
-        text, default = self.options.montage, Montage.default()
-        if text:
-            m = Montage.from_names([t for t in text.split(",") if t.strip()])
-            if len(m) != n:
-                raise ValueError(f"option montage names {len(m)} channels but the board has {n}; "
-                                 f"expected {self.url_form}")
-            return m
-        if n > len(default):
-            raise ValueError(f"the board has {n} channels; name them with montage=ID,... "
-                             f"({self.url_form})")
-        return Montage(default.channels[:n])
 
     def _handshake(self, timeout: float) -> DeviceInfo:
         assert self._bridge is not None

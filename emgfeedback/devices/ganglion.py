@@ -21,16 +21,15 @@ from typing import Any
 import numpy as np
 
 from emgfeedback.devices import _openbci as ob
+from emgfeedback.devices._options import montage_option
 from emgfeedback.devices._ble_bridge import BleBridge
 from emgfeedback.devices.base import Chunk, Device
-from emgfeedback.devices.openbci_cyton import parse_montage
 from emgfeedback.errors import DeviceConnectionError
-from emgfeedback.model import Montage, StreamInfo
+from emgfeedback.model import StreamInfo
 
-__all__ = ["GanglionDevice", "GanglionOptions", "parse_ble_target", "DEFAULT_GANGLION_MONTAGE"]
+__all__ = ["GanglionDevice", "GanglionOptions", "parse_ble_target"]
 
 #: Four channels, one side: GMax, GMed, TFL, ES on the left (firing order and TFL ratio).
-DEFAULT_GANGLION_MONTAGE = Montage(Montage.default().channels[:4])
 
 _ADDRESS = re.compile(r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f-]{36}$")
 
@@ -100,8 +99,7 @@ class GanglionDevice(Device):
     def __init__(self, url: str, *, ble_backend: Any = None, **options: Any) -> None:
         super().__init__(url, **options)
         self._address, self._name = parse_ble_target(self.target, self.url_form)
-        self._montage = parse_montage(self.options.montage, ob.GANGLION_N_CHANNELS,
-                                      DEFAULT_GANGLION_MONTAGE)
+        self._montage = montage_option(self.options.montage, ob.GANGLION_N_CHANNELS, self.url_form)
         self._backend = ble_backend
         self._bridge: "BleBridge | None" = None
         self._decoder = ob.GanglionDecoder()

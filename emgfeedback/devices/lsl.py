@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from emgfeedback.devices._options import montage_option
 from emgfeedback.devices.base import Chunk, Device
 from emgfeedback.errors import DeviceConnectionError, DeviceUnavailableError
 from emgfeedback.model import Channel, Montage, StreamInfo
@@ -113,20 +114,12 @@ class LslDevice(Device):
                           firmware="")
 
     def _montage(self, n: int, labels: list[str]) -> Montage:
-        text, default = self.options.montage, Montage.default()
-        if text:
-            m = Montage.from_names([t for t in text.split(",") if t.strip()])
-            if len(m) != n:
-                raise ValueError(f"option montage names {len(m)} channels but the stream has {n}")
-            return m
-        try:
-            return Montage(tuple(Channel.parse(lab) for lab in labels)) if labels else default
-        except ValueError:
-            pass
-        if n > len(default):
-            raise ValueError(f"the stream has {n} channels; name them with montage=ID,... "
-                             f"({self.url_form})")
-        return Montage(default.channels[:n])
+        if not self.options.montage and labels:
+            try:  # the stream's own labels, when they name glute channels
+                return Montage(tuple(Channel.parse(lab) for lab in labels))
+            except ValueError:
+                pass
+        return montage_option(self.options.montage, n, self.url_form, what="stream")
 
     def _start(self) -> None:
         self._inlet.open_stream(timeout=self.options.resolve)

@@ -17,13 +17,14 @@ from typing import Any
 
 import numpy as np
 
+from emgfeedback.devices._options import montage_option
 from emgfeedback.devices._serial import open_serial_port
 from emgfeedback.devices import _openbci as ob
 from emgfeedback.devices.base import Chunk, Device
 from emgfeedback.errors import DeviceConnectionError, DeviceTimeoutError
-from emgfeedback.model import Montage, StreamInfo
+from emgfeedback.model import StreamInfo
 
-__all__ = ["CytonDevice", "CytonOptions", "parse_montage"]
+__all__ = ["CytonDevice", "CytonOptions"]
 
 
 @dataclass(frozen=True)
@@ -56,25 +57,6 @@ class CytonOptions:
             raise ValueError(f"option timeout must be a positive number of s, got {self.timeout!r}")
 
 
-def parse_montage(text: str, n_channels: int, default: Montage) -> Montage:
-    """The montage named by a ``montage=`` option, or ``default`` when it is empty.
-
-    Raises
-    ------
-    ValueError
-        If the option does not name exactly ``n_channels`` known channels.
-    """
-    if not text:
-        return default
-    names = [t for t in (p.strip() for p in text.split(",")) if t]
-    if len(names) != n_channels:
-        raise ValueError(
-            f"option montage must name {n_channels} channels (comma-separated ids or labels, "
-            f"e.g. {','.join(default.ids[:2])},...), got {len(names)}: {text!r}"
-        )
-    return Montage.from_names(names)
-
-
 class CytonDevice(Device):
     """OpenBCI Cyton: 8 × 24-bit channels at 250 Hz, scaled to µV from the channel gain."""
 
@@ -86,7 +68,7 @@ class CytonDevice(Device):
         super().__init__(url, **options)
         if not self.target:
             raise ValueError(f"cyton:// needs a serial port, e.g. cyton:///dev/ttyUSB0 or cyton://COM3; got {url!r}")
-        self._montage = parse_montage(self.options.montage, ob.CYTON_N_CHANNELS, Montage.default())
+        self._montage = montage_option(self.options.montage, ob.CYTON_N_CHANNELS, self.url_form)
         self._scale = ob.cyton_uv_per_count(self.options.gain)
         self._ser: Any = None
         self._parser = ob.CytonParser()

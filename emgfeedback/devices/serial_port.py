@@ -15,12 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from emgfeedback.devices._options import montage_option
 from emgfeedback.devices._serial import open_serial_port
 from emgfeedback.devices.base import Chunk, Device
 from emgfeedback.errors import (
     DeviceConnectionError, DeviceTimeoutError, ProtocolError,
 )
-from emgfeedback.model import Montage, StreamInfo
+from emgfeedback.model import StreamInfo
 from emgfeedback.protocol import (
     Ack, AckResult, Command, DeviceInfo, FrameType, Samples, Status, StreamDecoder, encode_frame,
     sample_gap,
@@ -82,27 +83,13 @@ class SerialDevice(Device):
         self._port = open_serial_port(self.target, opts.baud)
         try:
             info = self._handshake(opts.timeout)
-            montage = self._montage(info.n_channels)
+            montage = montage_option(self.options.montage, info.n_channels, self.url_form)
         except BaseException:
             self._drop_port()
             raise
         self._device_info = info
         return StreamInfo(fs=info.fs, montage=montage, source=self.url, board=info.board,
                           firmware=info.firmware_version)
-
-    def _montage(self, n_channels: int) -> Montage:
-        text = self.options.montage
-        default = Montage.default()
-        if text:
-            montage = Montage.from_names([n for n in text.split(",") if n.strip()])
-            if len(montage) != n_channels:
-                raise ValueError(f"option montage names {len(montage)} channels but the board has "
-                                 f"{n_channels}; expected {self.url_form}")
-            return montage
-        if n_channels > len(default):
-            raise ValueError(f"the board has {n_channels} channels; name them with "
-                             f"montage=ID,ID,... in the URL ({self.url_form})")
-        return Montage(default.channels[:n_channels])
 
     def _handshake(self, timeout: float) -> DeviceInfo:
         self._port.reset_input_buffer()

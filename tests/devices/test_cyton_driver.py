@@ -98,7 +98,7 @@ def test_missing_port_and_bad_options_are_clear():
         open_device("cyton:///dev/x?gain=5")
     with pytest.raises(ValueError, match="unknown option 'daisy'"):
         open_device("cyton:///dev/x?daisy=1")
-    with pytest.raises(ValueError, match="option montage must name 8 channels"):
+    with pytest.raises(ValueError, match="option montage must name 8 channels: it names 1 but the board has 8"):
         open_device("cyton:///dev/x?montage=glute_max_left")
 
 

@@ -106,5 +106,5 @@ def test_bad_target_and_options():
         open_device("ganglion://xyz")
     with pytest.raises(ValueError, match="option scan must be a positive number of s, got -1"):
         open_device("ganglion://?scan=-1")
-    with pytest.raises(ValueError, match="option montage must name 4 channels"):
+    with pytest.raises(ValueError, match="option montage must name 4 channels: it names 1 but the board has 4"):
         open_device("ganglion://?montage=GMax L")

@@ -177,5 +177,5 @@ def test_bad_serial_urls(url, match):
 
 
 def test_montage_option_must_match_the_board(board):
-    with pytest.raises(ValueError, match="option montage names 2 channels but the board has 8"):
+    with pytest.raises(ValueError, match="option montage must name 8 channels: it names 2 but the board has 8"):
         open_device(f"serial://{board.path}?montage=glute_max_left,tfl_right")
