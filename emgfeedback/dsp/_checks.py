@@ -1,4 +1,4 @@
-"""Input validation shared by every ``emgfeedback.dsp`` function.
+"""Signal validation shared by every ``emgfeedback.dsp`` function (scalars: :mod:`emgfeedback.validation`).
 
 Each helper returns the cleaned value or raises ``ValueError``/``TypeError`` whose message
 names the parameter, what is allowed, what came, and how to fix it.
@@ -6,72 +6,11 @@ names the parameter, what is allowed, what came, and how to fix it.
 
 from __future__ import annotations
 
-import math
-from numbers import Real
-
 import numpy as np
 
-__all__ = ["check_signal", "check_fs", "check_positive", "check_block", "check_choice"]
+from emgfeedback.validation import check_fs, check_option, check_positive
 
-
-def check_fs(fs: object, name: str = "fs") -> float:
-    """Validate a sample rate.
-
-    Parameters
-    ----------
-    fs : float
-        Sample rate, Hz; must be a finite number > 0.
-    name : str
-        Parameter name used in the error message.
-
-    Returns
-    -------
-    float
-        ``fs`` as a Python float.
-    """
-    if isinstance(fs, bool) or not isinstance(fs, (Real, np.integer, np.floating)):
-        raise TypeError(
-            f"{name} must be a number of Hz (e.g. 2000.0), got {type(fs).__name__} {fs!r}"
-        )
-    value = float(fs)  # type: ignore[arg-type]
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(
-            f"{name} must be a positive, finite sample rate in Hz (e.g. 2000.0), got {fs!r}"
-        )
-    return value
-
-
-def check_positive(value: object, name: str, unit: str = "", *, allow_zero: bool = False) -> float:
-    """Validate a finite positive (or non-negative) scalar parameter.
-
-    Parameters
-    ----------
-    value : float
-        The value to check.
-    name : str
-        Parameter name used in the error message.
-    unit : str
-        Unit shown in the message, e.g. ``"Hz"`` or ``"s"``.
-    allow_zero : bool
-        Accept 0 as well.
-    """
-    unit_txt = f" {unit}" if unit else ""
-    if isinstance(value, bool) or not isinstance(value, (Real, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number{unit_txt}, got {type(value).__name__} {value!r}")
-    v = float(value)  # type: ignore[arg-type]
-    ok = math.isfinite(v) and (v >= 0 if allow_zero else v > 0)
-    if not ok:
-        need = "non-negative" if allow_zero else "positive"
-        raise ValueError(f"{name} must be a {need}, finite number{unit_txt}, got {value!r}")
-    return v
-
-
-def check_choice(value: object, name: str, choices: "tuple[object, ...]") -> object:
-    """Check that ``value`` is one of ``choices``; the message lists them."""
-    if value not in choices:
-        allowed = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
-    return value
+__all__ = ["check_signal", "check_fs", "check_positive", "check_block", "check_option"]
 
 
 def _describe_bad(x: np.ndarray, name: str) -> str:
