@@ -21,8 +21,8 @@ Two published models of the interference sEMG signal are implemented (``model=``
     first unit is recruited as soon as the excitation rises above zero, so the physiological
     onset equals the envelope onset). A recruited unit fires at 8 Hz at its threshold, rising
     linearly with excitation to 25 Hz at full excitation; inter-spike intervals vary with a
-    coefficient of variation of 15 % (Gaussian). Each firing adds the unit's motor-unit action
-    potential, a first-order Hermite–Rodriguez function (Lo Conte, Merletti & Sandri 1994)
+    coefficient of variation of 15 % (Gaussian). Each firing adds, from the firing instant on, the
+    unit's motor-unit action potential, a first-order Hermite–Rodriguez function (Lo Conte, Merletti & Sandri 1994)
     ``h(t) = (t/λ)·exp(−(t/λ)²)`` with λ drawn in 1.5–3 ms (biphasic, spectral peak 75–150 Hz)
     and peak amplitude growing exponentially (×10 over the pool) with the recruitment threshold.
     The sum is scaled so its RMS over all plateau samples equals ``amplitude_uv``.
@@ -192,7 +192,6 @@ def _motor_unit_emg(rng: np.random.Generator, excitation: np.ndarray, fs: float,
         if not above.any():
             continue
         shape = sign[u] * amp[u] * _hermite_rodriguez_1(lam[u], fs)
-        half = shape.size // 2
         fires: list[int] = []
         # walk through the record: from each recruitment, fire with excitation-dependent rate
         k = int(np.argmax(above))
@@ -216,7 +215,8 @@ def _motor_unit_emg(rng: np.random.Generator, excitation: np.ndarray, fs: float,
             k += max(1, int(round(isi * fs)))
         if not fires:
             continue
-        idx = np.asarray(fires)[:, None] + np.arange(-half, half + 1)[None, :]
+        # the MUAP starts at the firing instant (its leading ±4λ tail is ~0), so no activity precedes it
+        idx = np.asarray(fires)[:, None] + np.arange(shape.size)[None, :]
         ok = (idx >= 0) & (idx < n)
         np.add.at(y, idx[ok], np.broadcast_to(shape, idx.shape)[ok])
     return y

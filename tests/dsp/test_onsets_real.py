@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from emgfeedback.dsp.filters import condition, envelope
-from emgfeedback.dsp.onsets import detect_onsets
+from emgfeedback.dsp.onsets import METHODS, detect_onsets
 from emgfeedback.storage.textfiles import read_uci_lower_limb
 
 
@@ -35,3 +35,68 @@ def test_bursts_where_the_signal_bursts(rec, method):
         cs = np.r_[0.0, np.cumsum(env[i])]
         quiet = int(np.argmin(cs[w:] - cs[:-w]))
         assert not any(quiet / fs < o.onset_s < (quiet + w) / fs for o in mine), rec.labels[i]
+
+
+# ---------------------------------------------------------------------------------------------
+# Sustained contractions come out whole: the "pie" (standing knee flexion) and "sen" (sitting
+# knee extension) files hold repeated sustained contractions of the prime movers whose level
+# wanders during the hold. Each contraction must be one burst (no splitting), for every detector,
+# offline (zero-phase) and on the causal live path, and no onset may land in the channel's
+# quietest second.
+#
+# Expected counts were determined by eye from plots of the rectified 20–450 Hz band-passed
+# signal with a 2 Hz envelope (and envelope means per 0.5 s), only for the channels whose
+# contractions are unmistakable; channels with no clear contraction (5N RF/VM in "pie", 3A RF
+# in "pie": isolated spikes only, BF/ST in "sen": weak co-contraction) are not counted:
+#   5Npie (15.3 s): BF 5 and ST 5 flexions (~0.5–2.5, 3.5–5.3, 6.2–8, 9–10.8, 12–13.8 s)
+#   3Apie (22.1 s): BF 3 and ST 3 (~2.5–6, 8–10.5, 13.3–19 s; the third a 6 s hold);
+#                   BF also shows single-sample −50 µV artefact spikes at 0.2–2.4 s (not contractions)
+#   5Nsen (13.5 s): RF 4 and VM 4 extensions (~0.6–2.6, 4–5.7, 6.9–8.7, 9.6–11.6 s)
+#   3Asen (39.0 s): RF 4 and VM 4 long holds (~2.5–8, 10.4–18.5, 21–29, 31.4–38.4 s), the
+#                   level wandering by ~2× inside each hold and a low tail as the leg is lowered
+#                   (e.g. ~7.5–8.5 s), which belongs to the same contraction
+SUSTAINED = {
+    "5Npie.txt": {1: 5, 3: 5},
+    "3Apie.txt": {1: 3, 3: 3},
+    "5Nsen.txt": {0: 4, 2: 4},
+    "3Asen.txt": {0: 4, 2: 4},
+}
+
+_REC_CACHE: dict = {}
+
+
+def _uci(real_data_dir, name):
+    if name not in _REC_CACHE:
+        _REC_CACHE[name] = read_uci_lower_limb(real_data_dir / "uci_lower_limb" / name)
+    return _REC_CACHE[name]
+
+
+def _quietest_second(x: np.ndarray, fs: float) -> tuple[float, float]:
+    """Start and end (s) of the quietest 1 s window of the rectified 20–450 Hz band-passed signal."""
+    from scipy.signal import butter, sosfiltfilt
+
+    r = np.abs(sosfiltfilt(butter(4, [20.0, 450.0], "bandpass", fs=fs, output="sos"), x))
+    w = int(fs)
+    cs = np.r_[0.0, np.cumsum(r)]
+    i = int(np.argmin(cs[w:] - cs[:-w]))
+    return i / fs, (i + w) / fs
+
+
+@pytest.mark.parametrize("zero_phase", [True, False], ids=["offline", "causal"])
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name", sorted(SUSTAINED))
+def test_sustained_contractions_are_single_bursts(real_data_dir, name, method, zero_phase):
+    rec = _uci(real_data_dir, name)
+    x, fs = rec.data[:4], rec.fs
+    on = detect_onsets(x, fs, method, mains=60.0, zero_phase=zero_phase)
+    problems = []
+    for i, expected in SUSTAINED[name].items():
+        mine = [o.onset_s for o in on if o.channel == f"ch{i}"]
+        if len(mine) != expected:
+            problems.append(f"{rec.labels[i]}: {len(mine)} bursts, expected {expected} "
+                            f"(onsets {', '.join(f'{t:.2f}' for t in mine)} s)")
+        q0, q1 = _quietest_second(x[i], fs)
+        inside = [t for t in mine if q0 <= t < q1]
+        if inside:
+            problems.append(f"{rec.labels[i]}: onset(s) {inside} in the quietest second {q0:.2f}–{q1:.2f} s")
+    assert not problems, f"{name} {method}: " + "; ".join(problems)
