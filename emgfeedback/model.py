@@ -206,6 +206,9 @@ class StreamInfo:
         Always ``"uV"`` after a driver's scaling.
     firmware : str
         Firmware version, if the board reports one.
+    adc_bits : int or None
+        Resolution of the board's ADC, bits (from its board file or its DEVICE_INFO); None for
+        sources without one (simulator, float streams). Recordings of more than 16 bits are BDF+.
     """
 
     fs: float
@@ -214,6 +217,7 @@ class StreamInfo:
     board: str = ""
     units: str = "uV"
     firmware: str = ""
+    adc_bits: "int | None" = None
 
     def __post_init__(self) -> None:
         if not (isinstance(self.fs, (int, float)) and math.isfinite(self.fs) and self.fs > 0):

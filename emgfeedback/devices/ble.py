@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from emgfeedback.devices._boards import calibrated
 from emgfeedback.devices._options import montage_option
 from emgfeedback.devices._ble_bridge import BleBridge
 from emgfeedback.devices.base import Chunk, Device
@@ -79,7 +80,7 @@ class BleDevice(Device):
             device = bridge.find(address=self._address, name=self._name, scan_s=opts.scan)
             bridge.connect(device, EMG_TX_UUID)
             self._bridge = bridge
-            info = self._handshake(opts.timeout)
+            info = calibrated(self._handshake(opts.timeout))
         except BaseException:
             self._bridge = None
             bridge.close()
@@ -87,7 +88,7 @@ class BleDevice(Device):
         self._board = info
         montage = montage_option(self.options.montage, info.n_channels, self.url_form)
         return StreamInfo(fs=info.fs, montage=montage, source=self.url,
-                          board=info.board, firmware=info.firmware_version)
+                          board=info.board, firmware=info.firmware_version, adc_bits=info.adc_bits)
 
     def _handshake(self, timeout: float) -> DeviceInfo:
         assert self._bridge is not None

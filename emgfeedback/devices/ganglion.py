@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from emgfeedback.devices import _openbci as ob
+from emgfeedback.devices._boards import board_gain
 from emgfeedback.devices._options import montage_option
 from emgfeedback.devices._ble_bridge import BleBridge
 from emgfeedback.devices.base import Chunk, Device
@@ -104,6 +105,7 @@ class GanglionDevice(Device):
         self._bridge: "BleBridge | None" = None
         self._decoder = ob.GanglionDecoder()
         self._pending: deque[Chunk] = deque()
+        self._board = board_gain("openbci_ganglion")  # counts -> µV and ADC bits
 
     def _open(self) -> StreamInfo:
         bridge = BleBridge(self.url, self._backend)
@@ -116,7 +118,7 @@ class GanglionDevice(Device):
         self._bridge = bridge
         name = getattr(device, "name", "") or ""
         return StreamInfo(fs=ob.GANGLION_FS_HZ, montage=self._montage, source=self.url,
-                          board=f"ganglion ({name})" if name else "ganglion")
+                          board=f"ganglion ({name})" if name else "ganglion", adc_bits=self._board.adc_bits)
 
     def _find(self, bridge: BleBridge) -> Any:
         scan = self.options.scan
@@ -155,7 +157,7 @@ class GanglionDevice(Device):
             cols.append(counts)
         values = np.concatenate(cols, axis=1)
         for gap, run in ob.split_at_gaps(values, gaps):
-            self._pending.append(Chunk(run * ob.GANGLION_UV_PER_COUNT, gap=gap))
+            self._pending.append(Chunk(run * self._board.uv_per_count, gap=gap))
         return self._pending.popleft() if self._pending else None
 
     def _close(self) -> None:

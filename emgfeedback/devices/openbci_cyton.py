@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from emgfeedback.devices._boards import board_gain
 from emgfeedback.devices._options import montage_option
 from emgfeedback.devices._serial import open_serial_port
 from emgfeedback.devices import _openbci as ob
@@ -69,7 +70,9 @@ class CytonDevice(Device):
         if not self.target:
             raise ValueError(f"cyton:// needs a serial port, e.g. cyton:///dev/ttyUSB0 or cyton://COM3; got {url!r}")
         self._montage = montage_option(self.options.montage, ob.CYTON_N_CHANNELS, self.url_form)
-        self._scale = ob.cyton_uv_per_count(self.options.gain)
+        # counts -> µV from the board file (ADS1299 reference and full scale), at this channel gain
+        self._board = board_gain("openbci_cyton")
+        self._scale = self._board.vref_v * 1e6 / self._board.adc_full_scale / self.options.gain
         self._ser: Any = None
         self._parser = ob.CytonParser()
         self._pending: deque[Chunk] = deque()
@@ -89,7 +92,8 @@ class CytonDevice(Device):
         self._ser = ser
         match = re.search(r"Firmware:\s*(v[\w.]+)", self.greeting)
         return StreamInfo(fs=ob.CYTON_FS_HZ, montage=self._montage, source=self.url,
-                          board="cyton", firmware=match.group(1) if match else "")
+                          board="cyton", firmware=match.group(1) if match else "",
+                          adc_bits=self._board.adc_bits)
 
     def _handshake(self, ser: Any, timeout: float) -> str:
         self._write(ser, ob.CMD_STOP)

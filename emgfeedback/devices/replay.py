@@ -116,6 +116,7 @@ class ReplayDevice(Device):
                         f"order") from None
                 self._rows = len(labels)
             board = "replay:edf"
+            adc_bits = 24 if reader.header.bdf else 16
         else:
             from emgfeedback.storage.textfiles import read_text_recording
 
@@ -125,10 +126,11 @@ class ReplayDevice(Device):
             self._data = rec.data[: self._rows]
             self._n_total = rec.data.shape[1]
             board = "replay:text"
+            adc_bits = None
         self._block = opts.block or max(1, int(round(fs / 100)))
         self._pos = 0
         self._buf = np.zeros((self._rows, 0))
-        return StreamInfo(fs=float(fs), montage=montage, source=self.url, board=board)
+        return StreamInfo(fs=float(fs), montage=montage, source=self.url, board=board, adc_bits=adc_bits)
 
     @staticmethod
     def _real_samples(reader: Any) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from emgfeedback.devices._boards import calibrated
 from emgfeedback.devices._options import montage_option
 from emgfeedback.devices._serial import open_serial_port
 from emgfeedback.devices.base import Chunk, Device
@@ -82,14 +83,14 @@ class SerialDevice(Device):
         opts: SerialOptions = self.options
         self._port = open_serial_port(self.target, opts.baud)
         try:
-            info = self._handshake(opts.timeout)
+            info = calibrated(self._handshake(opts.timeout))
             montage = montage_option(self.options.montage, info.n_channels, self.url_form)
         except BaseException:
             self._drop_port()
             raise
         self._device_info = info
         return StreamInfo(fs=info.fs, montage=montage, source=self.url, board=info.board,
-                          firmware=info.firmware_version)
+                          firmware=info.firmware_version, adc_bits=info.adc_bits)
 
     def _handshake(self, timeout: float) -> DeviceInfo:
         self._port.reset_input_buffer()

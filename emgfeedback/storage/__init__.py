@@ -3,6 +3,7 @@
 - EDF+/BDF+: :class:`EdfWriter` (crash-safe, appends as it records), :func:`write_edf`,
   :func:`read_edf` / :class:`EdfReader` (recover cut files on open), :func:`repair_edf`;
 - annotations: :class:`Annotation` and the vocabulary helpers in :mod:`.annotations`;
+  :func:`recording_settings` gives back the settings that made a recording's annotations;
 - text recordings of other tools: :func:`read_openbci_gui_txt`, :func:`read_uci_lower_limb`;
 - de-identified patient codes: :func:`validate_patient_code`.
 - the recording loop :class:`Recorder` (device -> file), the SQLite :class:`SessionDatabase`,
@@ -13,12 +14,14 @@ from emgfeedback.storage.annotations import (
     Annotation,
     onsets_from_annotations,
     reps_from_annotations,
+    settings_from_annotations,
+    settings_text,
     truth_annotations,
 )
 from emgfeedback.storage.database import SessionDatabase, default_db_path
 from emgfeedback.storage.deidentify import validate_patient_code
 from emgfeedback.storage.edf import EdfWriter, write_edf
-from emgfeedback.storage.edf_reader import EdfReader, EdfRecording, read_edf, read_edf_header
+from emgfeedback.storage.edf_reader import EdfReader, EdfRecording, read_edf, read_edf_header, recording_settings
 from emgfeedback.storage.edf_repair import RepairResult, repair_edf
 from emgfeedback.storage.lsl_outlet import LslOutlet
 from emgfeedback.storage.recorder import Recorder, RecordingProgress
@@ -48,7 +51,10 @@ __all__ = [
     "read_text_recording",
     "read_uci_lower_limb",
     "repair_edf",
+    "recording_settings",
     "reps_from_annotations",
+    "settings_from_annotations",
+    "settings_text",
     "truth_annotations",
     "validate_patient_code",
     "write_edf",

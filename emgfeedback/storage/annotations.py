@@ -11,7 +11,9 @@ later without guessing (each text starts with its kind):
 - ``rep 3`` or ``rep 3 left`` — a repetition, 1-based in the text (duration = rep length);
 - ``cue squeeze`` — a cue shown to the patient; ``marker TEXT`` — a user/LSL marker;
 - ``gap 120 samples lost`` — samples lost in transport and filled in (duration = gap length);
-- ``recording end`` — the real end when the last record was padded to full length.
+- ``recording end`` — the real end when the last record was padded to full length;
+- ``settings {...}`` — at 0 s: the :class:`~emgfeedback.settings.ProcessingSettings` (compact
+  JSON) that made the recording's onset and rep annotations.
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ __all__ = [
     "onset_text",
     "onsets_from_annotations",
     "reps_from_annotations",
+    "SETTINGS_PREFIX",
+    "settings_text",
+    "settings_from_annotations",
 ]
+
+#: Start of the annotation text naming the processing settings of a recording.
+SETTINGS_PREFIX = "settings "
 
 _FORBIDDEN = re.compile("[\x00\x14\x15]")
 
@@ -206,3 +214,27 @@ def reps_from_annotations(annotations: Iterable[Annotation]) -> tuple:
         side = Side(m.group(2)) if m.group(2) else None
         out.append(Rep(int(m.group(1)) - 1, a.onset_s, a.onset_s + (a.duration_s or 0.0), side))
     return tuple(sorted(out, key=lambda r: r.start_s))
+
+
+def settings_text(settings) -> str:
+    """The annotation text naming ``settings`` (a ``ProcessingSettings``): ``settings {json}``."""
+    return SETTINGS_PREFIX + settings.to_json()
+
+
+def settings_from_annotations(annotations: Iterable[Annotation]):
+    """The ``ProcessingSettings`` named by the first ``settings {json}`` annotation, or None.
+
+    Raises
+    ------
+    ValueError
+        The annotation is there but its JSON is not valid settings (the message says which part).
+    """
+    from emgfeedback.settings import ProcessingSettings
+
+    for a in annotations:
+        if a.text.startswith(SETTINGS_PREFIX):
+            try:
+                return ProcessingSettings.from_json(a.text[len(SETTINGS_PREFIX):])
+            except (ValueError, TypeError) as err:
+                raise ValueError(f"the recording's settings annotation is damaged: {err}") from None
+    return None

@@ -74,8 +74,8 @@ class EdfWriter:
         Sample rate, Hz (written exactly: samples per record / record duration).
     labels : sequence of str
         Channel labels, e.g. ``("GMax L", ...)``, at most 16 characters each.
-    patient_code : str
-        De-identified code (``P017``) or ``X``; names are refused.
+    patient_code : str or None
+        De-identified code (``P017``); None writes EDF+'s unknown ``X``; names are refused.
     bdf : bool
         Write BDF+ (24-bit samples) instead of EDF+ (16-bit).
     physical_range_uv : float, optional
@@ -101,7 +101,7 @@ class EdfWriter:
         fs: float,
         labels: Sequence[str],
         *,
-        patient_code: str = "X",
+        patient_code: "str | None" = None,
         bdf: bool = False,
         physical_range_uv: "float | None" = None,
         record_duration_s: "float | None" = None,

@@ -21,9 +21,9 @@ import numpy as np
 from emgfeedback.errors import RecordingError
 from emgfeedback.model import Montage
 from emgfeedback.storage._edf_header import EdfHeader, parse_header
-from emgfeedback.storage.annotations import Annotation, parse_tals
+from emgfeedback.storage.annotations import Annotation, parse_tals, settings_from_annotations
 
-__all__ = ["EdfReader", "EdfRecording", "read_edf", "read_edf_header"]
+__all__ = ["EdfReader", "EdfRecording", "read_edf", "read_edf_header", "recording_settings"]
 
 _UNIT_TO_UV = {"uv": 1.0, "µv": 1.0, "μv": 1.0, "mv": 1e3, "v": 1e6, "nv": 1e-3}
 
@@ -254,3 +254,23 @@ def read_edf(path: "str | Path", *, trim_padding: bool = True) -> EdfRecording:
         return EdfRecording(data=np.ascontiguousarray(data), fs=r.fs, labels=r.labels,
                             annotations=tuple(anns), start=r.header.start, patient=r.header.patient,
                             bdf=r.header.bdf, path=r.path, recovered=r.recovered)
+
+
+def recording_settings(path: "str | Path"):
+    """The :class:`~emgfeedback.settings.ProcessingSettings` that made a recording's annotations
+    (its ``settings {json}`` annotation at 0 s), or None for files without one (other tools,
+    older recordings, simulations).
+
+    Raises
+    ------
+    RecordingError
+        The file cannot be read (see :class:`EdfReader`).
+    ValueError
+        The settings annotation is there but damaged.
+    """
+    with EdfReader(path) as r:
+        # written first, so it is in the first record; look further only if it is not
+        found = settings_from_annotations(r.read_records(0, min(r.n_records, 4))[1])
+        if found is None and r.n_records > 4:
+            found = settings_from_annotations(r.read_annotations())
+        return found

@@ -30,10 +30,14 @@ from emgfeedback.storage.annotations import onset_text
 from emgfeedback.storage.deidentify import validate_patient_code
 from emgfeedback.storage.edf import EdfWriter
 
-__all__ = ["BlockWriter", "Recorder", "RecordingProgress", "HIGH_RESOLUTION_BOARDS"]
+__all__ = ["BlockWriter", "Recorder", "RecordingProgress", "wants_bdf"]
 
-#: Boards whose ADCs have more than 16 bits: recorded as BDF+ (24-bit) by default.
-HIGH_RESOLUTION_BOARDS = ("cyton", "ganglion")
+
+def wants_bdf(info: Any) -> bool:
+    """True when a stream's ADC has more than 16 bits (``StreamInfo.adc_bits``, from the board
+    file or the board's DEVICE_INFO): its samples keep their resolution only in BDF+ (24-bit)."""
+    bits = getattr(info, "adc_bits", None)
+    return bits is not None and bits > 16
 
 
 @dataclass(frozen=True)
@@ -86,13 +90,13 @@ class Recorder:
         An open (or openable) device; :meth:`run` starts it and closes it at the end.
     path : str or Path
         The ``.edf`` or ``.bdf`` file to create (BDF+ when the suffix is ``.bdf``).
-    patient_code : str
-        De-identified patient code or ``X``.
+    patient_code : str, optional
+        De-identified patient code; None (default) writes EDF+'s unknown ``X``.
     duration_s : float, optional
         Stop after this much signal, s; None records until :meth:`stop` or the source ends.
     bdf : bool, optional
         Force BDF+ (True) or EDF+ (False). Default: BDF+ for a ``.bdf`` path and for
-        high-resolution boards (Cyton, Ganglion), whose ``FILE.edf`` then becomes ``FILE.bdf``
+        streams of more than 16 ADC bits (:func:`wants_bdf`), whose ``FILE.edf`` then becomes ``FILE.bdf``
         (``path`` is updated when :meth:`run` starts).
     physical_range_uv : float, optional
         File range, ±µV (see :class:`EdfWriter`).
@@ -104,7 +108,7 @@ class Recorder:
         Passed to :class:`EdfWriter` (e.g. ``sync_interval_s``, ``overwrite``).
     """
 
-    def __init__(self, device: Any, path: "str | Path", *, patient_code: str = "X",
+    def __init__(self, device: Any, path: "str | Path", *, patient_code: "str | None" = None,
                  duration_s: "float | None" = None, bdf: "bool | None" = None,
                  physical_range_uv: "float | None" = None, pipeline: Any = None,
                  outlet: Any = None, **writer_options: Any) -> None:
@@ -127,7 +131,8 @@ class Recorder:
         self._lock = threading.Lock()
         self._sink: "BlockWriter | None" = None
         self._t_start = 0.0
-        validate_patient_code(patient_code)
+        if patient_code is not None:
+            self.patient_code = validate_patient_code(patient_code)
 
     # ----------------------------------------------------------------- public API
     def stop(self) -> None:
@@ -179,7 +184,7 @@ class Recorder:
         dev = self.device
         dev.start()
         info = dev.info
-        bdf = self._bdf if self._bdf is not None else info.board.split(" ")[0] in HIGH_RESOLUTION_BOARDS
+        bdf = self._bdf if self._bdf is not None else wants_bdf(info)
         if bdf and self.path.suffix.lower() == ".edf":
             # a 24-bit board asked for FILE.edf: keep its resolution in BDF+, named as such
             self.path = self.path.with_suffix(".bdf")

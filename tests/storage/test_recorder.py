@@ -17,10 +17,10 @@ MONTAGE = Montage.from_names(["GMax L", "GMax R"])
 class ScriptedDevice:
     """Duck-typed device returning given blocks, then ending (or raising)."""
 
-    def __init__(self, blocks, error=None, board="test"):
+    def __init__(self, blocks, error=None, board="test", adc_bits=None):
         self.blocks = list(blocks)
         self.error = error
-        self.info = StreamInfo(fs=FS, montage=MONTAGE, source="scripted://", board=board)
+        self.info = StreamInfo(fs=FS, montage=MONTAGE, source="scripted://", board=board, adc_bits=adc_bits)
         self.closed = False
         self.started = False
 
@@ -114,12 +114,16 @@ def test_device_failure_leaves_a_finished_file_and_is_raised(tmp_path):
 
 
 def test_high_resolution_boards_record_bdf(tmp_path):
-    rec = Recorder(ScriptedDevice([_block(0, 500, value=100000.0)], board="cyton"), tmp_path / "c.edf")
+    # the stream's ADC bit depth decides, not the board's name
+    rec = Recorder(ScriptedDevice([_block(0, 500, value=100000.0)], board="any", adc_bits=24), tmp_path / "c.edf")
     final = rec.run()
     assert rec.path == tmp_path / "c.bdf" and not (tmp_path / "c.edf").exists()
     r = read_edf(tmp_path / "c.bdf")
     assert r.bdf and final.clipped_samples == 0
     np.testing.assert_allclose(r.data, 100000.0, atol=0.05)
+    rec16 = Recorder(ScriptedDevice([_block(0, 500, value=100.0)], board="cyton", adc_bits=16), tmp_path / "d.edf")
+    rec16.run()
+    assert rec16.path == tmp_path / "d.edf" and not read_edf(rec16.path).bdf
 
 
 @pytest.mark.parametrize("kwargs,match", [
