@@ -1,6 +1,6 @@
 """``sim://`` — the in-process simulator as a device, paced in real time (or not, for tests).
 
-URL form: ``sim://?scenario=NAME&fs=2000&snr=20&seed=0&realtime=1&block=20``.
+URL form: ``sim://?scenario=NAME&fs=2000&snr=20&seed=0&realtime=1&block=20&ramp=scenario``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ class SimOptions:
         Pace blocks by the wall clock (False: as fast as the consumer reads, for tests).
     block : int
         Samples per block.
+    ramp : str
+        Recruitment ramps: ``scenario`` (default, the scenario's per-muscle ramps), ``fast``
+        (short linear rises, the simulator's old behaviour) or a scale factor 0.1–4 (e.g. ``0.5``).
     """
 
     scenario: str = "healthy"
@@ -42,19 +45,25 @@ class SimOptions:
     seed: int = 0
     realtime: bool = True
     block: int = 20
+    ramp: str = "scenario"
 
     def __post_init__(self) -> None:
         if not (self.fs > 0):
             raise ValueError(f"option fs must be a positive number of Hz, got {self.fs!r}")
         if self.block < 1:
             raise ValueError(f"option block must be at least 1 sample, got {self.block!r}")
+        try:
+            from emgfeedback.simulation import parse_ramp
+        except ImportError:  # _open reports the missing simulator
+            return
+        parse_ramp(self.ramp, "option ramp")
 
 
 class SimDevice(Device):
     """Simulated 8-channel glute sEMG from :class:`emgfeedback.simulation.LiveSimulator`."""
 
     scheme = "sim"
-    url_form = "sim://?scenario=NAME&fs=HZ&snr=DB&seed=INT&realtime=0|1&block=SAMPLES"
+    url_form = "sim://?scenario=NAME&fs=HZ&snr=DB&seed=INT&realtime=0|1&block=SAMPLES&ramp=scenario|fast|SCALE"
     Options = SimOptions
 
     def __init__(self, url: str, **options: Any) -> None:
@@ -69,7 +78,8 @@ class SimDevice(Device):
             from emgfeedback.simulation import LiveSimulator
         except ImportError as err:
             raise DeviceUnavailableError(f"the simulator cannot be loaded: {err}") from err
-        self._sim = LiveSimulator(opts.scenario, fs=opts.fs, snr_db=opts.snr_db, seed=opts.seed)
+        self._sim = LiveSimulator(opts.scenario, fs=opts.fs, snr_db=opts.snr_db, seed=opts.seed,
+                                  ramp=opts.ramp)
         return StreamInfo(fs=float(opts.fs), montage=self._sim.montage, source=self.url,
                           board="simulator")
 

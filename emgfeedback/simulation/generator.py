@@ -9,8 +9,9 @@ Signal model, per channel ``c`` (µV)::
 
     x_c(t) = Σ_bursts A·g(t)·e(t)·y_c(t)  +  σ_c·n_c(t)  +  mains_c(t)  +  ecg_c(t)  +  motion_c(t)
 
-``y`` is unit-variance noise with the Shwedyk sEMG spectrum, ``e`` the trapezoidal activation
-envelope of a burst (linear rise from the true onset, plateau, linear fall to the true offset),
+``y`` is unit-variance noise with the Shwedyk sEMG spectrum, ``e`` the activation envelope of a
+burst (recruitment ramp ``((t − onset)/ramp)^p`` from the true onset, plateau, linear fall to the
+true offset; ``ramp="fast"``: the old short linear rise),
 ``A`` the plateau RMS, ``g`` the fatigue amplitude gain and ``n`` unit-variance noise band-limited
 to 10–500 Hz. The noise floor is ``σ_c = A_c / 10^(snr_db/20)``, so
 ``snr_db = 10·log10(A_c² / σ_c²)`` on every active channel; channels at rest get the median
@@ -30,8 +31,8 @@ from emgfeedback.model import Channel, Montage, Muscle, Onset, Side
 from emgfeedback.simulation import _spectra
 from emgfeedback.simulation._artefacts import Artefacts, EcgTrain, Powerline
 from emgfeedback.simulation._schedule import burst_envelope, fatigue_progress, reps_overlapping
-from emgfeedback.simulation.scenarios import Scenario, get_scenario
-from emgfeedback.simulation.truth import GroundTruth, Rep, SimulatedRecording
+from emgfeedback.simulation.scenarios import Scenario, get_scenario, parse_ramp
+from emgfeedback.simulation.truth import GroundTruth, Ramp, Rep, SimulatedRecording
 
 __all__ = ["LiveSimulator", "simulate"]
 
@@ -77,6 +78,11 @@ class LiveSimulator:
         Channel id or label whose electrode is off: that channel reads flat 0 µV.
     n_reps : int, optional
         Stop after this many reps (rest afterwards); default: reps repeat forever.
+    ramp : str or float
+        Recruitment ramps: ``"scenario"`` (default) the scenario's per-muscle ramps;
+        ``"fast"`` short linear rises of 30–60 ms (the simulator's behaviour before ramps);
+        a number 0.1–4 scales the scenario's ramp durations. Only the envelopes change: onsets,
+        offsets and every other sample source stay the same.
     """
 
     def __init__(
@@ -92,8 +98,16 @@ class LiveSimulator:
         clip_uv: "float | None" = None,
         lead_off: "str | None" = None,
         n_reps: "int | None" = None,
+        ramp: "str | float" = "scenario",
     ) -> None:
         self._sc: Scenario = get_scenario(scenario)
+        self._ramp_scale = parse_ramp(ramp)
+        if self._ramp_scale is None:
+            self._ramp_name = "fast"
+        elif self._ramp_scale == 1.0:
+            self._ramp_name = "scenario"
+        else:
+            self._ramp_name = f"x{self._ramp_scale:g}"
         self._fs = _check_number("fs", fs, *_FS_RANGE, "Hz")
         self._snr_db = _check_number("snr_db", snr_db, *_SNR_RANGE, "dB")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -190,6 +204,11 @@ class LiveSimulator:
         return self._sc.name
 
     @property
+    def ramp(self) -> str:
+        """The ramp choice: ``"scenario"``, ``"fast"`` or ``"x<scale>"``."""
+        return self._ramp_name
+
+    @property
     def samples_read(self) -> int:
         """Samples returned so far (index of the next sample)."""
         return self._samples_read
@@ -231,7 +250,7 @@ class LiveSimulator:
     def truth_onsets_between(self, t0_s: float, t1_s: float) -> list[Onset]:
         """True bursts whose onset lies in ``[t0_s, t1_s)`` s, in onset order (flat lead-off
         channel excluded)."""
-        plans = reps_overlapping(self._sc, self._seed, float(t0_s), float(t1_s), self._n_reps)
+        plans = reps_overlapping(self._sc, self._seed, float(t0_s), float(t1_s), self._n_reps, self._ramp_scale)
         return sorted(
             (b.onset() for p in plans for b in p.bursts if self._shows(b.channel) and t0_s <= b.onset_s < t1_s),
             key=lambda o: (o.onset_s, o.channel),
@@ -243,13 +262,15 @@ class LiveSimulator:
         sc, mont = self._sc, self._montage
         plans = [
             p
-            for p in reps_overlapping(sc, self._seed, t0_s, t1_s, self._n_reps)
+            for p in reps_overlapping(sc, self._seed, t0_s, t1_s, self._n_reps, self._ramp_scale)
             if t0_s <= p.start_s < t1_s
         ]
-        onsets = sorted(
-            (b.onset() for p in plans for b in p.bursts if self._shows(b.channel)),
-            key=lambda o: (o.onset_s, o.channel),
+        bursts = sorted(
+            (b for p in plans for b in p.bursts if self._shows(b.channel)),
+            key=lambda b: (b.onset_s, b.channel.id),
         )
+        onsets = [b.onset() for b in bursts]
+        ramps = [Ramp(b.channel.id, b.onset_s, b.rise_s, b.rise_p) for b in bursts]
         lead_off = () if self._lead_off_row is None else (mont.ids[self._lead_off_row],)
         return GroundTruth(
             scenario=sc.name,
@@ -264,6 +285,8 @@ class LiveSimulator:
             description=sc.description,
             noise_floor_uv=self.noise_floor_uv,
             lead_off=lead_off,
+            ramps=tuple(ramps),
+            ramp=self._ramp_name,
         )
 
     # -- generation -----------------------------------------------------------------------
@@ -288,7 +311,7 @@ class LiveSimulator:
         out = floor * (self._g_floor * self._noise_floor)[:, None]
         mot, self._zi_mot = signal.sosfilt(self._sos_mot, rng.standard_normal((n_ch, T)), zi=self._zi_mot)
         out += mot * (self._g_mot * self._art.motion_uv)
-        for plan in reps_overlapping(self._sc, self._seed, t0, t1, self._n_reps):
+        for plan in reps_overlapping(self._sc, self._seed, t0, t1, self._n_reps, self._ramp_scale):
             if self._art.motion_uv > 0:
                 for mv in plan.movements:
                     lo, hi = np.searchsorted(t, (mv.start_s, mv.start_s + mv.duration_s))
@@ -337,6 +360,7 @@ def simulate(
     clip_uv: "float | None" = None,
     lead_off: "str | None" = None,
     artefacts: "Artefacts | None" = None,
+    ramp: "str | float" = "scenario",
 ) -> SimulatedRecording:
     """Simulate a whole recording of a scenario, with its ground truth.
 
@@ -347,8 +371,8 @@ def simulate(
     duration_s : float, optional
         Length, s. None: the scenario's natural length (e.g. 10 reps). Longer recordings repeat
         reps; only reps that end at least ``rest_s`` before the end are started.
-    fs, snr_db, seed, mains_hz, montage, clip_uv, lead_off, artefacts
-        As for :class:`LiveSimulator`.
+    fs, snr_db, seed, mains_hz, montage, clip_uv, lead_off, artefacts, ramp
+        As for :class:`LiveSimulator` (``ramp``: ``"scenario"``, ``"fast"`` or a scale 0.1–4).
 
     Returns
     -------
@@ -356,6 +380,7 @@ def simulate(
         Samples (n_channels, n_samples) in µV and the truth.
     """
     sc = get_scenario(scenario)
+    parse_ramp(ramp)  # reject a bad ramp before any work
     if duration_s is None:
         duration = sc.natural_duration_s
     else:
@@ -364,7 +389,7 @@ def simulate(
     n_reps = max(0, math.floor((duration - sc.lead_in_s - busy) / sc.period_s + 1e-9) + 1)
     sim = LiveSimulator(
         scenario, fs, snr_db, seed, mains_hz=mains_hz, montage=montage, artefacts=artefacts,
-        clip_uv=clip_uv, lead_off=lead_off, n_reps=n_reps,
+        clip_uv=clip_uv, lead_off=lead_off, n_reps=n_reps, ramp=ramp,
     )
     n = int(round(duration * sim.fs))
     if n < 1:

@@ -2,7 +2,8 @@
 
 Each scenario is a frozen :class:`Scenario`; :func:`list_scenarios` names them and
 :func:`describe` prints one with its ground truth. Amplitudes are plateau RMS in µV; delays are
-onsets relative to the rep's reference time, s.
+onsets relative to the rep's reference time, s; recruitment ramps (``ramp_s``, ``ramp_p``) say how
+each muscle's amplitude builds up from its true onset (see docs/simulation.md).
 """
 
 from __future__ import annotations
@@ -12,7 +13,53 @@ from dataclasses import dataclass
 
 from emgfeedback.model import Muscle, Side
 
-__all__ = ["Activation", "Scenario", "SCENARIOS", "list_scenarios", "describe", "get_scenario"]
+__all__ = [
+    "Activation",
+    "Scenario",
+    "SCENARIOS",
+    "RAMP_SCALE_RANGE",
+    "list_scenarios",
+    "describe",
+    "get_scenario",
+    "parse_ramp",
+]
+
+#: Allowed scale factors for ``ramp=`` (multiplying every scenario ramp duration).
+RAMP_SCALE_RANGE = (0.1, 4.0)
+_RAMP_S_RANGE = (0.005, 0.5)
+_RAMP_P_RANGE = (1.0, 2.0)
+
+
+def parse_ramp(value: object, name: str = "ramp") -> "float | None":
+    """Check a ``ramp`` choice and return its scale factor (None for ``"fast"``).
+
+    ``"scenario"`` (the default) means the scenario's recruitment ramps (scale 1); ``"fast"`` the
+    old short linear rises (``Scenario.rise_s``, 30–60 ms, exponent 1); a number (or numeric text,
+    as in ``sim://?ramp=0.5``) between 0.1 and 4 scales every scenario ramp duration.
+
+    Raises
+    ------
+    ValueError
+        One line naming ``name``, the allowed values and the value received.
+    """
+    lo, hi = RAMP_SCALE_RANGE
+    allowed = f"'scenario', 'fast' or a scale factor between {lo:g} and {hi:g}"
+    scale: "float | None" = None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == "scenario":
+            return 1.0
+        if text == "fast":
+            return None
+        try:
+            scale = float(text)
+        except ValueError:
+            scale = None
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        scale = float(value)
+    if scale is None or not (math.isfinite(scale) and lo <= scale <= hi):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    return scale
 
 
 @dataclass(frozen=True)
@@ -34,6 +81,12 @@ class Activation:
         Change of median frequency from the start to the end of each hold, % (e.g. -20).
     fatigue_amp_pct : float
         Change of RMS amplitude from the start to the end of each hold, % (e.g. +25).
+    ramp_s : float
+        Recruitment ramp: time from the true onset to the plateau, s (typical value; each burst
+        draws its own from ``Scenario.ramp_spread`` around it). 0.005–0.5 s.
+    ramp_p : float
+        Shape exponent of the ramp, 1 (linear) to 2 (convex): the amplitude is
+        ``A·((t − onset)/ramp_s)^ramp_p`` on the ramp.
     """
 
     muscle: Muscle
@@ -42,6 +95,16 @@ class Activation:
     side: "Side | None" = None
     fatigue_mdf_pct: float = 0.0
     fatigue_amp_pct: float = 0.0
+    ramp_s: float = 0.06
+    ramp_p: float = 1.3
+
+    def __post_init__(self) -> None:
+        lo, hi = _RAMP_S_RANGE
+        if not (lo <= self.ramp_s <= hi):
+            raise ValueError(f"activation {self.muscle.value}: ramp_s must be between {lo:g} and {hi:g} s, got {self.ramp_s!r}")
+        lo, hi = _RAMP_P_RANGE
+        if not (lo <= self.ramp_p <= hi):
+            raise ValueError(f"activation {self.muscle.value}: ramp_p must be between {lo:g} and {hi:g}, got {self.ramp_p!r}")
 
 
 @dataclass(frozen=True)
@@ -69,7 +132,11 @@ class Scenario:
     rest_s : float
         Minimum rest between the end of one rep and the start of the next, s (at least 1.5 s).
     rise_s, fall_s : tuple of float
-        Range (min, max) of the linear ramp up from the true onset and down to the true offset, s.
+        Range (min, max) of the linear ramp up from the true onset with ``ramp="fast"`` (the
+        simulator's old behaviour; the default ramps are the activations' ``ramp_s``/``ramp_p``),
+        and of the linear ramp down to the true offset (always), s.
+    ramp_spread : float
+        Each burst's recruitment ramp is drawn uniformly from ``ramp_s·(1 ± ramp_spread)``.
     onset_jitter_sd_s : float
         SD of each muscle's onset (and offset) around its delay, per rep, s.
     start_jitter_s : float
@@ -87,6 +154,7 @@ class Scenario:
     rest_s: float = 2.5
     rise_s: tuple[float, float] = (0.03, 0.06)
     fall_s: tuple[float, float] = (0.08, 0.15)
+    ramp_spread: float = 0.2
     onset_jitter_sd_s: float = 0.003
     start_jitter_s: float = 0.3
 
@@ -95,6 +163,11 @@ class Scenario:
             raise ValueError(f"scenario {self.name}: lead_in_s must be at least 2 s, got {self.lead_in_s}")
         if self.rest_s < 1.5:
             raise ValueError(f"scenario {self.name}: rest_s must be at least 1.5 s, got {self.rest_s}")
+        if not (0.0 <= self.ramp_spread < 1.0):
+            raise ValueError(f"scenario {self.name}: ramp_spread must be in [0, 1), got {self.ramp_spread}")
+        longest = max(a.ramp_s for a in self.activations) * (1 + self.ramp_spread) * RAMP_SCALE_RANGE[1]
+        if longest > self.hold_s:
+            raise ValueError(f"scenario {self.name}: a ramp of up to {longest:g} s (at scale 4) exceeds hold_s {self.hold_s:g} s")
         keys = [(a.muscle, a.side) for a in self.activations]
         if len(set(keys)) != len(keys):
             raise ValueError(f"scenario {self.name}: a muscle/side is listed twice in activations")
@@ -177,11 +250,12 @@ SCENARIOS: dict[str, Scenario] = {
             description=(
                 "Healthy lumbopelvic control: in each prone hip extension rep gluteus maximus "
                 "(150 µV) fires about 50 ms before lumbar erector spinae (80 µV) on both sides. "
+                "Both recruit briskly (GMax 60 ms, ES 50 ms ramps). "
                 "Gluteus medius and TFL stay at rest (noise only)."
             ),
             activations=(
-                Activation(Muscle.GLUTE_MAX, 150.0, 0.0),
-                Activation(Muscle.LUMBAR_ES, 80.0, 0.050),
+                Activation(Muscle.GLUTE_MAX, 150.0, 0.0, ramp_s=0.060, ramp_p=1.3),
+                Activation(Muscle.LUMBAR_ES, 80.0, 0.050, ramp_s=0.050, ramp_p=1.2),
             ),
         ),
         Scenario(
@@ -190,11 +264,13 @@ SCENARIOS: dict[str, Scenario] = {
             description=(
                 "Low-back-pain pattern: in each prone hip extension rep lumbar erector spinae "
                 "(100 µV) fires about 80 ms before gluteus maximus (120 µV) on both sides. "
-                "Gluteus medius and TFL stay at rest (noise only)."
+                "Lumbar ES recruits fast (35 ms linear ramp, guarding); the inhibited gluteus "
+                "maximus recruits slowly (220 ms convex ramp, p = 1.8), so threshold detectors "
+                "find it late. Gluteus medius and TFL stay at rest (noise only)."
             ),
             activations=(
-                Activation(Muscle.LUMBAR_ES, 100.0, 0.0),
-                Activation(Muscle.GLUTE_MAX, 120.0, 0.080),
+                Activation(Muscle.LUMBAR_ES, 100.0, 0.0, ramp_s=0.035, ramp_p=1.0),
+                Activation(Muscle.GLUTE_MAX, 120.0, 0.080, ramp_s=0.220, ramp_p=1.8),
             ),
         ),
         Scenario(
@@ -203,12 +279,14 @@ SCENARIOS: dict[str, Scenario] = {
             description=(
                 "TFL-dominant hip abduction: on the working side TFL (150 µV) is 1.5 × gluteus "
                 "medius (100 µV) and fires 20 ms before it; gluteus maximus co-activates (80 µV, "
-                "+30 ms). The other side and both lumbar ES stay at rest."
+                "+30 ms). TFL recruits fast (40 ms linear ramp), gluteus medius slowly (200 ms, "
+                "p = 1.7), gluteus maximus in between (120 ms, p = 1.5). The other side and both "
+                "lumbar ES stay at rest."
             ),
             activations=(
-                Activation(Muscle.TFL, 150.0, 0.0),
-                Activation(Muscle.GLUTE_MED, 100.0, 0.020),
-                Activation(Muscle.GLUTE_MAX, 80.0, 0.030),
+                Activation(Muscle.TFL, 150.0, 0.0, ramp_s=0.040, ramp_p=1.0),
+                Activation(Muscle.GLUTE_MED, 100.0, 0.020, ramp_s=0.200, ramp_p=1.7),
+                Activation(Muscle.GLUTE_MAX, 80.0, 0.030, ramp_s=0.120, ramp_p=1.5),
             ),
             rep_sides=_ALT,
         ),
@@ -218,12 +296,13 @@ SCENARIOS: dict[str, Scenario] = {
             description=(
                 "Glute-led hip abduction: on the working side gluteus medius (120 µV) fires first, "
                 "gluteus maximus co-activates (90 µV, +20 ms) and TFL is 0.5 × gluteus medius "
-                "(60 µV, +40 ms). The other side and both lumbar ES stay at rest."
+                "(60 µV, +40 ms). All recruit at healthy speed (ramps 60–90 ms). The other side "
+                "and both lumbar ES stay at rest."
             ),
             activations=(
-                Activation(Muscle.GLUTE_MED, 120.0, 0.0),
-                Activation(Muscle.GLUTE_MAX, 90.0, 0.020),
-                Activation(Muscle.TFL, 60.0, 0.040),
+                Activation(Muscle.GLUTE_MED, 120.0, 0.0, ramp_s=0.060, ramp_p=1.3),
+                Activation(Muscle.GLUTE_MAX, 90.0, 0.020, ramp_s=0.070, ramp_p=1.3),
+                Activation(Muscle.TFL, 60.0, 0.040, ramp_s=0.090, ramp_p=1.4),
             ),
             rep_sides=_ALT,
         ),
@@ -234,14 +313,16 @@ SCENARIOS: dict[str, Scenario] = {
                 "Left gluteal inhibition: in each bridge gluteus maximus and medius on the left "
                 "reach 60 % of the right (GMax 90 vs 150 µV, GMed 60 vs 100 µV); lumbar ES "
                 "(70 µV) fires 40 ms after gluteus maximus on both sides; gluteus medius fires "
-                "20 ms after gluteus maximus. TFL stays at rest."
+                "20 ms after gluteus maximus. The inhibited left glutes also recruit slowly "
+                "(GMax 200 ms, GMed 180 ms, convex) against 60–70 ms on the right; lumbar ES "
+                "ramps in 50 ms. TFL stays at rest."
             ),
             activations=(
-                Activation(Muscle.GLUTE_MAX, 90.0, 0.0, Side.LEFT),
-                Activation(Muscle.GLUTE_MAX, 150.0, 0.0, Side.RIGHT),
-                Activation(Muscle.GLUTE_MED, 60.0, 0.020, Side.LEFT),
-                Activation(Muscle.GLUTE_MED, 100.0, 0.020, Side.RIGHT),
-                Activation(Muscle.LUMBAR_ES, 70.0, 0.040),
+                Activation(Muscle.GLUTE_MAX, 90.0, 0.0, Side.LEFT, ramp_s=0.200, ramp_p=1.8),
+                Activation(Muscle.GLUTE_MAX, 150.0, 0.0, Side.RIGHT, ramp_s=0.070, ramp_p=1.3),
+                Activation(Muscle.GLUTE_MED, 60.0, 0.020, Side.LEFT, ramp_s=0.180, ramp_p=1.7),
+                Activation(Muscle.GLUTE_MED, 100.0, 0.020, Side.RIGHT, ramp_s=0.060, ramp_p=1.3),
+                Activation(Muscle.LUMBAR_ES, 70.0, 0.040, ramp_s=0.050, ramp_p=1.2),
             ),
         ),
         Scenario(
@@ -252,9 +333,13 @@ SCENARIOS: dict[str, Scenario] = {
                 "both sides (150 µV at the start). Its median frequency falls by 20 % and its RMS "
                 "rises by 25 % from start to end of the hold (the spectrum compresses gradually "
                 "between 10 % and 90 % of the hold). Longer recordings repeat the hold after "
-                "10 s rest with full recovery. All other channels stay at rest."
+                "10 s rest with full recovery. The squeeze builds up over about 100 ms (p = 1.5). "
+                "All other channels stay at rest."
             ),
-            activations=(Activation(Muscle.GLUTE_MAX, 150.0, 0.0, fatigue_mdf_pct=-20.0, fatigue_amp_pct=25.0),),
+            activations=(
+                Activation(Muscle.GLUTE_MAX, 150.0, 0.0, fatigue_mdf_pct=-20.0, fatigue_amp_pct=25.0,
+                           ramp_s=0.100, ramp_p=1.5),
+            ),
             n_reps=1,
             hold_s=60.0,
             rest_s=10.0,
@@ -291,9 +376,10 @@ def describe(name: str) -> str:
         f"≥ {sc.rest_s:g} s rest between; natural length {sc.natural_duration_s:.1f} s"
     )
     lines.append(
-        f"ramps: rise {sc.rise_s[0] * 1000:.0f}–{sc.rise_s[1] * 1000:.0f} ms from the true onset, "
-        f"fall {sc.fall_s[0] * 1000:.0f}–{sc.fall_s[1] * 1000:.0f} ms to the true offset; "
-        f"onset jitter SD {sc.onset_jitter_sd_s * 1000:.0f} ms"
+        f"ramps: recruitment from the true onset per muscle below (A·((t − onset)/ramp)^p, "
+        f"± {sc.ramp_spread * 100:.0f} % per burst; ramp=fast: linear {sc.rise_s[0] * 1000:.0f}–"
+        f"{sc.rise_s[1] * 1000:.0f} ms), fall {sc.fall_s[0] * 1000:.0f}–{sc.fall_s[1] * 1000:.0f} ms "
+        f"to the true offset; onset jitter SD {sc.onset_jitter_sd_s * 1000:.0f} ms"
     )
     for side in Side:
         parts = []
@@ -301,8 +387,11 @@ def describe(name: str) -> str:
             amp = sc.amplitude_uv(muscle, side)
             if amp > 0:
                 act = sc.activation_of(muscle, side)
-                delay = f"+{act.delay_s * 1000:.0f} ms" if act is not None else ""
-                parts.append(f"{muscle.label} {amp:g} µV {delay}")
+                timing = (
+                    f"+{act.delay_s * 1000:.0f} ms, ramp {act.ramp_s * 1000:.0f} ms p={act.ramp_p:g}"
+                    if act is not None else ""
+                )
+                parts.append(f"{muscle.label} {amp:g} µV {timing}")
         first = sc.first_to_fire(side)
         ratio = sc.tfl_to_glute_ratio(side)
         lines.append(

@@ -9,7 +9,7 @@ import numpy as np
 
 from emgfeedback.model import Montage, Muscle, Onset, SampleBlock, Side
 
-__all__ = ["Rep", "GroundTruth", "SimulatedRecording"]
+__all__ = ["Rep", "Ramp", "GroundTruth", "SimulatedRecording"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,31 @@ class Rep:
 
 
 @dataclass(frozen=True)
+class Ramp:
+    """The recruitment ramp of one true burst (kept beside its :class:`~emgfeedback.model.Onset`).
+
+    On the ramp the noise-free EMG amplitude is ``A·((t − onset_s)/ramp_s)^exponent`` for
+    ``onset_s ≤ t < onset_s + ramp_s``, then the plateau ``A``.
+
+    Parameters
+    ----------
+    channel : str
+        Channel id, as in the burst's ``Onset``.
+    onset_s : float
+        True onset of the burst (start of the ramp), s; equals the ``Onset``'s ``onset_s``.
+    ramp_s : float
+        Time from the true onset to the plateau, s.
+    exponent : float
+        Shape of the ramp: 1 linear, up to 2 convex (slow start).
+    """
+
+    channel: str
+    onset_s: float
+    ramp_s: float
+    exponent: float = 1.0
+
+
+@dataclass(frozen=True)
 class GroundTruth:
     """The truth a simulated recording was generated from.
 
@@ -41,7 +66,10 @@ class GroundTruth:
     scenario : str
         Scenario name, e.g. ``healthy``.
     onsets : tuple of Onset
-        True onset and offset of every burst, per channel and rep, s.
+        True onset and offset of every burst, per channel and rep, s. The true onset is the
+        start of the burst's recruitment ramp: the first instant its EMG amplitude is above 0
+        (with gradual ramps a detector sees the burst later; see ``ramps``). The true offset is
+        the end of the linear fall, the last instant the amplitude is above 0.
     reps : tuple of Rep
         The reps in time order.
     amplitude_uv : mapping of str to float
@@ -62,6 +90,12 @@ class GroundTruth:
         ``20·log10(amplitude_uv / noise_floor_uv)`` on active channels.
     lead_off : tuple of str
         Channels simulated with the electrode off (flat); their bursts are not in ``onsets``.
+    ramps : tuple of Ramp
+        Recruitment ramp of every burst, parallel to ``onsets``: ``ramps[i]`` belongs to
+        ``onsets[i]`` (same channel and onset). Empty only for hand-made truths.
+    ramp : str
+        The ramp choice the recording was made with: ``"scenario"``, ``"fast"`` or a scale
+        factor written ``"x0.5"``.
     """
 
     scenario: str
@@ -74,10 +108,28 @@ class GroundTruth:
     description: str = ""
     noise_floor_uv: Mapping[str, float] = field(default_factory=dict)
     lead_off: tuple[str, ...] = ()
+    ramps: tuple[Ramp, ...] = ()
+    ramp: str = "scenario"
+
+    def __post_init__(self) -> None:
+        if self.ramps and (
+            len(self.ramps) != len(self.onsets)
+            or any(r.channel != o.channel or r.onset_s != o.onset_s for r, o in zip(self.ramps, self.onsets))
+        ):
+            raise ValueError("GroundTruth.ramps must be parallel to onsets (same channel and onset_s, same order)")
 
     def onsets_for(self, channel: str) -> tuple[Onset, ...]:
         """True bursts of one channel (by id), in time order."""
         return tuple(o for o in self.onsets if o.channel == channel)
+
+    def ramps_for(self, channel: str) -> tuple[Ramp, ...]:
+        """Recruitment ramps of one channel's bursts, aligned with :meth:`onsets_for`."""
+        return tuple(r for r in self.ramps if r.channel == channel)
+
+    def ramp_s_for(self, channel: str) -> list[float]:
+        """Recruitment ramp durations of one channel's bursts, s, aligned with :meth:`onsets_for`
+        (``ramp_s_for(c)[i]`` belongs to ``onsets_for(c)[i]``)."""
+        return [r.ramp_s for r in self.ramps_for(channel)]
 
 
 @dataclass(frozen=True, eq=False)

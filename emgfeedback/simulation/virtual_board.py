@@ -51,6 +51,8 @@ class VirtualBoard:
         Sample rate, Hz.
     snr_db, seed : float, int
         Simulator settings.
+    ramp : str or float
+        Simulator recruitment ramps: ``"scenario"`` (default), ``"fast"`` or a scale 0.1–4.
     source : SampleSource, optional
         Samples to stream instead of the simulator (tests use exact ramps).
     n_channels : int
@@ -72,13 +74,14 @@ class VirtualBoard:
                  seed: int = 0, source: "SampleSource | None" = None, n_channels: int = 8,
                  uv_per_count: float = 0.25, samples_per_frame: int = 8,
                  link: "str | None" = None, baud: int = 460800,
-                 tap: "Callable[[Any, float], None] | None" = None) -> None:
+                 tap: "Callable[[Any, float], None] | None" = None,
+                 ramp: "str | float" = "scenario") -> None:
         if not fs > 0:
             raise ValueError(f"fs must be a positive number of Hz, got {fs!r}")
         if not 1 <= samples_per_frame <= max_samples_per_frame(n_channels):
             raise ValueError(f"samples_per_frame must be 1..{max_samples_per_frame(n_channels)} for "
                              f"{n_channels} channels, got {samples_per_frame!r}")
-        self.scenario, self.snr_db, self.seed = scenario, snr_db, seed
+        self.scenario, self.snr_db, self.seed, self.ramp = scenario, snr_db, seed, ramp
         self.fs = float(fs)
         self.n_channels = n_channels
         self.uv_per_count = float(np.float32(uv_per_count))
@@ -147,7 +150,7 @@ class VirtualBoard:
     def _simulator(self, fs: float) -> SampleSource:
         from emgfeedback.simulation.generator import LiveSimulator
 
-        return LiveSimulator(self.scenario, fs=fs, snr_db=self.snr_db, seed=self.seed)
+        return LiveSimulator(self.scenario, fs=fs, snr_db=self.snr_db, seed=self.seed, ramp=self.ramp)
 
     def _boot(self) -> None:
         self._master, self._slave = os.openpty()

@@ -37,13 +37,28 @@ def test_sim_realtime_is_paced_by_the_clock():
 
 @pytest.mark.parametrize("url, match", [
     ("sim://?scenario=healthy&fs=abc", r"option fs must be a number, got 'abc'; expected sim://\?scenario=NAME"),
-    ("sim://?speed=2", r"unknown option 'speed' \(known options: block, fs, realtime, scenario, seed, snr\)"),
+    ("sim://?speed=2", r"unknown option 'speed' \(known options: block, fs, ramp, realtime, scenario, seed, snr\)"),
     ("sim://?realtime=maybe", "option realtime must be 0 or 1"),
     ("sim://?block=0", "option block must be at least 1 sample"),
+    ("sim://?ramp=slow", r"^option ramp must be 'scenario', 'fast' or a scale factor between 0.1 and 4, got 'slow'$"),
+    ("sim://?ramp=0", r"option ramp must be .* got '0'$"),
+    ("sim://?ramp=5", r"option ramp must be .* got '5'$"),
 ])
 def test_sim_rejects_bad_options_before_any_work(url, match):
     with pytest.raises(ValueError, match=match):
         open_device(url)
+
+
+@pytest.mark.parametrize("ramp", ["scenario", "fast", "0.5"])
+def test_sim_ramp_option_reaches_the_simulator(ramp):
+    with open_device(f"sim://?scenario=lbp-lumbar-first&fs=1000&seed=2&realtime=0&block=500&ramp={ramp}") as dev:
+        data = np.concatenate([dev.read(timeout=2.0).data for _ in range(10)], axis=1)
+    value = float(ramp) if ramp[0].isdigit() else ramp
+    ref = LiveSimulator("lbp-lumbar-first", fs=1000.0, snr_db=20.0, seed=2, ramp=value).read(5000)
+    np.testing.assert_array_equal(data, ref)
+    if ramp != "scenario":  # the first rep (from ~3 s) differs from the default ramps
+        default = LiveSimulator("lbp-lumbar-first", fs=1000.0, snr_db=20.0, seed=2).read(5000)
+        assert not np.array_equal(data, default)
 
 
 def test_unknown_scenario_is_a_value_error():

@@ -9,13 +9,37 @@ from emgfeedback.simulation import SimulatedRecording
 
 
 def plateau_samples(rec: SimulatedRecording, channel: str, margin_s: float = 0.2) -> np.ndarray:
-    """All samples of ``channel`` on the plateaus of its true bursts (margins cut off)."""
+    """All samples of ``channel`` on the plateaus of its true bursts: from ``margin_s`` after the
+    end of the recruitment ramp to ``margin_s`` before the true offset."""
     row = rec.montage.index(channel)
     parts = [
-        rec.data[row, int((o.onset_s + margin_s) * rec.fs) : int((o.offset_s - margin_s) * rec.fs)]
-        for o in rec.truth.onsets_for(channel)
+        rec.data[row, int((o.onset_s + r.ramp_s + margin_s) * rec.fs) : int((o.offset_s - margin_s) * rec.fs)]
+        for o, r in zip(rec.truth.onsets_for(channel), rec.truth.ramps_for(channel), strict=True)
     ]
     return np.concatenate(parts)
+
+
+def ramp_profile(rec: SimulatedRecording, channel: str, n_windows: int = 6) -> tuple[np.ndarray, list]:
+    """Measured power in ``n_windows`` equal windows across each true recruitment ramp of
+    ``channel``, relative to that burst's plateau power (0.1–1.0 s after the ramp).
+
+    Returns
+    -------
+    (measured, windows)
+        ``measured``: array (n_bursts, n_windows) of power ratios; ``windows``: per burst, the
+        ramp-relative positions ``u = (t − onset)/ramp`` of the samples in each window (list of
+        ``n_windows`` arrays), to compute what a model predicts for the same samples.
+    """
+    row, fs = rec.montage.index(channel), rec.fs
+    x = rec.data[row]
+    measured, windows = [], []
+    for o, r in zip(rec.truth.onsets_for(channel), rec.truth.ramps_for(channel), strict=True):
+        end = o.onset_s + r.ramp_s
+        plateau = np.mean(x[int((end + 0.1) * fs) : int((end + 1.0) * fs)] ** 2)
+        edges = np.ceil((o.onset_s + r.ramp_s * np.linspace(0.0, 1.0, n_windows + 1)) * fs).astype(int)
+        measured.append([np.mean(x[a:b] ** 2) / plateau for a, b in zip(edges, edges[1:])])
+        windows.append([(np.arange(a, b) / fs - o.onset_s) / r.ramp_s for a, b in zip(edges, edges[1:])])
+    return np.asarray(measured), windows
 
 
 def lead_in_samples(rec: SimulatedRecording, channel: str) -> np.ndarray:

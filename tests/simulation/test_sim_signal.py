@@ -32,14 +32,16 @@ def test_snr_measured_on_output_matches_request(snr_db: float) -> None:
     assert floor == pytest.approx(150.0 / 10 ** (snr_db / 20))
 
 
-def test_envelope_rises_at_every_true_onset(clean) -> None:
-    rec = clean("lbp-lumbar-first")
+@pytest.mark.parametrize("ramp", ["scenario", "fast"])
+def test_envelope_rises_at_every_true_onset(clean, ramp: str) -> None:
+    rec = clean("lbp-lumbar-first", ramp=ramp)
     env = envelope(rec.data, rec.fs)
     assert rec.truth.onsets
-    for o in rec.truth.onsets:
+    for o, r in zip(rec.truth.onsets, rec.truth.ramps, strict=True):
         row = rec.montage.index(o.channel)
         before = env[row, int((o.onset_s - 0.15) * rec.fs) : int((o.onset_s - 0.03) * rec.fs)].mean()
-        after = env[row, int((o.onset_s + 0.08) * rec.fs) : int((o.onset_s + 0.2) * rec.fs)].mean()
+        top = o.onset_s + r.ramp_s  # end of the recruitment ramp
+        after = env[row, int((top + 0.02) * rec.fs) : int((top + 0.14) * rec.fs)].mean()
         ended = env[row, int((o.offset_s + 0.05) * rec.fs) : int((o.offset_s + 0.2) * rec.fs)].mean()
         assert after > 5 * before, o
         assert ended < 0.3 * after, o
