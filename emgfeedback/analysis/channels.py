@@ -14,10 +14,10 @@ lower-limb files, OpenBCI GUI exports) carry their own. Three cases:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Sequence
 
-from emgfeedback.model import Channel, Montage, Muscle, Side
+from emgfeedback.measures.layout import ChannelMap
+from emgfeedback.model import Channel, Montage
 
 __all__ = ["ChannelMap", "map_channels", "expected_labels"]
 
@@ -30,40 +30,6 @@ _PREFIX = re.compile(r"^(emg|semg)[\s_:-]+", re.I)
 def expected_labels() -> str:
     """The channel labels emgfeedback reads, e.g. ``GMax L, GMed L, …`` (for messages)."""
     return ", ".join(Montage.default().labels)
-
-
-@dataclass(frozen=True)
-class ChannelMap:
-    """What each row of a recording records.
-
-    Parameters
-    ----------
-    names : tuple of str
-        Name of each row: the channel id (``glute_max_left``) where the label maps to a glute
-        channel, else the label as found (``Recto Femoral``).
-    channels : tuple of (Channel or None)
-        The glute channel of each row, None for other rows.
-    labels : tuple of str
-        The labels as the file gave them.
-    """
-
-    names: tuple[str, ...]
-    channels: "tuple[Channel | None, ...]"
-    labels: tuple[str, ...]
-
-    @property
-    def glute_rows(self) -> dict[str, int]:
-        """Row of each glute channel, by channel id."""
-        return {c.id: i for i, c in enumerate(self.channels) if c is not None}
-
-    @property
-    def has_glute(self) -> bool:
-        """True when at least one row is a glute channel."""
-        return any(c is not None for c in self.channels)
-
-    def row(self, muscle: Muscle, side: Side) -> "int | None":
-        """Row of ``muscle`` on ``side``, None when the recording lacks it."""
-        return self.glute_rows.get(Channel(muscle, side).id)
 
 
 def _parse(label: str) -> "Channel | None":

@@ -15,6 +15,7 @@ from typing import Sequence
 from emgfeedback import __version__
 from emgfeedback.analysis import _plots
 from emgfeedback.analysis.result import TrialResult
+from emgfeedback.measures import latency_text
 from emgfeedback.model import Side
 
 __all__ = ["render_report", "write_report", "MAX_TABLE_REPS"]
@@ -54,10 +55,7 @@ def _side_rows(res: TrialResult) -> str:
             continue
         first = "—" if ss.first_to_fire is None else (
             f"{ss.first_to_fire.full_name} ({ss.first_counts.get(ss.first_to_fire, 0)} of {ss.n_ordered} reps)")
-        lat = ss.gmax_minus_es_onset_ms
-        lat_txt = _f(lat, "+.0f", " ms")
-        if math.isfinite(lat):
-            lat_txt += " (lumbar ES first)" if lat > 0 else " (glute max first)" if lat < 0 else ""
+        lat_txt = latency_text(ss.gmax_minus_es_ms)
         rows.append(f"<tr><td class=l>{s.value}</td><td class=l>{_e(first)}</td><td>{_e(lat_txt)}</td>"
                     f"<td>{_f(ss.tfl_to_glute_ratio, '.2f')}</td><td>{_f(ss.gluteal_to_tfl_index, '.1f')}</td></tr>")
     if not rows:
@@ -69,7 +67,8 @@ def _side_rows(res: TrialResult) -> str:
 
 def _symmetry_rows(res: TrialResult) -> str:
     if not res.symmetry_index:
-        return ""
+        return ("<p class=meta>symmetry: no rep had a muscle working on both sides (a one-sided rep "
+                "has no symmetry value)</p>")
     cells = "".join(f"<tr><td class=l>{_e(m.full_name)}</td><td>{_f(v, '+.1f', ' %')}</td></tr>"
                     for m, v in res.symmetry_index.items())
     return ("<table><tr><th class=l>muscle</th><th>symmetry index (L − R) / mean</th></tr>" + cells + "</table>")
@@ -81,7 +80,7 @@ def _channel_rows(res: TrialResult) -> str:
         f = res.fatigue.get(name)
         n_win = 0 if f is None else int(sum(1 for v in f.mdf_hz if math.isfinite(v)))
         slope = None if f is None else f.slope_pct_per_min
-        amps = [r.amplitude_uv[name] for r in res.reps if name in r.active]
+        amps = [r.mean_uv[name] for r in res.reps if name in r.active]
         mean_amp = sum(amps) / len(amps) if amps else None
         rows.append(f"<tr><td class=l>{_e(name)}</td><td>{len(res.onsets_for(name))}</td>"
                     f"<td>{_f(mean_amp, '.1f')}</td><td>{_f(slope, '+.1f')}</td><td>{n_win}</td></tr>")
@@ -91,8 +90,8 @@ def _channel_rows(res: TrialResult) -> str:
 
 def _rep_table(res: TrialResult) -> str:
     head = ("<tr><th>rep</th><th>start (s)</th><th>length (s)</th><th class=l>side</th>"
-            "<th class=l>order left</th><th class=l>order right</th><th>GMax−ES L (ms)</th>"
-            "<th>GMax−ES R (ms)</th><th>TFL/GMed L</th><th>TFL/GMed R</th></tr>")
+            "<th class=l>order left</th><th class=l>order right</th><th>GMax − ES L (ms, − = GMax first)</th>"
+            "<th>GMax − ES R (ms)</th><th>TFL/GMed L</th><th>TFL/GMed R</th></tr>")
     rows = []
     for r in res.reps[:MAX_TABLE_REPS]:
         order = {s: " → ".join(m.label for m in r.firing_order[s].order) if s in r.firing_order else "—"
@@ -118,7 +117,7 @@ def _fig(svg: "str | None", caption: str) -> str:
 def _trial_section(res: TrialResult, number: int) -> str:
     title = res.source or f"trial {number}"
     meta = (f"{res.duration_s:.1f} s at {res.fs:g} Hz · {len(res.channels)} channels · {len(res.reps)} reps · "
-            f"detector {res.settings.get('method', '?')}, mains {res.settings.get('mains_hz', '?')} Hz")
+            f"settings: {res.settings.describe()}")
     notes = "".join(f"<li>{_e(n)}</li>" for n in res.notes)
     parts = [f'<section class="trial"><h2>{_e(title)}</h2><p class=meta>{_e(meta)}</p>']
     if notes:

@@ -16,7 +16,8 @@ from typing import IO, Iterable, Sequence
 
 import numpy as np
 
-from emgfeedback.analysis.result import RepMetrics, TrialResult
+from emgfeedback.analysis.result import TrialResult
+from emgfeedback.measures import RepMetrics
 from emgfeedback.model import Muscle, Side
 
 __all__ = ["trial_to_dict", "trial_to_json", "rep_rows", "csv_columns", "write_csv"]
@@ -36,12 +37,13 @@ def _side_summary(result: TrialResult, side: Side) -> dict:
     ss = result.sides.get(side)
     if ss is None:
         return {"first_to_fire": None, "first_to_fire_counts": {}, "reps_ordered": 0,
-                "gmax_minus_es_onset_ms": None, "tfl_to_glute_ratio": None, "gluteal_to_tfl_index": None}
+                "gmax_minus_es_onset_ms": None, "glute_first_pct": None, "tfl_to_glute_ratio": None, "gluteal_to_tfl_index": None}
     return {
         "first_to_fire": None if ss.first_to_fire is None else ss.first_to_fire.value,
         "first_to_fire_counts": {m.value: n for m, n in ss.first_counts.items()},
         "reps_ordered": ss.n_ordered,
-        "gmax_minus_es_onset_ms": _num(ss.gmax_minus_es_onset_ms, 1),
+        "gmax_minus_es_onset_ms": _num(ss.gmax_minus_es_ms, 1),
+        "glute_first_pct": _num(ss.glute_first_pct, 1),
         "tfl_to_glute_ratio": _num(ss.tfl_to_glute_ratio, 3),
         "gluteal_to_tfl_index": _num(ss.gluteal_to_tfl_index, 1),
     }
@@ -54,12 +56,13 @@ def _rep_dict(r: RepMetrics) -> dict:
         "side": "both" if r.side is None else r.side.value,
         "active": list(r.active),
         "onset_s": {c: _num(t, 4) for c, t in r.onset_s.items()},
-        "amplitude_uv": {c: _num(a, 2) for c, a in r.amplitude_uv.items()},
+        "amplitude_uv": {c: _num(a, 2) for c, a in r.mean_uv.items()},
+        "pct_mvc": {c: _num(a, 1) for c, a in r.pct_mvc.items()},
         "firing_order": {s.value: [m.value for m in fo.order] for s, fo in r.firing_order.items()},
         "gmax_minus_es_ms": {s.value: _num(v, 1) for s, v in r.gmax_minus_es_ms.items()},
         "tfl_to_glute_ratio": {s.value: _num(v, 3) for s, v in r.tfl_to_glute_ratio.items()},
         "gluteal_to_tfl_index": {s.value: _num(v, 1) for s, v in r.gluteal_to_tfl_index.items()},
-        "symmetry_index": {m.value: _num(v, 1) for m, v in r.symmetry_index.items()},
+        "symmetry_index": {m.value: _num(v, 1) for m, v in r.symmetry_pct.items()},
         "mdf_hz": {c: _num(v, 1) for c, v in r.mdf_hz.items()},
     }
 
@@ -68,7 +71,8 @@ def trial_to_dict(result: TrialResult, *, details: bool = True) -> dict:
     """A trial result as plain JSON-ready data.
 
     ``summary`` holds, per side (``left``, ``right``), ``first_to_fire`` (muscle id),
-    ``gmax_minus_es_onset_ms`` (median, positive when lumbar ES fires first),
+    ``gmax_minus_es_onset_ms`` (median of GMax − ES onset, ms: negative when glute max fires
+    first), ``glute_first_pct``,
     ``tfl_to_glute_ratio`` and ``gluteal_to_tfl_index`` (medians over reps), and per muscle
     (``glute_max`` …) ``symmetry_index`` (%). ``channels_summary`` gives bursts and the
     median-frequency slope per channel.
@@ -97,7 +101,7 @@ def trial_to_dict(result: TrialResult, *, details: bool = True) -> dict:
         "file": result.source, "fs_hz": result.fs, "duration_s": _num(result.duration_s, 3),
         "channels": list(result.channels), "labels": list(result.labels), "glute_channels": result.glute,
         "n_reps": len(result.reps), "summary": summary, "channels_summary": per_channel,
-        "notes": list(result.notes), "settings": dict(result.settings),
+        "notes": list(result.notes), "settings": result.settings.to_dict(),
     }
     if details:
         out["reps"] = [_rep_dict(r) for r in result.reps]
@@ -128,10 +132,10 @@ def rep_rows(result: TrialResult) -> list[dict[str, object]]:
             row[f"{s.value}_tfl_to_glute_ratio"] = _num(r.tfl_to_glute_ratio.get(s), 4)
             row[f"{s.value}_gluteal_to_tfl_index"] = _num(r.gluteal_to_tfl_index.get(s), 2)
         for m in Muscle:
-            row[f"symmetry_{m.value}"] = _num(r.symmetry_index.get(m), 2)
+            row[f"symmetry_{m.value}"] = _num(r.symmetry_pct.get(m), 2)
         for c in result.channels:
             row[f"{c}_onset_s"] = _num(r.onset_s.get(c), 4)
-            row[f"{c}_amplitude_uv"] = _num(r.amplitude_uv.get(c), 3)
+            row[f"{c}_amplitude_uv"] = _num(r.mean_uv.get(c), 3)
             row[f"{c}_mdf_hz"] = _num(r.mdf_hz.get(c), 2)
         rows.append(row)
     return rows

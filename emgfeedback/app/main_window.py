@@ -37,8 +37,9 @@ from emgfeedback.app.theme import MUTED, STYLE_SHEET
 from emgfeedback.app.timeline import FiringTimeline
 from emgfeedback.app.traces import TracePanel
 from emgfeedback.calibration import Protocol, load_mvc_procedures, load_placements, load_protocols
-from emgfeedback.model import Channel, Muscle, Side, StreamInfo
-from emgfeedback.session import RepResult, SessionUpdate, summarize, symmetry_index
+from emgfeedback.model import Channel, Side, StreamInfo
+from emgfeedback.measures import RepMetrics, summarise
+from emgfeedback.session import SessionUpdate
 
 __all__ = ["MainWindow", "run_dashboard", "VIEWS"]
 
@@ -92,8 +93,8 @@ class MainWindow(QMainWindow):
         self.bridge.setParent(self)
         self.info: "StreamInfo | None" = None
         self.protocol: "Protocol | None" = None
-        self.reps: list[RepResult] = []
-        self.last_rep: "RepResult | None" = None
+        self.reps: list[RepMetrics] = []
+        self.last_rep: "RepMetrics | None" = None
         self.ui_ms: deque[float] = deque(maxlen=2000)
         self.latency_ms: deque[float] = deque(maxlen=2000)
         self.frames = 0
@@ -289,11 +290,8 @@ class MainWindow(QMainWindow):
         frame = last.frame
         percent = last.percent_mvc is not None
         self.bars.set_values(last.percent_mvc if percent else frame.level_uv, percent)
-        for s, g in self.gauges.items():
-            value = frame.tfl_to_glute_ratio.get(s, math.nan)
-            if not math.isfinite(value) and self.last_rep is not None:
-                value = self.last_rep.tfl_to_glute_ratio.get(s, math.nan)  # hold the last rep's
-            g.set_value(value)
+        for s, g in self.gauges.items():  # the last rep's ratio: one number, the summary's
+            g.set_value(frame.tfl_to_glute_ratio.get(s, math.nan))
         quality = [q for u in updates for q in u.frame.quality]
         if quality:
             self.lights.set_quality(quality)
@@ -307,18 +305,8 @@ class MainWindow(QMainWindow):
             self.last_rep = new_reps[-1]
             self.timeline.add_reps(new_reps)
             self.summary_page.add_reps(new_reps, self.protocol)
-            self.summary_page.show_summary(summarize(self.reps, self.protocol))
-        if last.rep_active or self.last_rep is None:
-            levels = last.percent_mvc if percent else frame.level_uv
-            ids = list(frame.channels)
-            sym = {}
-            targets = self.protocol.target_muscles if self.protocol else tuple(Muscle)
-            for m in targets:
-                li, ri = (ids.index(Channel(m, s).id) if Channel(m, s).id in ids else None for s in Side)
-                if li is not None and ri is not None:
-                    sym[m] = symmetry_index(float(levels[li]), float(levels[ri]))
-            self.symmetry.set_values(sym if last.rep_active else {})
-        else:
+            self.summary_page.show_summary(summarise(self.reps, self.protocol))
+            # per-rep symmetry (only muscles that worked on both sides in that rep)
             self.symmetry.set_values(self.last_rep.symmetry_pct)
 
     def repaint_pending(self) -> None:

@@ -23,7 +23,8 @@ from emgfeedback.app.theme import BAD, GOOD, MUTED, WARN
 from emgfeedback.app.timeline import order_text
 from emgfeedback.calibration import MvcProcedure, Placements, Protocol
 from emgfeedback.model import Channel, Muscle, Side
-from emgfeedback.session import MvcStep, MvcWizardState, RepResult, SessionSummary, rep_meets_target
+from emgfeedback.measures import RepMetrics, RepSummary, latency_text, rep_meets_target
+from emgfeedback.session import MvcStep, MvcWizardState
 
 __all__ = ["MvcPage", "SummaryPage", "PlacementPage", "REPORT_TOOLTIP"]
 
@@ -147,7 +148,7 @@ class SummaryPage(QFrame):
         self.report_message.setToolTip(text)
         self.report_message.setStyleSheet(f"color: {BAD if error else MUTED};")
 
-    def add_reps(self, reps: Sequence[RepResult], protocol: "Protocol | None") -> None:
+    def add_reps(self, reps: Sequence[RepMetrics], protocol: "Protocol | None") -> None:
         """Append rows for finished reps."""
         fb = protocol.feedback if protocol else None
         first = fb.first if fb and fb.first else Muscle.GLUTE_MAX
@@ -169,19 +170,19 @@ class SummaryPage(QFrame):
         self.table.resizeColumnsToContents()
         self.table.scrollToBottom()
 
-    def show_summary(self, s: SessionSummary) -> None:
+    def show_summary(self, s: RepSummary) -> None:
         """Headline numbers."""
         if s.n_reps == 0:
             self.headline.setText("No reps yet.")
             return
         parts = [f"{s.n_reps} reps" + (f", {s.target_met} on target" if s.protocol else "")]
         for side in Side:
-            counts = s.first_counts.get(side, {})
-            if counts:
-                top = max(counts, key=lambda m: counts[m])
-                lat = s.median_latency_ms.get(side, math.nan)
-                lat_txt = f" (GMax−ES median {lat:+.0f} ms)" if math.isfinite(lat) else ""
-                parts.append(f"{side.value}: {top.label} first in {counts[top]}{lat_txt}")
+            ss = s.sides.get(side)
+            if ss is not None and ss.first_to_fire is not None:
+                lat = ss.gmax_minus_es_ms
+                lat_txt = f" (GMax − ES median {latency_text(lat)})" if math.isfinite(lat) else ""
+                parts.append(f"{side.value}: {ss.first_to_fire.label} first in "
+                             f"{ss.first_counts[ss.first_to_fire]} of {ss.n_ordered}{lat_txt}")
         self.headline.setText(" · ".join(parts))
 
     def clear(self) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QWidget
 from emgfeedback.app.indicators import _font, _Painted
 from emgfeedback.app.theme import GOOD, MUSCLE_COLORS, MUTED, TEXT, WARN
 from emgfeedback.model import Muscle, Side
-from emgfeedback.session import RepResult
+from emgfeedback.measures import RepMetrics
 
 __all__ = ["FiringTimeline", "order_text"]
 
@@ -20,7 +20,7 @@ __all__ = ["FiringTimeline", "order_text"]
 SPAN_MS = 300.0
 
 
-def order_text(rep: RepResult, side: Side, first: Muscle = Muscle.GLUTE_MAX,
+def order_text(rep: RepMetrics, side: Side, first: Muscle = Muscle.GLUTE_MAX,
                before: Muscle = Muscle.LUMBAR_ES) -> str:
     """``"GMax first by 52 ms"`` (or ``"ES first by 80 ms"``, or ``"no onset"``) for one side."""
     lat = rep.latency_ms(side, first, before)
@@ -38,7 +38,7 @@ class FiringTimeline(_Painted):
     def __init__(self, max_reps: int = 5, parent: "QWidget | None" = None) -> None:
         super().__init__(parent)
         self.max_reps = max_reps
-        self.reps: list[RepResult] = []
+        self.reps: list[RepMetrics] = []
         self.first, self.before = Muscle.GLUTE_MAX, Muscle.LUMBAR_ES
         self.setMinimumSize(420, 200)
 
@@ -47,7 +47,7 @@ class FiringTimeline(_Painted):
         self.first, self.before = first, before
         self.update()
 
-    def add_reps(self, reps: Sequence[RepResult]) -> None:
+    def add_reps(self, reps: Sequence[RepMetrics]) -> None:
         """Append finished reps (the last ``max_reps`` are shown)."""
         self.reps = (self.reps + list(reps))[-self.max_reps:]
         self.update()

@@ -7,8 +7,13 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from emgfeedback.commands._settings import add_settings_arguments, settings_from_args
 from emgfeedback.errors import EmgFeedbackError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from emgfeedback.settings import ProcessingSettings
 
 __all__ = ["add_parser", "run"]
 
@@ -27,19 +32,13 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object per file instead of text")
     p.add_argument("--csv", type=Path, default=None, metavar="OUT", help="write every rep of every file to OUT (CSV)")
     p.add_argument("--report", type=Path, default=None, metavar="OUT.html", help="write an HTML report with plots")
-    p.add_argument("--method", default="hodges", choices=("hodges", "tkeo", "bonato"), help="onset detector")
-    p.add_argument("--mains", type=float, default=50.0, choices=(50.0, 60.0), help="mains frequency, Hz")
-    p.add_argument("--min-burst", type=float, default=0.1, metavar="S",
-                   help="shortest burst counted as muscle activity, s (default 0.1)")
-    p.add_argument("--zero-phase", action="store_true",
-                   help="detect onsets with forward-backward filters (slower; default: the causal, "
-                   "delay-corrected detector the live view uses)")
     p.add_argument("--channels", default=None, metavar="LABELS",
                    help="comma-separated labels replacing the file's, in channel order "
                    "(e.g. 'GMax L,GMed L,TFL L,ES L,GMax R,GMed R,TFL R,ES R')")
     p.add_argument("--mvc", type=Path, default=None, metavar="FILE.json",
                    help="MVC per channel as a JSON object {label or id: µV}; enables %%MVC and the "
                    "gluteal-to-TFL index")
+    add_settings_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -65,6 +64,13 @@ def _labels(args: argparse.Namespace, found: "tuple[str, ...]", path: Path) -> "
     return given
 
 
+def _stored_settings(path: Path) -> "ProcessingSettings | None":
+    """The settings a recording says made its annotations (None for files without them)."""
+    from emgfeedback.storage import recording_settings
+
+    return recording_settings(path)
+
+
 def _analyse(path: Path, args: argparse.Namespace, mvc: "dict[str, float] | None"):
     from emgfeedback.analysis import analyze_trial
     from emgfeedback.analysis.loading import load_recording
@@ -73,8 +79,8 @@ def _analyse(path: Path, args: argparse.Namespace, mvc: "dict[str, float] | None
     if rec.recovered:
         print(f"emgfeedback analyze: warning: {path}: {rec.recovered}", file=sys.stderr)
     try:
-        return rec, analyze_trial(rec.data, rec.fs, _labels(args, rec.labels, path), method=args.method,
-                                  mains=args.mains, min_burst_s=args.min_burst, zero_phase=args.zero_phase,
+        settings = settings_from_args(args, _stored_settings(path))
+        return rec, analyze_trial(rec.data, rec.fs, _labels(args, rec.labels, path), settings=settings,
                                   mvc_uv=mvc, source=str(path))
     except ValueError as err:
         raise ValueError(f"{path}: {err}") from err
@@ -85,14 +91,15 @@ def _fmt(v: "float | None", spec: str, unit: str = "") -> str:
 
 
 def _print_text(res) -> None:
+    from emgfeedback.measures import latency_text
+
     print(f"{res.source}: {res.duration_s:.1f} s at {res.fs:g} Hz, {len(res.channels)} channels, "
           f"{len(res.reps)} rep(s)")
+    print(f"  settings: {res.settings.describe()}")
     for side, ss in res.sides.items():
         first = "—" if ss.first_to_fire is None else (
             f"{ss.first_to_fire.value} ({ss.first_counts.get(ss.first_to_fire, 0)}/{ss.n_ordered} reps)")
-        lat = ss.gmax_minus_es_onset_ms
-        who = "" if not math.isfinite(lat) or lat == 0 else (" (lumbar ES first)" if lat > 0 else " (glute max first)")
-        print(f"  {side.value:5s}: first to fire {first}; GMax − ES onset {_fmt(lat, '+.0f', ' ms')}{who}; "
+        print(f"  {side.value:5s}: first to fire {first}; GMax − ES onset {latency_text(ss.gmax_minus_es_ms)}; "
               f"TFL/GMed ratio {_fmt(ss.tfl_to_glute_ratio, '.2f')}; "
               f"gluteal-to-TFL index {_fmt(ss.gluteal_to_tfl_index, '.1f')}")
     if res.symmetry_index:
@@ -109,8 +116,7 @@ def run(args: argparse.Namespace) -> int:
     from emgfeedback.analysis.report import write_report
     from emgfeedback.analysis.tables import trial_to_dict, write_csv
 
-    if not (math.isfinite(args.min_burst) and args.min_burst >= 0):
-        raise ValueError(f"--min-burst must be a number of seconds ≥ 0, got {args.min_burst}")
+    settings_from_args(args)  # a bad --settings file or option fails before any file is read
     for out, suffix in ((args.report, (".html", ".htm")), (args.csv, (".csv",))):
         if out is not None and out.suffix.lower() not in suffix:
             raise ValueError(f"output {out} should end in {' or '.join(suffix)}")

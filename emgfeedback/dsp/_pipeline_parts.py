@@ -1,151 +1,22 @@
 """Small stateful parts of :class:`~emgfeedback.dsp.pipeline.OnlinePipeline`, each O(1) memory.
 
-- :class:`FiringOrderTracker` pairs glute max and lumbar ES onsets per side into reps;
-- :class:`RatioTracker` keeps the TFL-to-glute-med envelope ratio over recent active periods;
 - :class:`QualityWindow` keeps the last seconds of raw signal in a ring and rates it at most
   once per interval, a few channels per block.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from emgfeedback.dsp.quality import assess_quality
-from emgfeedback.model import Channel, ChannelQuality, FiringOrder, Montage, Muscle, Side
+from emgfeedback.model import ChannelQuality, Montage
 
-__all__ = ["FiringOrderTracker", "RatioTracker", "QualityWindow", "QualityFunction"]
-
-_ORDER_MUSCLES = (Muscle.GLUTE_MAX, Muscle.LUMBAR_ES)
+__all__ = ["QualityWindow", "QualityFunction"]
 
 #: ``f(x, fs, channels) -> tuple[ChannelQuality, ...]`` over a raw window (n_channels, n) µV.
 QualityFunction = Callable[[np.ndarray, float, Sequence[str]], "tuple[ChannelQuality, ...]"]
-
-
-class FiringOrderTracker:
-    """Latest firing order (glute max vs lumbar ES) per side from live onsets.
-
-    Onsets of the two muscles on one side that lie within ``pair_window_s`` of each other
-    make one rep; the earlier one fired first. A lone onset waits for its partner and is
-    dropped once a newer onset is more than ``pair_window_s`` after it.
-    """
-
-    def __init__(self, montage: Montage, pair_window_s: float) -> None:
-        self.pair_window_s = float(pair_window_s)
-        self.sides = tuple(
-            s for s in Side if all(montage.find(m, s) is not None for m in _ORDER_MUSCLES)
-        )
-        self.reset()
-
-    def reset(self) -> None:
-        """Forget pending onsets, reps and orders."""
-        self._pending: dict[Side, dict[Muscle, float]] = {s: {} for s in self.sides}
-        self._reps: dict[Side, int] = {s: 0 for s in self.sides}
-        self.latest: Mapping[Side, FiringOrder] = {}
-
-    def onset(self, channel: Channel, onset_s: float) -> "FiringOrder | None":
-        """Take a burst start; returns the new firing order when it completes a rep."""
-        if channel.muscle not in _ORDER_MUSCLES or channel.side not in self._pending:
-            return None
-        side = channel.side
-        pending = {
-            m: t for m, t in self._pending[side].items() if abs(onset_s - t) <= self.pair_window_s
-        }
-        pending.setdefault(channel.muscle, onset_s)
-        self._pending[side] = pending
-        if len(pending) < len(_ORDER_MUSCLES):
-            return None
-        ranked = sorted(pending.items(), key=lambda kv: kv[1])
-        order = FiringOrder(
-            side=side,
-            order=tuple(m for m, _ in ranked),
-            onset_s=tuple(t for _, t in ranked),
-            rep=self._reps[side],
-        )
-        self._reps[side] += 1
-        self._pending[side] = {}
-        latest = dict(self.latest)  # copy-on-write: frames already handed out keep theirs
-        latest[side] = order
-        self.latest = latest
-        return order
-
-
-class RatioTracker:
-    """TFL-to-gluteus-medius envelope ratio per side over recent active periods.
-
-    While either muscle of a side is active (an onset detector's open burst), envelope sums of
-    both are accumulated with exponential forgetting (time constant ``window_s``); while both
-    rest, each channel's resting envelope level is learnt the same way. The ratio is
-    ``sqrt(m_tfl² − b_tfl²) / sqrt(m_gmed² − b_gmed²)`` with ``m`` the mean active envelope and
-    ``b`` the resting one (noise adds in power). It stays at its last value between reps and is
-    NaN until a side has been active.
-    """
-
-    def __init__(self, montage: Montage, fs: float, window_s: float) -> None:
-        self.fs = float(fs)
-        self.window_s = float(window_s)
-        rows = [
-            (s, montage.find(Muscle.TFL, s), montage.find(Muscle.GLUTE_MED, s)) for s in Side
-        ]
-        rows = [r for r in rows if r[1] is not None and r[2] is not None]
-        self.sides = tuple(r[0] for r in rows)
-        self._rows = [(int(r[1]), int(r[2])) for r in rows]  # type: ignore[arg-type]
-        self._decay_cache: dict[int, float] = {}
-        self.reset()
-
-    def reset(self) -> None:
-        """Forget everything learnt."""
-        k = len(self.sides)
-        # Per side, plain floats (2 sides: Python scalars beat numpy on 2-element arrays).
-        self._act = [[0.0, 0.0, 0.0] for _ in range(k)]  # tfl sum, gmed sum, samples
-        self._rest = [[0.0, 0.0, 0.0] for _ in range(k)]
-        self._latest: dict[Side, float] = {s: math.nan for s in self.sides}
-
-    def _decay(self, n: int) -> float:
-        d = self._decay_cache.get(n)
-        if d is None:
-            d = math.exp(-n / (self.fs * self.window_s))
-            if len(self._decay_cache) < 64:
-                self._decay_cache[n] = d
-        return d
-
-    def update(self, env: np.ndarray, active: np.ndarray) -> None:
-        """Take one block of envelopes (n_channels, n) µV and the per-channel activity."""
-        if not self.sides:
-            return
-        n = env.shape[1]
-        d = self._decay(n)
-        sums = env.sum(axis=1).tolist()
-        act = active.tolist()
-        changed = False
-        for i, (t, g) in enumerate(self._rows):
-            on = act[t] or act[g]
-            acc = self._act[i] if on else self._rest[i]
-            acc[0] = acc[0] * d + sums[t]
-            acc[1] = acc[1] * d + sums[g]
-            acc[2] = acc[2] * d + n
-            if on:
-                changed = True
-        if changed:
-            latest = dict(self._latest)  # copy-on-write: frames already handed out keep theirs
-            for i, (t, g) in enumerate(self._rows):
-                if act[t] or act[g]:
-                    latest[self.sides[i]] = self._ratio(i)
-            self._latest = latest
-
-    def _ratio(self, i: int) -> float:
-        a, r = self._act[i], self._rest[i]
-        m_t, m_g = a[0] / a[2], a[1] / a[2]
-        b_t, b_g = (r[0] / r[2], r[1] / r[2]) if r[2] > 0 else (0.0, 0.0)
-        num = max(m_t * m_t - b_t * b_t, 0.0)
-        den = max(m_g * m_g - b_g * b_g, 0.0)
-        return math.sqrt(num / den) if den > 0 else math.nan
-
-    def latest(self) -> Mapping[Side, float]:
-        """Latest ratio per side (NaN until that side has been active)."""
-        return self._latest
 
 
 class QualityWindow:

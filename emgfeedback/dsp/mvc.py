@@ -14,7 +14,7 @@ import numpy as np
 from emgfeedback.dsp._checks import check_fs, check_positive, check_signal
 from emgfeedback.dsp.filters import condition, envelope
 
-__all__ = ["mvc_from_trial", "normalize_mvc"]
+__all__ = ["mvc_from_trial", "normalize_mvc", "percent_of_mvc", "peak_window_mean"]
 
 
 def mvc_from_trial(
@@ -54,10 +54,33 @@ def mvc_from_trial(
             "record a 3–5 s maximal contraction"
         )
     env = envelope(condition(xx, fs, mains=mains, zero_phase=True), fs, envelope_hz, zero_phase=True)
-    cs = np.concatenate([np.zeros(env.shape[:-1] + (1,)), np.cumsum(env, axis=-1)], axis=-1)
-    avg = (cs[..., w:] - cs[..., :-w]) / w
-    peak = avg.max(axis=-1)
-    return float(peak) if np.ndim(peak) == 0 else peak
+    peak = peak_window_mean(np.atleast_2d(env), fs, w / fs)
+    return float(peak[0]) if env.ndim == 1 else peak
+
+
+def peak_window_mean(envelope: np.ndarray, fs: float, window_s: float) -> np.ndarray:
+    """Highest mean over any ``window_s`` stretch, per row (the one MVC peak rule).
+
+    Parameters
+    ----------
+    envelope : ndarray, shape (n_channels, n_samples)
+        Envelope, µV.
+    fs : float
+        Sample rate, Hz.
+    window_s : float
+        Window, s; a recording shorter than the window gives its overall mean.
+
+    Returns
+    -------
+    ndarray, shape (n_channels,)
+        µV.
+    """
+    x = np.asarray(envelope, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] == 0:
+        raise ValueError(f"envelope must have shape (n_channels, n_samples>0), got {x.shape}")
+    w = min(max(int(round(window_s * fs)), 1), x.shape[1])
+    c = np.cumsum(np.pad(x, ((0, 0), (1, 0))), axis=1)
+    return np.max((c[:, w:] - c[:, :-w]) / w, axis=1)
 
 
 def normalize_mvc(x: np.ndarray, mvc_uv: "float | np.ndarray") -> np.ndarray:
@@ -87,7 +110,25 @@ def normalize_mvc(x: np.ndarray, mvc_uv: "float | np.ndarray") -> np.ndarray:
             raise ValueError(
                 f"mvc_uv has {mvc.size} value(s) but x has shape {xx.shape}; give one MVC per row"
             )
-        mvc = mvc[:, None]
     elif mvc.ndim > 1:
         raise ValueError(f"mvc_uv must be a number or a 1-D array, got shape {mvc.shape}")
-    return 100.0 * xx / mvc
+    return percent_of_mvc(xx, mvc)
+
+
+def percent_of_mvc(level_uv: np.ndarray, mvc_uv: np.ndarray) -> np.ndarray:
+    """The one %MVC formula: ``100 · level / MVC`` per channel (rows, or the last axis of a
+    1-D ``level_uv`` with one MVC per element), NaN where the MVC is unknown (NaN or ≤ 0).
+
+    Parameters
+    ----------
+    level_uv : ndarray, shape (n_channels,) or (n_channels, n_samples)
+        Envelope level(s), µV.
+    mvc_uv : ndarray, shape (n_channels,)
+        MVC per channel, µV.
+    """
+    level = np.asarray(level_uv, dtype=np.float64)
+    mvc = np.asarray(mvc_uv, dtype=np.float64)
+    if level.ndim == 2 and mvc.ndim == 1:
+        mvc = mvc[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(mvc > 0, 100.0 * level / np.where(mvc > 0, mvc, 1.0), np.nan)

@@ -2,8 +2,7 @@
 
 Per block, for all channels at once: band-pass + mains notch (one filter call), rectification
 and the linear-envelope low-pass (one call), %MVC, live onset detection
-(:class:`~emgfeedback.dsp.onsets.StreamingOnsetDetector`), firing order of gluteus maximus vs
-lumbar erector spinae per side, the TFL-to-gluteus-medius envelope ratio per side, and, at most
+(:class:`~emgfeedback.dsp.onsets.StreamingOnsetDetector`) and, at most
 once per ``quality_interval_s``, signal quality over the last ``quality_window_s`` of raw signal
 (four channels per block, so no block pays for all of them).
 
@@ -18,18 +17,20 @@ from typing import Mapping
 import numpy as np
 
 from emgfeedback.dsp._checks import check_fs, check_positive, check_signal
-from emgfeedback.dsp._pipeline_parts import FiringOrderTracker, QualityWindow, RatioTracker
+from emgfeedback.dsp._pipeline_parts import QualityWindow
 from emgfeedback.dsp._sos_kernel import SosState
 from emgfeedback.dsp.filters import design_conditioning, design_lowpass
+from emgfeedback.dsp.mvc import percent_of_mvc
 from emgfeedback.dsp.onsets import BaselineStats, StreamingOnsetDetector
 from emgfeedback.errors import PipelineError
 from emgfeedback.model import Channel, FeedbackFrame, Montage, Onset, SampleBlock
+from emgfeedback.settings import ProcessingSettings
 
 __all__ = ["OnlinePipeline"]
 
 
-def _mvc_scale(montage: Montage, mvc_uv: "Mapping[str, float] | None") -> "np.ndarray | None":
-    """100 / MVC per row (NaN where unknown), or None without MVC values."""
+def _mvc_rows(montage: Montage, mvc_uv: "Mapping[str, float] | None") -> "np.ndarray | None":
+    """MVC per row, µV (NaN where unknown), or None without MVC values."""
     if mvc_uv is None:
         return None
     scale = np.full(len(montage), np.nan)
@@ -42,7 +43,7 @@ def _mvc_scale(montage: Montage, mvc_uv: "Mapping[str, float] | None") -> "np.nd
                 f"({', '.join(montage.ids)}); use those channel ids"
             ) from None
         v = check_positive(value, f"mvc_uv[{key!r}]", "µV")
-        scale[row] = 100.0 / v
+        scale[row] = v
     return scale
 
 
@@ -55,30 +56,23 @@ class OnlinePipeline:
         Sample rate, Hz.
     montage : Montage
         Which muscle each row of the blocks records.
-    low, high : float
-        Band-pass edges, Hz (``high`` clamped to 0.45·fs).
-    mains : {50.0, 60.0} or None
-        Powerline frequency to notch with its harmonics; None for no notch.
-    envelope_hz : float
-        Linear-envelope low-pass cut-off, Hz.
+    settings : ProcessingSettings, optional
+        Band, mains, envelope, onset detector and baseline rule (default
+        ``ProcessingSettings()``): the same object ``analyze`` takes, so live and offline agree.
     mvc_uv : mapping of str to float, optional
         MVC envelope level per channel id, µV; enables ``percent_mvc`` (NaN for channels
         without a value).
-    onset_method : {"hodges", "tkeo", "bonato"}
-        Live onset detector.
-    onset_k : float, optional
-        Detector threshold multiplier (detector default when None).
-    baseline_s : float
-        Seconds at the start taken as rest to learn onset thresholds.
     onset_baseline : BaselineStats, optional
         Known rest statistics (``dsp.onsets.detection_signal_stats`` of a rest recording);
-        detection then starts at the first sample instead of after ``baseline_s``.
-    pair_window_s : float
-        Glute max and lumbar ES onsets on one side closer than this belong to one rep, s.
-    ratio_window_s : float
-        Time constant of the TFL-to-glute-med ratio's memory of active periods, s.
+        detection then starts at the first sample instead of after ``settings.baseline_s``.
     quality_interval_s, quality_window_s : float
         How often signal quality is computed, s, and over how much recent raw signal, s.
+
+    Notes
+    -----
+    Firing order and the TFL-to-glute ratio are per-rep measures: the session engine computes
+    them with :func:`emgfeedback.measures.measure_rep` when a rep ends (the frame's fields stay
+    empty here).
     """
 
     def __init__(
@@ -86,39 +80,33 @@ class OnlinePipeline:
         fs: float,
         montage: Montage,
         *,
-        low: float = 20.0,
-        high: float = 450.0,
-        mains: "float | None" = 50.0,
-        envelope_hz: float = 6.0,
+        settings: "ProcessingSettings | None" = None,
         mvc_uv: "Mapping[str, float] | None" = None,
-        onset_method: str = "hodges",
-        onset_k: "float | None" = None,
-        baseline_s: float = 2.0,
         onset_baseline: "BaselineStats | None" = None,
-        pair_window_s: float = 0.5,
-        ratio_window_s: float = 5.0,
         quality_interval_s: float = 1.0,
         quality_window_s: float = 1.0,
     ) -> None:
         self.fs = check_fs(fs)
         if not isinstance(montage, Montage):
             raise TypeError(f"montage must be a Montage, got {type(montage).__name__}")
+        self.settings = ProcessingSettings() if settings is None else settings
+        if not isinstance(self.settings, ProcessingSettings):
+            raise TypeError(f"settings must be a ProcessingSettings, got {type(settings).__name__}")
+        st = self.settings
+        if st.baseline != "start" and onset_baseline is None:
+            raise ValueError(f"settings.baseline={st.baseline!r} needs the whole recording; a live stream "
+                             "learns its rest from its start: use baseline='start'")
         self.montage = montage
         self.channels = montage.ids
         n = len(montage)
-        self._cond = SosState(design_conditioning(self.fs, low, high, mains), n)
-        self._lp = SosState(design_lowpass(self.fs, envelope_hz, 2), n)
-        self._mvc_scale = _mvc_scale(montage, mvc_uv)
+        self._cond = SosState(design_conditioning(self.fs, st.low_hz, st.high_hz, st.mains_hz), n)
+        self._lp = SosState(design_lowpass(self.fs, st.envelope_hz, 2), n)
+        self._mvc = _mvc_rows(montage, mvc_uv)
         self._detector = StreamingOnsetDetector(
-            self.fs, montage, method=onset_method, k=onset_k, baseline_s=baseline_s,
-            baseline=onset_baseline, mains=mains, low=low, high=high,
-        )
-        self._row = {cid: i for i, cid in enumerate(self.channels)}
-        self._firing = FiringOrderTracker(montage, check_positive(pair_window_s, "pair_window_s", "s"))
-        self._ratio = RatioTracker(montage, self.fs, check_positive(ratio_window_s, "ratio_window_s", "s"))
+            self.fs, montage, baseline_s=st.baseline_s, baseline=onset_baseline, **st.onset_kwargs())
         self._quality = QualityWindow(
             montage, self.fs, check_positive(quality_window_s, "quality_window_s", "s"),
-            check_positive(quality_interval_s, "quality_interval_s", "s"), mains,
+            check_positive(quality_interval_s, "quality_interval_s", "s"), st.mains_hz,
         )
         self.reset()
 
@@ -142,10 +130,7 @@ class OnlinePipeline:
         self._cond.reset()
         self._lp.reset()
         self._detector.reset()
-        self._firing.reset()
-        self._ratio.reset()
         self._quality.reset()
-        self._active = np.zeros(len(self.channels), dtype=bool)
         self._level = np.zeros(len(self.channels))
         self._next_seq: "int | None" = None
         self._lost_total = 0
@@ -222,11 +207,9 @@ class OnlinePipeline:
             found = self._detector.process(data, block.t0)
             if found:
                 onsets = tuple(found)
-                self._take_onsets(onsets)
-            self._ratio.update(env, self._active)
             self._quality.update(data)
             self._seen += n
-        pct = None if self._mvc_scale is None else self._level * self._mvc_scale
+        pct = None if self._mvc is None else percent_of_mvc(self._level, self._mvc)
         return FeedbackFrame(
             t_s=block.t0 + n / self.fs,
             channels=self.channels,
@@ -235,20 +218,9 @@ class OnlinePipeline:
             level_uv=self._level,
             percent_mvc=pct,
             onsets=onsets,
-            firing_order=self._firing.latest,
-            tfl_to_glute_ratio=self._ratio.latest(),
             quality=self._quality.latest,
             lost_samples=lost,
         )
-
-    def _take_onsets(self, onsets: "tuple[Onset, ...]") -> None:
-        for o in onsets:
-            row = self._row[o.channel]
-            if o.offset_s is None:
-                self._active[row] = True
-                self._firing.onset(self.montage.channels[row], o.onset_s)
-            else:
-                self._active[row] = False
 
     def __repr__(self) -> str:
         return (

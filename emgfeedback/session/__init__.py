@@ -1,11 +1,11 @@
-"""Exercise sessions: the protocol runner (sample-clock timed), rep detection from envelopes,
-MVC calibration, per-rep results, the live loop that runs device → pipeline on a worker
+"""Exercise sessions: the protocol runner (sample-clock timed), MVC calibration, reps and their
+results from the measurement core (:mod:`emgfeedback.measures`), the live loop that runs device → pipeline on a worker
 thread, recording a live session to EDF+ and its results to the session database, and the
 session report. No Qt here: the dashboard in ``emgfeedback.app`` only observes."""
 
 from emgfeedback.session.engine import Pipeline, SessionEngine, SessionUpdate
 from emgfeedback.session.live import CONNECTING, STOPPED, STREAMING, LiveSession, default_pipeline
-from emgfeedback.session.mvc import MvcStep, MvcWizard, MvcWizardState, peak_window_mean, percent_of_mvc
+from emgfeedback.session.mvc import MvcStep, MvcWizard, MvcWizardState
 from emgfeedback.session.recording import (
     RECORDINGS_ENV,
     LiveRecording,
@@ -15,15 +15,6 @@ from emgfeedback.session.recording import (
 )
 from emgfeedback.session.report import report_path, write_session_report
 from emgfeedback.session.patient import PATIENT_CODE_PATTERN, validate_patient_code
-from emgfeedback.session.reps import DetectedRep, RepDetector
-from emgfeedback.session.results import (
-    RepResult,
-    SessionSummary,
-    rep_meets_target,
-    rep_result,
-    summarize,
-    symmetry_index,
-)
 from emgfeedback.session.ringbuffer import RingBuffer
 from emgfeedback.session.store import SessionStore, rep_fields
 from emgfeedback.session.runner import Phase, PhaseEvent, ProtocolRunner, RunnerState
@@ -42,7 +33,6 @@ __all__ = [
     "rep_fields",
     "report_path",
     "write_session_report",
-    "DetectedRep",
     "LiveSession",
     "MvcStep",
     "MvcWizard",
@@ -51,19 +41,10 @@ __all__ = [
     "PhaseEvent",
     "Pipeline",
     "ProtocolRunner",
-    "RepDetector",
-    "RepResult",
     "RingBuffer",
     "RunnerState",
     "SessionEngine",
-    "SessionSummary",
     "SessionUpdate",
     "default_pipeline",
-    "peak_window_mean",
-    "percent_of_mvc",
-    "rep_meets_target",
-    "rep_result",
-    "summarize",
-    "symmetry_index",
     "validate_patient_code",
 ]

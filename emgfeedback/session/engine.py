@@ -1,22 +1,29 @@
 """The session engine: one stage that turns each ``SampleBlock`` into a ``SessionUpdate``
 (pipeline frame, %MVC, protocol phase, finished reps, MVC wizard). No threads, no Qt: tests
-feed blocks by hand; :class:`emgfeedback.session.LiveSession` runs it on a worker thread."""
+feed blocks by hand; :class:`emgfeedback.session.LiveSession` runs it on a worker thread.
+
+Reps are the measurement core's: the pipeline's bursts are grouped by
+:class:`~emgfeedback.measures.RepGrouper` (the same groups ``analyze`` finds offline) and each
+finished rep is measured by :func:`~emgfeedback.measures.measure_rep` on the envelope and
+filtered signal kept here, so the dashboard, the database and the report agree.
+"""
 
 from __future__ import annotations
 
 import math
-from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Protocol as TypingProtocol, Sequence
 
 import numpy as np
 
 from emgfeedback.calibration import MvcProcedure, Protocol
 from emgfeedback.model import FeedbackFrame, Onset, SampleBlock, StreamInfo
-from emgfeedback.session.mvc import MvcWizard, MvcWizardState, percent_of_mvc
-from emgfeedback.session.reps import RepDetector
-from emgfeedback.session.results import RepResult, SessionSummary, rep_result, summarize
+from emgfeedback.dsp.mvc import percent_of_mvc
+from emgfeedback.measures import ChannelMap, RepGrouper, RepMetrics, RepSummary, measure_rep, summarise
+from emgfeedback.session.mvc import MvcWizard, MvcWizardState
 from emgfeedback.session.ringbuffer import RingBuffer
+from emgfeedback.settings import ProcessingSettings
+from emgfeedback.validation import check_positive
 from emgfeedback.session.runner import Phase, PhaseEvent, ProtocolRunner, RunnerState
 
 __all__ = ["Pipeline", "SessionUpdate", "SessionEngine"]
@@ -43,10 +50,10 @@ class SessionUpdate:
         Protocol state, None when no protocol was started.
     events : tuple of PhaseEvent
         Protocol phases that began in this block (cue these).
-    reps : tuple of RepResult
+    reps : tuple of RepMetrics
         Reps that finished in this block.
     rep_active : bool
-        True while a rep is in progress.
+        True while a burst is open or a rep waits to be finished.
     mvc : MvcWizardState or None
         MVC wizard state while it runs (and once done).
     arrival_s : float
@@ -57,41 +64,55 @@ class SessionUpdate:
     percent_mvc: "np.ndarray | None"
     runner: "RunnerState | None"
     events: tuple[PhaseEvent, ...]
-    reps: tuple[RepResult, ...]
+    reps: tuple[RepMetrics, ...]
     rep_active: bool
     mvc: "MvcWizardState | None"
     arrival_s: float = math.nan
 
 
+#: Most an onset is back-dated when the pipeline does not say, s.
+_DEFAULT_BACKDATE_S = 1.0
+
+
 class SessionEngine:
-    """Pipeline, protocol runner, rep detection, MVC and per-rep results for one stream.
+    """Pipeline, protocol runner, reps, MVC and per-rep results for one stream.
 
     Parameters
     ----------
     info : StreamInfo
         The stream (fs, montage).
     pipeline : Pipeline
-        Object with ``process(block) -> FeedbackFrame``.
+        Object with ``process(block) -> FeedbackFrame`` (its ``detector.max_backdate_s``, when
+        present, says how long a rep waits for late-reported bursts).
+    settings : ProcessingSettings, optional
+        The rep rule (``rep_join_s``); default the pipeline's ``settings`` or the defaults.
     protocol : Protocol, optional
         Started at the first block when given.
     mvc_uv : mapping of str to float, optional
         Known MVC values per channel id, µV.
     history_s : float
-        Envelope history kept for per-rep measures, s (longer reps are measured on their end).
+        Signal history kept for per-rep measures, s (longer reps are measured on their end).
     """
 
-    def __init__(self, info: StreamInfo, pipeline: Pipeline, *, protocol: "Protocol | None" = None,
-                 mvc_uv: "Mapping[str, float] | None" = None, history_s: float = 30.0) -> None:
-        if history_s <= 0:
-            raise ValueError(f"history_s must be a positive number of seconds, got {history_s!r}")
+    def __init__(self, info: StreamInfo, pipeline: Pipeline, *, settings: "ProcessingSettings | None" = None,
+                 protocol: "Protocol | None" = None, mvc_uv: "Mapping[str, float] | None" = None,
+                 history_s: float = 30.0) -> None:
+        check_positive(history_s, "history_s", "s")
         self.info = info
         self.pipeline = pipeline
+        self.settings = settings or getattr(pipeline, "settings", None) or ProcessingSettings()
         self.montage = info.montage
-        self._env = RingBuffer(info.n_channels, int(round(history_s * info.fs)))
-        self._onsets: deque[Onset] = deque(maxlen=1024)
+        self._layout = ChannelMap.from_montage(info.montage)
+        n = int(round(history_s * info.fs))
+        self._env = RingBuffer(info.n_channels, n)
+        self._filt = RingBuffer(info.n_channels, n)
+        detector = getattr(pipeline, "detector", None)
+        self._grouper = RepGrouper(self.settings.rep_join_s,
+                                   float(getattr(detector, "max_backdate_s", _DEFAULT_BACKDATE_S)))
         self._seq_end = 0
+        self._origin: "tuple[int, float] | None" = None  # (seq, t0) of the first block
         self._t = 0.0
-        self.results: list[RepResult] = []
+        self.results: list[RepMetrics] = []
         self.protocol: "Protocol | None" = None
         self.runner: "ProtocolRunner | None" = None
         self._pending_protocol = protocol
@@ -100,16 +121,8 @@ class SessionEngine:
         self._mvc = np.full(info.n_channels, np.nan)
         if mvc_uv:
             self.set_mvc(mvc_uv)
-        self._detector = self._make_detector(None)
 
     # ------------------------------------------------------------------ control
-    def _make_detector(self, protocol: "Protocol | None") -> RepDetector:
-        rows = list(range(self.info.n_channels))
-        if protocol is not None:
-            targets = [i for i, ch in enumerate(self.montage) if ch.muscle in protocol.target_muscles]
-            rows = targets or rows
-        return RepDetector(self.info.fs, rows)
-
     def start_protocol(self, protocol: Protocol) -> None:
         """Start ``protocol`` at the next block (clears earlier results)."""
         self._pending_protocol = protocol
@@ -130,8 +143,7 @@ class SessionEngine:
     def set_mvc(self, mvc_uv: Mapping[str, float]) -> None:
         """Use these MVC values (per channel id, µV) from now on."""
         for ch, v in mvc_uv.items():
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-                raise ValueError(f"MVC of {ch} must be a positive number of µV, got {v!r}")
+            check_positive(v, f"MVC of {ch}", "µV")
             self._mvc[self.montage.index(ch)] = float(v)
 
     @property
@@ -139,9 +151,9 @@ class SessionEngine:
         """Known MVC values per channel id, µV."""
         return {ch: float(v) for ch, v in zip(self.montage.ids, self._mvc) if math.isfinite(v)}
 
-    def summary(self) -> SessionSummary:
+    def summary(self) -> RepSummary:
         """Summary of the reps so far."""
-        return summarize(self.results, self.protocol)
+        return summarise(self.results, self.protocol)
 
     # ------------------------------------------------------------------ the stage
     def process(self, block: SampleBlock, arrival_s: float = math.nan) -> SessionUpdate:
@@ -149,20 +161,21 @@ class SessionEngine:
         frame = self.pipeline.process(block)
         env = np.asarray(frame.envelope_uv, dtype=np.float64)
         events: list[PhaseEvent] = []
+        if self._origin is None:
+            self._origin = (block.seq, block.t0)
         if self._pending_protocol is not None:
             self.protocol, self._pending_protocol = self._pending_protocol, None
             self.runner = ProtocolRunner(self.protocol)
             self.results = []
-            self._detector = self._make_detector(self.protocol)
             events += self.runner.start(block.t0)
         if self._pending_mvc is not None:
             self.wizard = MvcWizard(self._pending_mvc, self.montage, self.info.fs)
             self._pending_mvc = None
             self.wizard.start(block.t0)
         self._env.write(env)
+        self._filt.write(np.asarray(frame.filtered_uv, dtype=np.float64))
         self._seq_end = block.seq + env.shape[1]
         self._t = block.t_end
-        self._onsets.extend(frame.onsets)
         if self.runner is not None:
             events += self.runner.advance(block.t_end)
         mvc_state = None
@@ -171,29 +184,41 @@ class SessionEngine:
             mvc_state = self.wizard.state
             if self.wizard.mvc_uv:
                 self.set_mvc(self.wizard.mvc_uv)
-        finished = []
-        for rep in self._detector.process(block.seq, env):
-            finished.append(self._measure(rep.start_s, rep.end_s))
-            self.results.append(finished[-1])
+        self._grouper.add(frame.onsets)
+        finished = self._measure_all(self._grouper.finished(block.t_end))
         pct = frame.percent_mvc
         if pct is None and np.isfinite(self._mvc).any():
             pct = percent_of_mvc(frame.level_uv, self._mvc)
+        if self.results:
+            last = self.results[-1]
+            frame = replace(frame, firing_order=last.firing_order, tfl_to_glute_ratio=last.tfl_to_glute_ratio)
         return SessionUpdate(
             frame=frame, percent_mvc=pct, runner=self.runner.state if self.runner else None,
-            events=tuple(events), reps=tuple(finished), rep_active=self._detector.active,
+            events=tuple(events), reps=tuple(finished), rep_active=self._grouper.busy,
             mvc=mvc_state, arrival_s=arrival_s)
 
-    def _measure(self, start_s: float, end_s: float) -> RepResult:
+    def finish(self) -> list[RepMetrics]:
+        """At the end of the stream: close open bursts and measure the reps still waiting."""
+        return self._measure_all(self._grouper.flush(self._t))
+
+    def _measure_all(self, reps: "Sequence[tuple[Onset, ...]]") -> list[RepMetrics]:
+        out = []
+        for bursts in reps:
+            out.append(self._measure(bursts))
+            self.results.append(out[-1])
+        return out
+
+    def _measure(self, bursts: "tuple[Onset, ...]") -> RepMetrics:
         fs = self.info.fs
-        a = int(round(start_s * fs))
-        b = int(round(end_s * fs))
-        keep = min(self._seq_end - a, self._env.capacity)
-        env = self._env.snapshot(max(keep, 1))
-        env = env[:, : max(env.shape[1] - (self._seq_end - b), 1)]
-        set_number, side = 0, None
+        seq0, t0 = self._origin or (0, 0.0)
+        start = min(o.onset_s for o in bursts)
+        first = seq0 + int(round((start - t0) * fs))
+        keep = int(min(max(self._seq_end - first, 1), self._env.total_written, self._env.capacity))
+        col0_t = t0 + (self._seq_end - keep - seq0) / fs
+        set_number = 0
         if self.runner is not None and self.runner.phase is not Phase.IDLE:
-            st = self.runner.state
-            set_number, side = st.set, st.side
-        return rep_result(len(self.results), start_s, end_s, env, fs, self.montage, self._onsets,
-                          mvc_uv=self._mvc if np.isfinite(self._mvc).any() else None,
-                          set_number=set_number, side=side, rest_uv=self._detector.rest_uv)
+            set_number = self.runner.state.set
+        return measure_rep(
+            len(self.results), bursts, self._env.snapshot(keep), fs, self._layout, t0_s=col0_t,
+            mvc_uv=self._mvc if np.isfinite(self._mvc).any() else None,
+            filtered=self._filt.snapshot(keep), set_number=set_number)

@@ -14,41 +14,10 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from emgfeedback.calibration import MvcProcedure
+from emgfeedback.dsp.mvc import peak_window_mean, percent_of_mvc
 from emgfeedback.model import Montage, Muscle
 
 __all__ = ["MvcStep", "MvcWizard", "MvcWizardState", "peak_window_mean", "percent_of_mvc"]
-
-
-def peak_window_mean(envelope: np.ndarray, fs: float, window_s: float) -> np.ndarray:
-    """Highest mean over any ``window_s`` stretch, per row.
-
-    Parameters
-    ----------
-    envelope : ndarray, shape (n_channels, n_samples)
-        Envelope, µV.
-    fs : float
-        Sample rate, Hz.
-    window_s : float
-        Window, s; a recording shorter than the window gives its overall mean.
-
-    Returns
-    -------
-    ndarray, shape (n_channels,)
-        µV.
-    """
-    x = np.asarray(envelope, dtype=np.float64)
-    if x.ndim != 2 or x.shape[1] == 0:
-        raise ValueError(f"envelope must have shape (n_channels, n_samples>0), got {x.shape}")
-    w = min(max(int(round(window_s * fs)), 1), x.shape[1])
-    c = np.cumsum(np.pad(x, ((0, 0), (1, 0))), axis=1)
-    return np.max((c[:, w:] - c[:, :-w]) / w, axis=1)
-
-
-def percent_of_mvc(level_uv: np.ndarray, mvc_uv: np.ndarray) -> np.ndarray:
-    """``100 * level / mvc`` per channel, NaN where the MVC is unknown (NaN or <= 0)."""
-    mvc = np.asarray(mvc_uv, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(mvc > 0, 100.0 * np.asarray(level_uv) / mvc, np.nan)
 
 
 class MvcStep(str, Enum):

@@ -1,5 +1,5 @@
 """Per-rep results into the session database: the adapter from the session's
-:class:`~emgfeedback.session.results.RepResult` to ``SessionDatabase.add_rep`` and the bookkeeping
+:class:`~emgfeedback.measures.RepMetrics` to ``SessionDatabase.add_rep`` and the bookkeeping
 of one clinical session (patient, protocol, MVC values, reps, recordings)."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from emgfeedback.model import Side
-from emgfeedback.session.results import RepResult
+from emgfeedback.measures import RepMetrics
 from emgfeedback.storage.database import SessionDatabase
 
 __all__ = ["rep_fields", "SessionStore"]
 
 
-def rep_fields(rep: RepResult) -> dict[str, Any]:
+def rep_fields(rep: RepMetrics) -> dict[str, Any]:
     """Keyword arguments of ``SessionDatabase.add_rep`` (besides session, index and times) for a rep.
 
     Returns
@@ -102,7 +102,7 @@ class SessionStore:
             self.db.add_mvc(self.session_id, values)
             self._mvc = values
 
-    def add_rep(self, rep: RepResult, start_s: float, end_s: float) -> int:
+    def add_rep(self, rep: RepMetrics, start_s: float, end_s: float) -> int:
         """Store a rep with its times in the recording, s; returns the database row id."""
         row = self.db.add_rep(self.session_id, self.n_reps, start_s, end_s, **rep_fields(rep))
         self.n_reps += 1

@@ -1,0 +1,13 @@
+"""The measurement core: one rep type, one function that measures a rep, one summary.
+
+Below both :mod:`emgfeedback.session` (live) and :mod:`emgfeedback.analysis` (offline); every
+number a user sees about a rep comes from here (docs/metrics.md gives each formula).
+"""
+
+from emgfeedback.measures.grouping import RepGrouper
+from emgfeedback.measures.layout import ChannelMap
+from emgfeedback.measures.rep import RepMetrics, core_window, latency_text, measure_rep
+from emgfeedback.measures.summary import RepSummary, SideSummary, rep_meets_target, summarise
+
+__all__ = ["ChannelMap", "RepMetrics", "measure_rep", "core_window", "latency_text", "RepGrouper",
+           "RepSummary", "SideSummary", "summarise", "rep_meets_target"]
