@@ -68,5 +68,5 @@ def test_rep_rows_match_rep_metrics(trial):
     _, res = trial("left-glute-inhibition")
     for row, r in zip(rep_rows(res), res.reps):
         assert row["rep"] == r.index + 1
-        assert math.isclose(row["glute_max_left_amplitude_uv"], r.amplitude_uv["glute_max_left"], rel_tol=1e-3)
+        assert math.isclose(row["glute_max_left_amplitude_uv"], r.mean_uv["glute_max_left"], rel_tol=1e-3)
         assert row["symmetry_glute_max"] < -30

@@ -12,7 +12,8 @@ from emgfeedback.app.timeline import FiringTimeline, order_text
 from emgfeedback.app.theme import BAD, GOOD, MUTED, WARN
 from emgfeedback.calibration import load_protocols
 from emgfeedback.model import ChannelQuality, FiringOrder, Montage, Muscle, Side
-from emgfeedback.session import Phase, RepResult, RunnerState
+from emgfeedback.measures import RepMetrics
+from emgfeedback.session import Phase, RunnerState
 
 IDS = Montage.default().ids
 
@@ -53,7 +54,7 @@ def test_bars_gauge_symmetry_paint(qtbot) -> None:
 
 def test_timeline_words(qtbot) -> None:
     fo = FiringOrder(Side.LEFT, (Muscle.LUMBAR_ES, Muscle.GLUTE_MAX), (1.000, 1.085), 0)
-    rep = RepResult(0, 1.0, 3.0, firing_order={Side.LEFT: fo})
+    rep = RepMetrics(0, 1.0, 3.0, (1.5, 2.5), firing_order={Side.LEFT: fo})
     assert order_text(rep, Side.LEFT) == "ES first by 85 ms"
     assert order_text(rep, Side.RIGHT) == "no onset"
     t = FiringTimeline(max_reps=2)

@@ -2,72 +2,16 @@
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
-import pytest
 
-from emgfeedback.dsp._pipeline_parts import FiringOrderTracker, QualityWindow, RatioTracker
+from emgfeedback.dsp._pipeline_parts import QualityWindow
 from emgfeedback.model import Channel, ChannelQuality, Montage, Muscle, Side
 
 MONTAGE = Montage.default()
 GMAX_L = Channel(Muscle.GLUTE_MAX, Side.LEFT)
 ES_L = Channel(Muscle.LUMBAR_ES, Side.LEFT)
 ES_R = Channel(Muscle.LUMBAR_ES, Side.RIGHT)
-
-
-def test_firing_order_pairs_within_window_and_counts_reps() -> None:
-    tr = FiringOrderTracker(MONTAGE, 0.5)
-    assert tr.onset(Channel(Muscle.TFL, Side.LEFT), 0.9) is None  # not an order muscle
-    assert tr.onset(ES_L, 1.00) is None
-    fo = tr.onset(GMAX_L, 1.08)
-    assert fo is not None and fo.order == (Muscle.LUMBAR_ES, Muscle.GLUTE_MAX) and fo.rep == 0
-    assert fo.latency_ms(Muscle.GLUTE_MAX, Muscle.LUMBAR_ES) == pytest.approx(80.0)
-    first_latest = tr.latest
-    # the partner arriving out of order (earlier onset, reported later) still pairs
-    assert tr.onset(GMAX_L, 5.00) is None
-    fo2 = tr.onset(ES_L, 4.95)
-    assert fo2 is not None and fo2.first is Muscle.LUMBAR_ES and fo2.rep == 1
-    assert first_latest[Side.LEFT] is fo  # frames already handed out keep their mapping
-    assert tr.latest[Side.LEFT] is fo2 and Side.RIGHT not in tr.latest
-
-
-def test_firing_order_drops_stale_lonely_onset() -> None:
-    tr = FiringOrderTracker(MONTAGE, 0.5)
-    tr.onset(ES_L, 1.0)
-    assert tr.onset(GMAX_L, 2.0) is None  # 1 s apart: not one rep
-    fo = tr.onset(ES_L, 2.1)
-    assert fo is not None and fo.onset_s == (2.0, 2.1) and fo.first is Muscle.GLUTE_MAX
-    tr.onset(ES_R, 3.0)
-    tr.reset()
-    assert tr.latest == {}
-
-
-def test_firing_order_needs_both_muscles_in_montage() -> None:
-    m = Montage.from_names(["glute_max_left", "lumbar_es_left", "glute_max_right"])
-    assert FiringOrderTracker(m, 0.5).sides == (Side.LEFT,)
-
-
-def test_ratio_subtracts_rest_level_in_power() -> None:
-    tr = RatioTracker(MONTAGE, 1000.0, 5.0)
-    t, g = MONTAGE.index("tfl_left"), MONTAGE.index("glute_med_left")
-    rest = np.full((8, 100), 3.0)
-    quiet = np.zeros(8, dtype=bool)
-    for _ in range(20):
-        tr.update(rest, quiet)
-    assert math.isnan(tr.latest()[Side.LEFT])
-    work = rest.copy()
-    work[t] = math.sqrt(30.0**2 + 3.0**2)
-    work[g] = math.sqrt(20.0**2 + 3.0**2)
-    active = quiet.copy()
-    active[g] = True
-    for _ in range(10):
-        tr.update(work, active)
-    assert tr.latest()[Side.LEFT] == pytest.approx(1.5, rel=1e-9)
-    assert math.isnan(tr.latest()[Side.RIGHT])
-    for _ in range(10):  # back to rest: the ratio is held
-        tr.update(rest, quiet)
-    assert tr.latest()[Side.LEFT] == pytest.approx(1.5, rel=1e-9)
 
 
 def test_quality_window_rates_the_last_window_at_most_once_per_interval() -> None:

@@ -14,13 +14,13 @@ import pytest
 from emgfeedback.calibration import load_protocols
 from emgfeedback.devices import open_device
 from emgfeedback.errors import DeviceConnectionError
+from emgfeedback.measures import RepMetrics
 from emgfeedback.model import FiringOrder, Muscle, Side
 from emgfeedback.session import (
     CONNECTING,
     STOPPED,
     STREAMING,
     LiveSession,
-    RepResult,
     rep_fields,
     recording_path,
 )
@@ -46,7 +46,7 @@ def _wait(cond, timeout=30.0):
 
 def test_rep_fields_adapts_a_rep_result_to_the_database() -> None:
     fo = FiringOrder(Side.LEFT, (Muscle.LUMBAR_ES, Muscle.GLUTE_MAX), (1.0, 1.06), 0)
-    rep = RepResult(0, 1.0, 3.0, set_number=2, side=Side.LEFT, mean_uv={"glute_max_left": 50.0},
+    rep = RepMetrics(0, 1.0, 3.0, (1.5, 2.5), set_number=2, side=Side.LEFT, mean_uv={"glute_max_left": 50.0},
                     peak_uv={"glute_max_left": 90.0}, firing_order={Side.LEFT: fo},
                     tfl_to_glute_ratio={Side.LEFT: float("nan")})
     f = rep_fields(rep)
@@ -74,7 +74,7 @@ def test_live_recording_writes_edf_annotations_and_database(tmp_path) -> None:
     try:
         live.start_recording(path, "P-0042")
         live.call(lambda e: e.start_protocol(load_protocols()["prone_hip_extension"]))
-        reps: list[RepResult] = []
+        reps: list[RepMetrics] = []
         assert _wait(lambda: (reps.extend(r for u in live.drain() for r in u.reps) or len(reps) >= 2))
         assert live.recording_status is not None and live.recording_status.active
         live.stop_recording()
@@ -204,9 +204,9 @@ def test_session_store_one_protocol_per_session_and_rep_numbers_run_on(tmp_path)
     db = SessionDatabase(tmp_path / "s.sqlite3")
     store = SessionStore(db, "P-9", None, mvc_uv={"glute_max_left": 200.0})
     store.set_protocol("clamshell")  # nothing stored yet: no empty session
-    store.add_rep(RepResult(0, 1.0, 2.0), 1.0, 2.0)
+    store.add_rep(RepMetrics(0, 1.0, 2.0, (1.25, 1.75)), 1.0, 2.0)
     store.set_protocol("bridge")
-    store.add_rep(RepResult(0, 5.0, 6.0), 5.0, 6.0)  # the protocol restarted its own numbering
+    store.add_rep(RepMetrics(0, 5.0, 6.0, (5.25, 5.75)), 5.0, 6.0)  # the protocol restarted its own numbering
     store.add_mvc({"glute_max_left": 200.0})  # unchanged: not stored twice
     store.add_recording(tmp_path / "a.edf", 2000.0, 10.0)
     store.close()

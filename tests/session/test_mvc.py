@@ -1,4 +1,4 @@
-"""Rep detection from envelopes and MVC calibration, with hand-made envelopes."""
+"""MVC calibration and patient codes, with hand-made envelopes (reps: tests/measures)."""
 
 from __future__ import annotations
 
@@ -6,67 +6,11 @@ import numpy as np
 import pytest
 
 from emgfeedback.calibration import load_mvc_procedures
+from emgfeedback.dsp.mvc import peak_window_mean, percent_of_mvc
 from emgfeedback.model import Montage, Muscle
-from emgfeedback.session import MvcStep, MvcWizard, RepDetector, peak_window_mean, percent_of_mvc
+from emgfeedback.session import MvcStep, MvcWizard
 
 FS = 1000.0
-
-
-def bursts(starts, length_s=3.0, duration_s=30.0, n_ch=2, amp=60.0, seed=0):
-    t = np.arange(0, duration_s, 1 / FS)
-    rng = np.random.default_rng(seed)
-    env = 5.0 + rng.normal(0, 0.4, (n_ch, t.size))
-    for s in starts:
-        env[0, (t >= s) & (t < s + length_s)] += amp
-    return env
-
-
-def feed(det, env, seed=1):
-    rng = np.random.default_rng(seed)
-    out, i = [], 0
-    while i < env.shape[1]:
-        n = int(rng.integers(1, 300))
-        out += det.process(i, env[:, i:i + n])
-        i += n
-    return out
-
-
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_reps_found_at_their_edges_for_any_chunking(seed: int) -> None:
-    starts = [2.0, 8.0, 14.0, 20.0]
-    reps = feed(RepDetector(FS, [0, 1]), bursts(starts), seed)
-    assert [r.index for r in reps] == [0, 1, 2, 3]
-    assert [r.start_s for r in reps] == pytest.approx(starts, abs=0.002)
-    assert [r.end_s for r in reps] == pytest.approx([s + 3 for s in starts], abs=0.002)
-
-
-def test_short_blips_and_brief_dips_are_not_reps() -> None:
-    env = bursts([5.0], length_s=0.1)  # 100 ms blip < min_on 250 ms
-    assert feed(RepDetector(FS, [0]), env) == []
-    env = bursts([5.0, 8.1], length_s=3.0)  # 0.1 s dip between two bursts < min_off 300 ms
-    reps = feed(RepDetector(FS, [0]), env)
-    assert len(reps) == 1 and reps[0].start_s == pytest.approx(5.0, abs=0.002)
-
-
-def test_unwatched_rows_and_rest_level() -> None:
-    env = bursts([5.0])
-    det = RepDetector(FS, [1])
-    assert feed(det, env) == []  # the burst is on row 0 only
-    assert det.rest_uv == pytest.approx([5.0, 5.0], rel=0.1)
-
-
-def test_flat_start_does_not_stick_active() -> None:
-    env = bursts([4.0, 10.0])
-    env[:, :200] = 0.0  # filters settling: zeros first
-    reps = feed(RepDetector(FS, [0, 1]), env)
-    assert len(reps) == 2
-
-
-def test_bad_detector_arguments() -> None:
-    with pytest.raises(ValueError, match="need on_factor > off_factor >= 1, got on_factor=2.0, off_factor=3.0"):
-        RepDetector(FS, [0], on_factor=2.0, off_factor=3.0)
-    with pytest.raises(ValueError, match="rows must name at least one"):
-        RepDetector(FS, [])
 
 
 def test_peak_window_mean_and_percent() -> None:
