@@ -197,6 +197,17 @@ def format_tables(res: dict) -> str:
     return "\n".join(L)
 
 
+def _jsonable(v):
+    """NaN/inf -> None, tuples -> lists (strict JSON)."""
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
@@ -214,7 +225,7 @@ def main(argv=None) -> int:
         res = run(args.methods, seeds=range(args.seeds))
     res["elapsed_s"] = round(time.perf_counter() - t0, 1)
     if args.json:
-        print(json.dumps(res, default=lambda v: None))
+        print(json.dumps(_jsonable(res), allow_nan=False))
     else:
         print(format_tables(res))
         print(f"\n({res['elapsed_s']} s)")
