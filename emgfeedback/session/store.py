@@ -4,7 +4,6 @@ of one clinical session (patient, protocol, MVC values, reps, recordings)."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -32,16 +31,19 @@ def rep_fields(rep: RepMetrics) -> dict[str, Any]:
         ratio = rep.tfl_to_glute_ratio.get(s)
         if fo is None and ratio is None:
             continue
-        lat = rep.latency_ms(s)
         sides[s.value] = {
             "first_to_fire": None if fo is None else fo.first.value,
-            "gmax_minus_es_ms": lat if math.isfinite(lat) else None,
-            "tfl_to_glute_ratio": ratio if ratio is not None and math.isfinite(ratio) else None,
+            "firing_order": None if fo is None else ">".join(m.value for m in fo.order),
+            "gmax_minus_es_ms": rep.gmax_minus_es_ms.get(s),
+            "tfl_to_glute_ratio": ratio,
+            "gluteal_to_tfl_index": rep.gluteal_to_tfl_index.get(s),
         }
     channels = {ch: {"mean_uv": rep.mean_uv.get(ch), "peak_uv": rep.peak_uv.get(ch),
-                     "peak_pct_mvc": rep.peak_pct_mvc.get(ch)} for ch in rep.mean_uv}
+                     "peak_pct_mvc": rep.peak_pct_mvc.get(ch), "pct_mvc": rep.pct_mvc.get(ch),
+                     "onset_s": rep.onset_s.get(ch)} for ch in rep.mean_uv}
     return {"set_number": rep.set_number, "side": None if rep.side is None else rep.side.value,
-            "sides": sides, "channels": channels}
+            "sides": sides, "channels": channels,
+            "symmetry": {m.value: v for m, v in rep.symmetry_pct.items()}}
 
 
 class SessionStore:

@@ -2,7 +2,8 @@
 
 Migration ``i`` takes a database from version ``i`` to ``i + 1``. Never edit a released migration;
 add a new one. Version 1 stored the protocol as text in ``sessions``; version 2 moved it into a
-``protocols`` table and added per-side and per-channel rep results.
+``protocols`` table and added per-side and per-channel rep results; version 3 stores every
+number of the measurement core's rep (firing order, GTA index, %MVC, onsets, symmetry per muscle).
 """
 
 from __future__ import annotations
@@ -78,5 +79,18 @@ CREATE INDEX sessions_by_patient ON sessions(patient_id);
 CREATE INDEX recordings_by_session ON recordings(session_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+_V3 = """
+ALTER TABLE rep_sides ADD COLUMN firing_order TEXT;
+ALTER TABLE rep_sides ADD COLUMN gluteal_to_tfl_index REAL;
+ALTER TABLE rep_channels ADD COLUMN onset_s REAL;
+ALTER TABLE rep_channels ADD COLUMN pct_mvc REAL;
+CREATE TABLE rep_muscles (
+    rep_id INTEGER NOT NULL REFERENCES reps(id) ON DELETE CASCADE,
+    muscle TEXT NOT NULL,
+    symmetry_pct REAL,
+    PRIMARY KEY (rep_id, muscle)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,8 +26,8 @@ from emgfeedback.storage.deidentify import validate_patient_code
 
 __all__ = ["SessionDatabase", "SessionRow", "default_db_path", "SCHEMA_VERSION"]
 
-_SIDE_KEYS = ("first_to_fire", "gmax_minus_es_ms", "tfl_to_glute_ratio")
-_CHANNEL_KEYS = ("mean_uv", "peak_uv", "peak_pct_mvc")
+_SIDE_KEYS = ("first_to_fire", "gmax_minus_es_ms", "tfl_to_glute_ratio", "firing_order", "gluteal_to_tfl_index")
+_CHANNEL_KEYS = ("mean_uv", "peak_uv", "peak_pct_mvc", "onset_s", "pct_mvc")
 
 
 def default_db_path() -> Path:
@@ -200,7 +200,8 @@ class SessionDatabase:
     def add_rep(self, session_id: int, index: int, start_s: float, end_s: float, *,
                 set_number: int = 0, side: "str | None" = None,
                 sides: "Mapping[str, Mapping[str, object]] | None" = None,
-                channels: "Mapping[str, Mapping[str, float]] | None" = None) -> int:
+                channels: "Mapping[str, Mapping[str, float]] | None" = None,
+                symmetry: "Mapping[str, float] | None" = None) -> int:
         """Store one rep's results.
 
         Parameters
@@ -214,18 +215,24 @@ class SessionDatabase:
         side : {"left", "right"} or None
             Working side of a one-sided exercise.
         sides : mapping
-            Per side (``left``/``right``): ``first_to_fire`` (muscle id), ``gmax_minus_es_ms``,
-            ``tfl_to_glute_ratio``.
+            Per side (``left``/``right``): ``first_to_fire`` (muscle id), ``gmax_minus_es_ms``
+            (negative: glute max first), ``tfl_to_glute_ratio``, ``firing_order`` (muscle ids
+            joined by ``>``), ``gluteal_to_tfl_index``.
         channels : mapping
-            Per channel id: ``mean_uv``, ``peak_uv``, ``peak_pct_mvc``.
+            Per channel id: ``mean_uv``, ``peak_uv``, ``peak_pct_mvc``, ``onset_s``, ``pct_mvc``.
+        symmetry : mapping
+            Per muscle id: left/right symmetry index, %.
         """
         side = None if side is None else Side(side).value
         side_rows, channel_rows = [], []
         for s, values in (sides or {}).items():
             _check_keys(values, _SIDE_KEYS, f"sides[{s!r}]")
             first = values.get("first_to_fire")
+            order = values.get("firing_order")
             side_rows.append((Side(s).value, None if first is None else Muscle(first).value,
-                              _num(values.get("gmax_minus_es_ms")), _num(values.get("tfl_to_glute_ratio"))))
+                              _num(values.get("gmax_minus_es_ms")), _num(values.get("tfl_to_glute_ratio")),
+                              None if order is None else ">".join(Muscle(m).value for m in str(order).split(">")),
+                              _num(values.get("gluteal_to_tfl_index"))))
         for ch, values in (channels or {}).items():
             _check_keys(values, _CHANNEL_KEYS, f"channels[{ch!r}]")
             channel_rows.append((Channel.parse(ch).id, *(_num(values.get(k)) for k in _CHANNEL_KEYS)))
@@ -234,10 +241,12 @@ class SessionDatabase:
                                    "VALUES (?, ?, ?, ?, ?, ?)",
                                    (session_id, int(index), float(start_s), float(end_s), side, int(set_number)))
             rep_id = int(cur.lastrowid)
-            self._db.executemany("INSERT INTO rep_sides VALUES (?, ?, ?, ?, ?)",
-                                 [(rep_id, *r) for r in side_rows])
-            self._db.executemany("INSERT INTO rep_channels VALUES (?, ?, ?, ?, ?)",
-                                 [(rep_id, *r) for r in channel_rows])
+            self._db.executemany(f"INSERT INTO rep_sides (rep_id, side, {', '.join(_SIDE_KEYS)}) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)", [(rep_id, *r) for r in side_rows])
+            self._db.executemany(f"INSERT INTO rep_channels (rep_id, channel, {', '.join(_CHANNEL_KEYS)}) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)", [(rep_id, *r) for r in channel_rows])
+            self._db.executemany("INSERT INTO rep_muscles VALUES (?, ?, ?)",
+                                 [(rep_id, Muscle(m).value, _num(v)) for m, v in (symmetry or {}).items()])
         return rep_id
 
     def reps(self, session_id: int) -> list[dict]:
@@ -247,12 +256,12 @@ class SessionDatabase:
                 "SELECT id, rep_index, start_s, end_s, side, set_number FROM reps WHERE session_id = ? "
                 "ORDER BY rep_index", (session_id,)):
             sides = {r[0]: dict(zip(_SIDE_KEYS, r[1:])) for r in self._db.execute(
-                "SELECT side, first_to_fire, gmax_minus_es_ms, tfl_to_glute_ratio FROM rep_sides "
-                "WHERE rep_id = ?", (rid,))}
+                f"SELECT side, {', '.join(_SIDE_KEYS)} FROM rep_sides WHERE rep_id = ?", (rid,))}
             chans = {r[0]: dict(zip(_CHANNEL_KEYS, r[1:])) for r in self._db.execute(
-                "SELECT channel, mean_uv, peak_uv, peak_pct_mvc FROM rep_channels WHERE rep_id = ?", (rid,))}
+                f"SELECT channel, {', '.join(_CHANNEL_KEYS)} FROM rep_channels WHERE rep_id = ?", (rid,))}
+            sym = dict(self._db.execute("SELECT muscle, symmetry_pct FROM rep_muscles WHERE rep_id = ?", (rid,)))
             out.append(dict(index=idx, start_s=start, end_s=end, side=side, set_number=set_no,
-                            sides=sides, channels=chans))
+                            sides=sides, channels=chans, symmetry=sym))
         return out
 
     # ----------------------------------------------------------------- plumbing

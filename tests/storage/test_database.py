@@ -66,7 +66,9 @@ def test_sessions_mvc_reps_and_recordings(tmp_path):
         (rep,) = db.reps(sid)
         assert rep["index"] == 0 and rep["set_number"] == 1
         assert rep["sides"]["left"] == {"first_to_fire": "lumbar_es", "gmax_minus_es_ms": 84.0,
-                                        "tfl_to_glute_ratio": None}
+                                        "tfl_to_glute_ratio": None, "firing_order": None,
+                                        "gluteal_to_tfl_index": None}
+        assert rep["symmetry"] == {}
         assert rep["channels"]["glute_max_left"]["peak_pct_mvc"] == pytest.approx(71.4)
 
 
@@ -102,7 +104,7 @@ def test_migrates_a_version_1_database_keeping_its_data(tmp_path):
     old.commit()
     old.close()
     with SessionDatabase(path) as db:
-        assert db.version == SCHEMA_VERSION == 2
+        assert db.version == SCHEMA_VERSION == 3
         rows = db.sessions("P5")
         assert [r.protocol for r in rows] == ["clamshell", None]
         assert db.latest_mvc("P5") == {"tfl_left": 99.0}
@@ -125,3 +127,20 @@ def test_newer_or_foreign_files_are_refused(tmp_path):
     junk.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(RecordingError, match="is not a usable emgfeedback database"):
         SessionDatabase(junk)
+
+
+def test_every_number_of_a_rep_round_trips(tmp_path):
+    with SessionDatabase(tmp_path / "s.sqlite3") as db:
+        sid = db.start_session("P018")
+        db.add_rep(sid, 0, 1.0, 3.0,
+                   sides={"left": {"first_to_fire": "glute_max", "firing_order": "glute_max>lumbar_es",
+                                   "gmax_minus_es_ms": -62.5, "tfl_to_glute_ratio": 0.5,
+                                   "gluteal_to_tfl_index": 41.0}},
+                   channels={"glute_max_left": {"onset_s": 1.0, "pct_mvc": 38.0}},
+                   symmetry={"glute_med": -12.5})
+        (rep,) = db.reps(sid)
+    assert rep["sides"]["left"]["firing_order"] == "glute_max>lumbar_es"
+    assert rep["sides"]["left"]["gluteal_to_tfl_index"] == 41.0
+    assert rep["channels"]["glute_max_left"]["onset_s"] == 1.0
+    assert rep["channels"]["glute_max_left"]["pct_mvc"] == 38.0
+    assert rep["symmetry"] == {"glute_med": -12.5}
