@@ -10,7 +10,7 @@ The data: ``--minutes`` of a simulated 8-channel × 2 kHz recording (scenario
   rectification, one ``sosfilt`` low-pass (the 6 Hz envelope), over the whole array;
 - analysis: :func:`emgfeedback.analysis.analyze_trial` with its defaults (causal,
   delay-corrected onsets on every channel, reps, envelope, firing order, ratios, symmetry,
-  median frequency, plot previews); ``--zero-phase`` times forward-backward onset detection.
+  median frequency, plot previews).
 
 Each is timed ``--repeat`` times, alternating, and the fastest run of each is kept (other
 engineers' processes share the CPU; the minimum is the least disturbed). Target: analysis
@@ -40,7 +40,7 @@ def bare_limit(x: np.ndarray, fs: float) -> np.ndarray:
     return signal.sosfilt(design_lowpass(fs, 6.0), np.abs(y), axis=-1)
 
 
-def run(minutes: float, repeat: int, scenario: str, zero_phase: bool) -> dict:
+def run(minutes: float, repeat: int, scenario: str) -> dict:
     t = time.perf_counter()
     rec = simulate(scenario, minutes * 60.0, fs=2000.0, seed=1)
     sim_s = time.perf_counter() - t
@@ -50,13 +50,13 @@ def run(minutes: float, repeat: int, scenario: str, zero_phase: bool) -> dict:
         bare_limit(rec.data, rec.fs)
         limit.append(time.perf_counter() - t)
         t = time.perf_counter()
-        res = analyze_trial(rec.data, rec.fs, rec.montage, zero_phase=zero_phase)
+        res = analyze_trial(rec.data, rec.fs, rec.montage)
         analysis.append(time.perf_counter() - t)
         n_reps = len(res.reps)
     ratio = min(analysis) / min(limit)
     return {
         "scenario": scenario, "minutes": minutes, "channels": rec.data.shape[0], "fs_hz": rec.fs,
-        "zero_phase_onsets": zero_phase, "reps_found": n_reps, "reps_true": len(rec.truth.reps),
+        "reps_found": n_reps, "reps_true": len(rec.truth.reps),
         "simulate_s": round(sim_s, 2), "limit_s": [round(v, 3) for v in limit],
         "analysis_s": [round(v, 3) for v in analysis], "ratio": round(ratio, 2), "target": TARGET,
         "met": ratio <= TARGET,
@@ -68,13 +68,11 @@ def main(argv: "list[str] | None" = None) -> int:
     p.add_argument("--minutes", type=float, default=60.0, help="recording length, minutes (default 60)")
     p.add_argument("--repeat", type=int, default=2, help="timed runs of each (default 2, fastest kept)")
     p.add_argument("--scenario", default="left-glute-inhibition", help="simulated scenario")
-    p.add_argument("--zero-phase", action="store_true",
-                   help="time zero-phase onset detection (default: causal, as analyze)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)
     if args.minutes <= 0 or args.repeat < 1:
         p.error("--minutes must be > 0 and --repeat ≥ 1")
-    out = run(args.minutes, args.repeat, args.scenario, args.zero_phase)
+    out = run(args.minutes, args.repeat, args.scenario)
     if args.json:
         print(json.dumps(out))
     else:

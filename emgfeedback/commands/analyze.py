@@ -68,7 +68,7 @@ def _stored_settings(path: Path) -> "ProcessingSettings | None":
     """The settings a recording says made its annotations (None for files without them)."""
     from emgfeedback.storage import recording_settings
 
-    return recording_settings(path)
+    return recording_settings(path) if path.suffix.lower() in (".edf", ".bdf") else None
 
 
 def _analyse(path: Path, args: argparse.Namespace, mvc: "dict[str, float] | None"):

@@ -4,7 +4,10 @@ analyze FILE --report OUT.html`` as a function the dashboard runs off the UI thr
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:  # pragma: no cover
+    from emgfeedback.settings import ProcessingSettings
 
 __all__ = ["write_session_report", "report_path"]
 
@@ -15,7 +18,8 @@ def report_path(recording: "str | Path") -> Path:
 
 
 def write_session_report(recording: "str | Path", out: "str | Path | None" = None, *,
-                         mvc_uv: "Mapping[str, float] | None" = None, mains: float = 50.0) -> Path:
+                         mvc_uv: "Mapping[str, float] | None" = None,
+                         settings: "ProcessingSettings | None" = None) -> Path:
     """Analyse a recording and write its self-contained HTML report.
 
     Parameters
@@ -26,8 +30,9 @@ def write_session_report(recording: "str | Path", out: "str | Path | None" = Non
         Report file (default :func:`report_path`).
     mvc_uv : mapping of str to float, optional
         MVC values per channel id, µV (adds %MVC and the gluteal-to-TFL index).
-    mains : float
-        Powerline frequency to notch, Hz.
+    settings : ProcessingSettings, optional
+        Processing settings; default the ones the recording says made its annotations (so the
+        report shows what the dashboard showed), else the defaults.
 
     Returns
     -------
@@ -42,9 +47,11 @@ def write_session_report(recording: "str | Path", out: "str | Path | None" = Non
         No rep was found in the recording.
     """
     from emgfeedback.analysis import analyze_trial, load_recording, write_report
+    from emgfeedback.storage import recording_settings
 
     rec = load_recording(recording)
-    result = analyze_trial(rec.data, rec.fs, rec.labels, mains=mains, mvc_uv=dict(mvc_uv) if mvc_uv else None,
+    st = settings if settings is not None else recording_settings(recording)
+    result = analyze_trial(rec.data, rec.fs, rec.labels, settings=st, mvc_uv=dict(mvc_uv) if mvc_uv else None,
                            source=str(recording))
     target = Path(out) if out is not None else report_path(recording)
     return write_report([result], target, title=f"emgfeedback session {Path(recording).stem}")
