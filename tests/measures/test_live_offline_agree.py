@@ -117,4 +117,7 @@ def test_live_results_do_not_depend_on_block_size():
     a = _live(rec, st, block=16).results
     b = _live(rec, st, block=500).results
     assert [r.onset_s for r in a] == [r.onset_s for r in b]
-    assert [r.tfl_to_glute_ratio for r in a] == pytest.approx([r.tfl_to_glute_ratio for r in b])
+    assert len(a) >= 2
+    for x, y in zip(a, b):
+        assert x.gmax_minus_es_ms == pytest.approx(y.gmax_minus_es_ms)
+        assert x.mean_uv == pytest.approx(y.mean_uv, rel=1e-9)
