@@ -136,7 +136,7 @@ def _hour(app: Any, hour_s: float, scenario: str) -> dict:
     t0 = time.perf_counter()
     while live is not None and live.running and live.stream_t_s < hour_s:
         if live.stream_t_s >= next_frame:
-            win.on_tick(live.drain())
+            win.on_tick(live.drain_all())
             win.repaint_pending()
             next_frame = live.stream_t_s + 2.0
         if live.stream_t_s >= next_mem:

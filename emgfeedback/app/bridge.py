@@ -1,6 +1,8 @@
 """The one QObject between the session and the widgets: it owns the :class:`LiveSession`
 (device → pipeline on a worker thread) and, on a steady QTimer, drains its updates and emits
-them on the UI thread. Widgets never touch the device or the DSP.
+them on the UI thread: every rep and phase event (from the session's results queue, which never
+drops) and the display updates (which may be dropped when the UI falls behind). Widgets never
+touch the device or the DSP.
 
 Connecting never blocks the UI thread: the device is opened on the session's worker (a serial
 or BLE handshake can take seconds); the timer watches it go from ``connecting`` to streaming
@@ -15,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from emgfeedback.model import StreamInfo
 from emgfeedback.session import CONNECTING, STREAMING, LiveSession, Pipeline
+from emgfeedback.settings import ProcessingSettings
 
 __all__ = ["SessionBridge"]
 
@@ -35,7 +38,8 @@ class SessionBridge(QObject):
     failed(str)
         Opening failed or the stream stopped with an error (one line to show).
     tick(list)
-        Every redraw interval: the ``SessionUpdate``s drained since the last tick (may be empty).
+        Every redraw interval: the ``SessionUpdate``s drained since the last tick (may be empty):
+        those carrying reps or phase events first (never dropped), then the display updates.
 
     Parameters
     ----------
@@ -44,7 +48,10 @@ class SessionBridge(QObject):
     window_s : float
         Length of the trace ring buffers, s.
     pipeline_factory : callable, optional
-        ``StreamInfo -> Pipeline`` (default: the project's ``OnlinePipeline``).
+        ``(StreamInfo, ProcessingSettings) -> Pipeline`` (default: the project's ``OnlinePipeline``).
+    settings : ProcessingSettings, optional
+        Processing settings of the sessions it starts (default ``ProcessingSettings()``); change
+        :attr:`settings` before :meth:`connect_device` to use others (e.g. 60 Hz mains).
     open_device : callable, optional
         ``url -> device`` (default ``emgfeedback.devices.open_device``).
     """
@@ -56,10 +63,12 @@ class SessionBridge(QObject):
     tick = Signal(list)
 
     def __init__(self, parent: "QObject | None" = None, *, fps: float = 30.0, window_s: float = 10.0,
-                 pipeline_factory: "Callable[[StreamInfo], Pipeline] | None" = None,
-                 open_device: "Callable[[str], Any] | None" = None, lsl: bool = False) -> None:
+                 pipeline_factory: "Callable[[StreamInfo, ProcessingSettings], Pipeline] | None" = None,
+                 open_device: "Callable[[str], Any] | None" = None, lsl: bool = False,
+                 settings: "ProcessingSettings | None" = None) -> None:
         super().__init__(parent)
         self.lsl = lsl
+        self.settings = ProcessingSettings() if settings is None else settings
         if not 1.0 <= fps <= 240.0:
             raise ValueError(f"fps must be in [1, 240] frames per second, got {fps!r}")
         self.window_s = window_s
@@ -95,8 +104,8 @@ class SessionBridge(QObject):
         if self._open is None:
             from emgfeedback.devices import open_device
         opener = self._open or open_device
-        self.live = LiveSession(opener=lambda: opener(url), pipeline_factory=self._factory, window_s=self.window_s,
-                                lsl=self.lsl)
+        self.live = LiveSession(opener=lambda: opener(url), settings=self.settings,
+                                pipeline_factory=self._factory, window_s=self.window_s, lsl=self.lsl)
         self.url = url
         self._announced = False
         self.live.start_async()
@@ -131,7 +140,7 @@ class SessionBridge(QObject):
                 self._announced = True
                 self.connected.emit(live.info)
         if self._announced:
-            self.tick.emit(live.drain())
+            self.tick.emit(live.drain_all())
         if not live.running:
             if live.error is not None:
                 text = str(live.error).strip().splitlines()[0] if str(live.error).strip() else type(live.error).__name__

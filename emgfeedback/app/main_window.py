@@ -40,6 +40,7 @@ from emgfeedback.calibration import Protocol, load_mvc_procedures, load_placemen
 from emgfeedback.model import Channel, Side, StreamInfo
 from emgfeedback.measures import RepMetrics, summarise
 from emgfeedback.session import SessionUpdate
+from emgfeedback.settings import ProcessingSettings
 
 __all__ = ["MainWindow", "run_dashboard", "VIEWS"]
 
@@ -73,12 +74,15 @@ class MainWindow(QMainWindow):
         ``$EMGFEEDBACK_RECORDINGS`` or ``~/emgfeedback-recordings``).
     db_path : str or Path, optional
         Session database (default ``storage.default_db_path()``; ``$EMGFEEDBACK_DB``).
+    settings : ProcessingSettings, optional
+        Processing settings (default ``ProcessingSettings()``); the connect bar's mains choice
+        overrides their ``mains_hz`` at each Connect.
     """
 
     def __init__(self, url: str = "sim://", *, bridge: "SessionBridge | None" = None,
                  recent: "RecentDevices | None" = None, scenarios: "Sequence[str] | None" = None,
                  recordings_dir: "str | Path | None" = None, db_path: "str | Path | None" = None,
-                 lsl: bool = False) -> None:
+                 lsl: bool = False, settings: "ProcessingSettings | None" = None) -> None:
         super().__init__()
         self._drawn_total = -1
         self.setWindowTitle("emgfeedback — glute activation biofeedback")
@@ -91,6 +95,8 @@ class MainWindow(QMainWindow):
             scenarios = list_scenarios()
         self.bridge = bridge or SessionBridge(self, lsl=lsl)
         self.bridge.setParent(self)
+        if settings is not None:
+            self.bridge.settings = settings
         self.info: "StreamInfo | None" = None
         self.protocol: "Protocol | None" = None
         self.reps: list[RepMetrics] = []
@@ -105,7 +111,8 @@ class MainWindow(QMainWindow):
         root = QVBoxLayout(central)
         root.setContentsMargins(10, 10, 10, 10)
         top = QHBoxLayout()
-        self.connect_panel = ConnectPanel(scenarios, recent or RecentDevices(), url)
+        self.connect_panel = ConnectPanel(scenarios, recent or RecentDevices(), url,
+                                          mains_hz=self.bridge.settings.mains_hz)
         self.patient = PatientBar()
         top.addWidget(self.connect_panel, 3)
         top.addWidget(self.patient, 2)
@@ -180,6 +187,9 @@ class MainWindow(QMainWindow):
         if url is not None:
             self.connect_panel.url.setEditText(url)
         self.info = None
+        mains = self.connect_panel.mains_hz()
+        if mains != self.bridge.settings.mains_hz:
+            self.bridge.settings = self.bridge.settings.with_(mains_hz=mains)
         return self.bridge.connect_device(self.connect_panel.url.currentText().strip())
 
     def _on_failed(self, message: str) -> None:
@@ -322,6 +332,7 @@ class MainWindow(QMainWindow):
 def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_after: "float | None" = None,
                   view: str = "live", protocol: "str | None" = None, mvc: bool = False,
                   recordings_dir: "str | Path | None" = None, lsl: bool = False,
+                  settings: "ProcessingSettings | None" = None,
                   on_ready: "Callable[[MainWindow], None] | None" = None) -> int:
     """Start the dashboard (a QApplication, the window, the device); returns the exit code.
 
@@ -343,12 +354,14 @@ def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_
         Folder for recordings (default ``$EMGFEEDBACK_RECORDINGS`` or ``~/emgfeedback-recordings``).
     lsl : bool
         Publish the live channels and onset markers over LSL (opt-in).
+    settings : ProcessingSettings, optional
+        Processing settings (band, mains, onset detector …; default ``ProcessingSettings()``).
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of: {', '.join(VIEWS)}, got {view!r}")
     app = QApplication.instance() or QApplication(["emgfeedback"])
     app.setStyleSheet(STYLE_SHEET)
-    win = MainWindow(url, recordings_dir=recordings_dir, lsl=lsl)
+    win = MainWindow(url, recordings_dir=recordings_dir, lsl=lsl, settings=settings)
     win.show_view(view)
     win.show()
     if win.connect_device(url):

@@ -66,14 +66,19 @@ class RecentDevices:
         return urls
 
 
+#: The mains choices of the connect bar: label -> ``ProcessingSettings.mains_hz``.
+MAINS_CHOICES = {"50 Hz mains": 50.0, "60 Hz mains": 60.0, "no notch": None}
+
+
 class ConnectPanel(QFrame):
-    """Device URL (editable, with recent devices), a simulated-scenario picker and Connect."""
+    """Device URL (editable, with recent devices), a simulated-scenario picker, the mains
+    frequency (the notch: 50 Hz in Europe, 60 Hz in the Americas) and Connect."""
 
     connect_requested = Signal(str)
     disconnect_requested = Signal()
 
     def __init__(self, scenarios: Sequence[str], recent: RecentDevices, url: str = "sim://",
-                 parent: "QWidget | None" = None) -> None:
+                 parent: "QWidget | None" = None, mains_hz: "float | None" = 50.0) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
         self.recent = recent
@@ -91,6 +96,11 @@ class ConnectPanel(QFrame):
         self.scenario.addItems(list(scenarios))
         self.scenario.activated.connect(self._pick_scenario)
         lay.addWidget(self.scenario, 2)
+        self.mains = QComboBox()
+        self.mains.addItems(list(MAINS_CHOICES))
+        self.mains.setToolTip("powerline frequency to notch (applies at the next Connect)")
+        self.set_mains(mains_hz)
+        lay.addWidget(self.mains)
         self.button = QPushButton("Connect")
         self.button.setObjectName("primary")
         self.button.clicked.connect(self._clicked)
@@ -99,6 +109,16 @@ class ConnectPanel(QFrame):
         self.status.setStyleSheet(f"color: {MUTED};")
         lay.addWidget(self.status, 2)
         self._connected = False
+
+    def mains_hz(self) -> "float | None":
+        """The chosen mains frequency, Hz (None: no notch)."""
+        return MAINS_CHOICES[self.mains.currentText()]
+
+    def set_mains(self, mains_hz: "float | None") -> None:
+        """Select ``mains_hz`` (50.0, 60.0 or None)."""
+        for i, value in enumerate(MAINS_CHOICES.values()):
+            if value == mains_hz:
+                self.mains.setCurrentIndex(i)
 
     def _pick_scenario(self, index: int) -> None:
         if index > 0:

@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from emgfeedback.app import NO_DISPLAY_MESSAGE, display_available
+from emgfeedback.commands._processing import add_processing_options, settings_from_args
 
 __all__ = ["add_parser", "run", "display_available"]
 
@@ -41,6 +42,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
                    help="save a PNG of the window after --exit-after seconds, then exit")
     p.add_argument("--exit-after", type=float, default=None, metavar="S",
                    help="quit after S seconds (default 5 with --screenshot)")
+    add_processing_options(p)
     p.set_defaults(func=run)
 
 
@@ -55,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         known = load_protocols()
         if args.protocol not in known:
             raise ValueError(f"--protocol must be one of: {', '.join(known)}; got {args.protocol!r}")
+    settings = settings_from_args(args)
     if not display_available():
         print(f"emgfeedback dashboard: {NO_DISPLAY_MESSAGE}", file=sys.stderr)
         return 2
@@ -62,4 +65,4 @@ def run(args: argparse.Namespace) -> int:
 
     return run_dashboard(args.device, screenshot=args.screenshot, exit_after=args.exit_after,
                          view=args.view, protocol=args.protocol, mvc=args.mvc, recordings_dir=args.recordings,
-                         lsl=args.lsl)
+                         lsl=args.lsl, settings=settings)

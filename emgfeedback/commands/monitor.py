@@ -1,8 +1,9 @@
 """``emgfeedback monitor``: the live terminal view.
 
-Runs the live pipeline on a device in real time and prints, once a second, per muscle and
-side: the envelope (µV, or %MVC when MVC values are known), the latest onset, who fired first
-(glute max vs lumbar ES) and the TFL-to-glute-med ratio.
+Runs the live session on a device in real time (:class:`~emgfeedback.session.LiveSession`, the
+same loop as ``record`` and the dashboard) and prints, once a second, per muscle and side: the
+envelope (µV, or %MVC when MVC values are known), the latest onset, who fired first (glute max
+vs lumbar ES), the TFL-to-glute-med ratio and the number of reps so far.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import argparse
 import math
 import sys
 import time
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from emgfeedback.commands._processing import add_processing_options, settings_from_args
 from emgfeedback.model import FeedbackFrame, FiringOrder, Muscle, Side
 
 __all__ = ["add_parser", "run", "LiveSummary", "format_summary"]
@@ -32,11 +33,11 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--device", default=DEFAULT_DEVICE, metavar="URL",
                    help=f"device URL (default {DEFAULT_DEVICE!r})")
     p.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
-    p.add_argument("--mains", type=float, default=50.0, choices=(50.0, 60.0), help="mains frequency, Hz")
     p.add_argument("--interval", type=float, default=1.0, metavar="S", help="seconds between prints")
     p.add_argument("--lsl", action="store_true",
                    help="also publish the channels and onset markers as Lab Streaming Layer streams "
                    "(opt-in: an LSL outlet announces itself on the local network)")
+    add_processing_options(p)
     p.set_defaults(func=run)
 
 
@@ -53,6 +54,7 @@ class LiveSummary:
     tfl_ratio: dict[Side, float] = field(default_factory=dict)
     problems: dict[str, tuple[str, ...]] = field(default_factory=dict)
     lost_samples: int = 0
+    reps: int = 0
 
     def update(self, frame: FeedbackFrame) -> None:
         """Take in one frame from the pipeline."""
@@ -79,7 +81,7 @@ def _cell_level(summary: LiveSummary, row: int) -> str:
 
 def format_summary(summary: LiveSummary) -> str:
     """Render the summary as a small fixed-width table (pure function of the summary)."""
-    lines = [f"t = {summary.t_s:7.1f} s   lost samples: {summary.lost_samples}"]
+    lines = [f"t = {summary.t_s:7.1f} s   lost samples: {summary.lost_samples}   reps: {summary.reps}"]
     lines.append(f"{'muscle':26s} {'left':>12s} {'onset':>9s}   {'right':>12s} {'onset':>9s}")
     for muscle in Muscle:
         cells = []
@@ -114,33 +116,38 @@ def format_summary(summary: LiveSummary) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from emgfeedback.devices import open_device
-    from emgfeedback.dsp.pipeline import OnlinePipeline
+    from emgfeedback.session import LiveSession
 
     if args.interval <= 0:
         raise ValueError(f"--interval must be a positive number of seconds, got {args.interval}")
+    if args.duration is not None and not args.duration > 0:
+        raise ValueError(f"--duration must be a positive number of seconds, got {args.duration}")
+    settings = settings_from_args(args)
     clear = "\x1b[H\x1b[J" if sys.stdout.isatty() else ""
     summary = LiveSummary()
-    with open_device(args.device) as device, ExitStack() as stack:
-        info = device.info
-        pipeline = OnlinePipeline(info.fs, info.montage, mains=args.mains)
-        outlet = None
-        if args.lsl:
-            from emgfeedback.storage.lsl_outlet import LslOutlet
-
-            outlet = stack.enter_context(LslOutlet(info))
-        print(f"monitoring {info.source or args.device}: {info.n_channels} channels at {info.fs:g} Hz "
-              f"(Ctrl-C to stop)", flush=True)
+    device = open_device(args.device)
+    try:
+        live = LiveSession(device, settings=settings, lsl=args.lsl)
+    except BaseException:
+        device.close()
+        raise
+    try:
+        info = live.start()
+        print(f"monitoring {info.source or args.device}: {info.n_channels} channels at {info.fs:g} Hz, "
+              f"{settings.describe()} (Ctrl-C to stop)", flush=True)
         started = time.monotonic()
         next_print = started + args.interval
-        while args.duration is None or time.monotonic() - started < args.duration:
-            block = device.read(timeout=1.0)
-            if block is not None:
-                frame = pipeline.process(block)
-                summary.update(frame)
-                if outlet is not None:
-                    outlet.push_live(block, frame.onsets)
+        while live.running and (args.duration is None or time.monotonic() - started < args.duration):
+            time.sleep(0.05)
+            summary.reps += sum(len(u.reps) for u in live.drain_results())
+            for update in live.drain():
+                summary.update(update.frame)
             now = time.monotonic()
             if now >= next_print:
                 print(clear + format_summary(summary), flush=True)
                 next_print = now + args.interval
+    finally:
+        live.stop()
+    if live.error is not None:
+        raise live.error
     return 0

@@ -1,8 +1,11 @@
 """``emgfeedback record``: record a device to a crash-safe EDF+/BDF+ file.
 
-Prints a progress line (elapsed, samples, lost samples, file size). Ctrl-C (or SIGTERM) finishes
-the file cleanly; a killed process leaves a file MNE reads as is and ``emgfeedback repair``
-makes acceptable to strict readers.
+It runs the live session (:class:`~emgfeedback.session.LiveSession`: device → pipeline →
+session engine → reps → writer), the same loop as ``monitor`` and the dashboard, so the file
+carries the same annotations: detected onsets, reps, gaps and the processing settings that made
+them. Prints a progress line (elapsed, samples, lost samples, file size). Ctrl-C (or SIGTERM)
+finishes the file cleanly; a killed process leaves a file MNE reads as is and
+``emgfeedback repair`` makes acceptable to strict readers.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ import argparse
 import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
+
+from emgfeedback.commands._processing import add_processing_options, settings_from_args
 
 __all__ = ["add_parser", "run"]
 
@@ -20,78 +27,107 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p = sub.add_parser(
         "record",
         help="record a device to an EDF+ (or BDF+) file with annotations",
-        description="Record a device to a crash-safe EDF+ file (BDF+ for .bdf or 24-bit boards): "
-        "data reach the disk at least once a second; Ctrl-C finishes the file cleanly.",
+        description="Record a device to a crash-safe EDF+ file (BDF+ for .bdf or boards of more than "
+        "16 ADC bits): data reach the disk at least once a second; Ctrl-C finishes the file cleanly. "
+        "The live pipeline runs as in the dashboard: onsets, reps and the settings used are annotated.",
     )
     p.add_argument("--device", required=True, metavar="URL",
                    help="device URL, e.g. 'sim://?scenario=healthy' or serial:///dev/ttyUSB0")
     p.add_argument("--out", required=True, type=Path, metavar="FILE.edf", help="file to create")
     p.add_argument("--duration", type=float, default=None, metavar="S",
                    help="stop after S seconds of signal (default: until Ctrl-C or the source ends)")
-    p.add_argument("--patient", default="X", metavar="CODE",
-                   help="de-identified patient code such as P017 (never a name); default X (unknown)")
+    p.add_argument("--patient", default=None, metavar="CODE",
+                   help="de-identified patient code such as P017 (never a name); default: none, "
+                   "written as EDF+'s unknown X")
     p.add_argument("--range", type=float, default=None, metavar="UV", dest="range_uv",
                    help="file range ±µV (default 5000 for EDF, 187500 for BDF)")
     p.add_argument("--onsets", action="store_true",
-                   help="run the live pipeline and annotate detected muscle onsets")
+                   help="kept for old scripts: onsets (and reps) are always annotated now")
     p.add_argument("--lsl", action="store_true",
-                   help="also publish the samples and annotations as Lab Streaming Layer streams "
+                   help="also publish the samples and onset markers as Lab Streaming Layer streams "
                    "(off by default: LSL announces itself on the local network)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
+    add_processing_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from emgfeedback.devices import open_device
+    from emgfeedback.errors import RecordingError
+    from emgfeedback.session import LiveSession
     from emgfeedback.storage.deidentify import validate_patient_code
-    from emgfeedback.storage.recorder import Recorder
+    from emgfeedback.storage.recorder import RecordingProgress
 
     if args.duration is not None and not args.duration > 0:
         raise ValueError(f"--duration must be a positive number of seconds, got {args.duration}")
-    validate_patient_code(args.patient)
+    patient = None if args.patient is None else validate_patient_code(args.patient)
     if args.out.suffix.lower() not in (".edf", ".bdf"):
         raise ValueError(f"--out must end in .edf or .bdf, got {args.out}")
     if args.out.exists():
         raise ValueError(f"--out {args.out} already exists; choose another file name")
     if not args.out.parent.is_dir():
         raise ValueError(f"--out: folder {args.out.parent} does not exist")
+    if args.range_uv is not None and not args.range_uv > 0:
+        raise ValueError(f"--range must be a positive number of µV, got {args.range_uv}")
+    settings = settings_from_args(args)
 
     device = open_device(args.device)
-    pipeline = outlet = None
     try:
-        if args.onsets:
-            from emgfeedback.dsp.pipeline import OnlinePipeline
-
-            pipeline = OnlinePipeline(device.info.fs, device.info.montage)
-        if args.lsl:
-            from emgfeedback.storage.lsl_outlet import LslOutlet
-
-            outlet = LslOutlet(device.info)
-        rec = Recorder(device, args.out, patient_code=args.patient, duration_s=args.duration,
-                       physical_range_uv=args.range_uv, pipeline=pipeline, outlet=outlet)
+        live = LiveSession(device, settings=settings, lsl=args.lsl, stop_after_s=args.duration,
+                           max_updates=16)
     except BaseException:
         device.close()
         raise
-    previous = {s: signal.signal(s, lambda *_: rec.stop()) for s in (signal.SIGINT, signal.SIGTERM)}
+    # before start(): the recording begins with the stream's first block
+    live.start_recording(args.out, patient, use_db=False, physical_range_uv=args.range_uv)
+    stop = threading.Event()
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
     tty = sys.stderr.isatty()
+    fs = device.info.fs
+    t_start = time.monotonic()
 
-    def show(p) -> None:
+    def progress(stopped_by: str = "") -> RecordingProgress:
+        st = live.recording_status
+        return RecordingProgress(
+            elapsed_s=time.monotonic() - t_start, samples=st.samples if st else 0,
+            lost_samples=st.lost_samples if st else 0, clipped_samples=st.clipped_samples if st else 0,
+            file_bytes=st.file_bytes if st else 0, fs=fs, stopped_by=stopped_by)
+
+    def show() -> None:
         if not args.quiet:
-            print(("\r" if tty else "") + p.line(), end="" if tty else "\n", file=sys.stderr, flush=True)
+            print(("\r" if tty else "") + progress().line(), end="" if tty else "\n", file=sys.stderr, flush=True)
 
     try:
-        final = rec.run(on_progress=show)
+        live.start()
+        last_report = time.monotonic()
+        while live.running and not stop.is_set():
+            stop.wait(0.05)
+            live.drain_results()  # nothing to show here; keeps the results queue short
+            st = live.recording_status
+            if st is not None and not st.active:  # a write error (disk full) ended the file
+                break
+            if time.monotonic() - last_report >= 0.5:
+                show()
+                last_report = time.monotonic()
     finally:
+        live.stop()
         for s, h in previous.items():
             signal.signal(s, h)
-        if outlet is not None:
-            outlet.close()
     if tty and not args.quiet:
         print(file=sys.stderr)
-    size = os.path.getsize(rec.path)
-    if rec.path != args.out:
-        print(f"note: {device.info.board} has a 24-bit ADC; recorded BDF+ to {rec.path}", file=sys.stderr)
-    print(f"wrote {rec.path}: {final.recorded_s:.1f} s, {final.samples} samples per channel, "
+    st = live.recording_status
+    if st is not None and st.error:
+        raise RecordingError(st.error)
+    if live.error is not None:
+        raise live.error
+    if st is None:
+        raise RecordingError(f"{args.out}: the recording did not start")
+    final = progress("stop" if stop.is_set() else live.stopped_by or "stop")
+    size = os.path.getsize(st.path)
+    if st.path != args.out:
+        print(f"note: {device.info.board} has a {device.info.adc_bits}-bit ADC; recorded BDF+ to {st.path}",
+              file=sys.stderr)
+    print(f"wrote {st.path}: {final.recorded_s:.1f} s, {final.samples} samples per channel, "
           f"{final.lost_samples} lost, {size / 1e6:.2f} MB (stopped by {final.stopped_by})")
     if final.clipped_samples:
         print(f"warning: {final.clipped_samples} samples exceeded the file range and were clipped; "

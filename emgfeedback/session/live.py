@@ -1,5 +1,6 @@
-"""The live session loop: device → pipeline → engine on a worker thread, so the UI thread
-only copies ring buffers and drains a bounded queue of updates.
+"""The live session loop: device → pipeline → engine → reps → writer on a worker thread. It is
+the one acquisition loop: ``emgfeedback record``, ``emgfeedback monitor`` and the dashboard all
+run it, so every recording carries the same onset, rep, cue and settings annotations.
 
 The worker owns the device, the engine and an optional recording: it opens the device (a serial
 or BLE handshake may take seconds, so it never happens on the caller's thread when started with
@@ -7,10 +8,21 @@ or BLE handshake may take seconds, so it never happens on the caller's thread wh
 closes everything when it stops. Other threads talk to it only through :meth:`LiveSession.call`
 (run a function on the worker between blocks) and read snapshots (:attr:`state`,
 :attr:`recording_status`) that the worker replaces whole.
+
+Two queues leave the worker:
+
+- display updates (:meth:`LiveSession.drain`): bounded; when the reader falls behind the oldest
+  are dropped and counted (:attr:`LiveSession.dropped_updates`). Their ``reps`` and ``events``
+  are empty: results never travel on a queue that drops;
+- results (:meth:`LiveSession.drain_results`): every update that finished a rep or began a
+  protocol phase, in order, never dropped.
+
+:meth:`LiveSession.drain_all` gives both (results first), which is what a display wants.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -20,10 +32,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from emgfeedback.errors import EmgFeedbackError
-from emgfeedback.model import StreamInfo
+from emgfeedback.model import SampleBlock, StreamInfo
 from emgfeedback.session.engine import Pipeline, SessionEngine, SessionUpdate
 from emgfeedback.session.recording import LiveRecording, RecordingStatus
 from emgfeedback.session.ringbuffer import RingBuffer
+from emgfeedback.settings import ProcessingSettings
 
 __all__ = ["LiveSession", "default_pipeline", "CONNECTING", "STREAMING", "STOPPED"]
 
@@ -33,11 +46,19 @@ log = logging.getLogger(__name__)
 CONNECTING, STREAMING, STOPPED = "connecting", "streaming", "stopped"
 
 
-def default_pipeline(info: StreamInfo) -> Pipeline:
-    """The project's live DSP pipeline for a stream (``dsp.pipeline.OnlinePipeline``)."""
+def default_pipeline(info: StreamInfo, settings: "ProcessingSettings | None" = None) -> Pipeline:
+    """The project's live DSP pipeline for a stream (``dsp.pipeline.OnlinePipeline``) with
+    ``settings`` (default ``ProcessingSettings()``)."""
     from emgfeedback.dsp.pipeline import OnlinePipeline
 
-    return OnlinePipeline(info.fs, info.montage)
+    return OnlinePipeline(info.fs, info.montage, settings=settings)
+
+
+def _head(block: SampleBlock, n: int) -> SampleBlock:
+    """The first ``n`` samples of ``block``."""
+    n = max(0, n)
+    return SampleBlock(t0=block.t0, fs=block.fs, data=block.data[:, :n], seq=block.seq,
+                       lost=None if block.lost is None else block.lost[:n], channels=block.channels)
 
 
 class LiveSession:
@@ -51,39 +72,55 @@ class LiveSession:
     opener : callable, optional
         ``() -> device``, called on the worker (give this or ``device``): the handshake then
         happens off the caller's thread.
+    settings : ProcessingSettings, optional
+        Band, mains, onset detector, baseline and rep rules for the pipeline and the engine
+        (default ``ProcessingSettings()``); recordings name them in a ``settings`` annotation.
     pipeline_factory : callable, optional
-        ``StreamInfo -> Pipeline``; default :func:`default_pipeline`.
+        ``(StreamInfo, ProcessingSettings) -> Pipeline``; default :func:`default_pipeline`.
     window_s : float
         Length of the trace ring buffers, s.
     max_updates : int
-        Capacity of the update queue; when the UI falls behind, the oldest updates are
-        dropped and counted in :attr:`dropped_updates` (the ring buffers still get every sample).
+        Capacity of the display-update queue; when the UI falls behind, the oldest updates are
+        dropped and counted in :attr:`dropped_updates` (the ring buffers still get every sample,
+        and reps and phase events are kept on the results queue, see :meth:`drain_results`).
     lsl : bool
         Also publish the raw channels and onset markers as Lab Streaming Layer streams
         (opt-in: an LSL outlet announces itself on the local network).
+    stop_after_s : float, optional
+        End the session after this much signal, s, counted from the first block (the block
+        that crosses it is cut): ``emgfeedback record --duration``. :attr:`stopped_by` says
+        why the session ended.
     **engine_options
         Passed to :class:`SessionEngine` (``protocol``, ``mvc_uv``, ``history_s``).
     """
 
     def __init__(self, device: Any = None, *, opener: "Callable[[], Any] | None" = None,
-                 pipeline_factory: "Callable[[StreamInfo], Pipeline] | None" = None,
+                 settings: "ProcessingSettings | None" = None,
+                 pipeline_factory: "Callable[[StreamInfo, ProcessingSettings], Pipeline] | None" = None,
                  window_s: float = 10.0, max_updates: int = 4096, lsl: bool = False,
-                 **engine_options: Any) -> None:
+                 stop_after_s: "float | None" = None, **engine_options: Any) -> None:
         if window_s <= 0:
             raise ValueError(f"window_s must be a positive number of seconds, got {window_s!r}")
         if max_updates < 1:
             raise ValueError(f"max_updates must be at least 1, got {max_updates!r}")
+        if stop_after_s is not None and not stop_after_s > 0:
+            raise ValueError(f"stop_after_s must be a positive number of seconds, got {stop_after_s!r}")
         if (device is None) == (opener is None):
             raise ValueError("give exactly one of device (an opened device) or opener (() -> device)")
+        if settings is not None and not isinstance(settings, ProcessingSettings):
+            raise TypeError(f"settings must be a ProcessingSettings, got {type(settings).__name__}")
         self.device = device
         self._opener = opener
+        self.settings = ProcessingSettings() if settings is None else settings
         self._factory = pipeline_factory or default_pipeline
         self._engine_options = engine_options
         self.window_s = float(window_s)
+        self.stop_after_s = stop_after_s
         self.engine: "SessionEngine | None" = None
         self.filtered: "RingBuffer | None" = None
         self.envelope: "RingBuffer | None" = None
         self._updates: deque[SessionUpdate] = deque(maxlen=max_updates)
+        self._results: deque[SessionUpdate] = deque()  # unbounded: never drops a rep
         self._calls: "queue.SimpleQueue[Callable[[SessionEngine], Any]]" = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._halt = threading.Event()
@@ -99,6 +136,9 @@ class LiveSession:
         self.dropped_updates = 0
         self.blocks = 0
         self.stream_t_s = 0.0
+        #: Why the worker ended: ``""`` while running, then ``stop``, ``duration``,
+        #: ``end of stream`` or ``error``.
+        self.stopped_by = ""
 
     @property
     def info(self) -> StreamInfo:
@@ -123,6 +163,7 @@ class LiveSession:
         self._halt.clear()
         self._ready.clear()
         self.error = None
+        self.stopped_by = ""
         self.state = CONNECTING
         self._thread = threading.Thread(target=self._run, name="emgfeedback-session", daemon=True)
         self._thread.start()
@@ -167,27 +208,55 @@ class LiveSession:
         self._calls.put(fn)
 
     def drain(self) -> list[SessionUpdate]:
-        """Take all updates queued since the last drain (oldest first)."""
+        """Take the display updates queued since the last drain (oldest first).
+
+        Bounded: updates the reader was too slow to take were dropped (counted in
+        :attr:`dropped_updates`). Their ``reps`` and ``events`` are always empty — results come
+        from :meth:`drain_results`, which never drops.
+        """
         with self._lock:
             out = list(self._updates)
             self._updates.clear()
         return out
 
+    def drain_results(self) -> list[SessionUpdate]:
+        """Take every update that finished a rep or began a protocol phase since the last call
+        (oldest first), with its ``reps`` and ``events``. Never dropped, however late the reader."""
+        with self._lock:
+            out = list(self._results)
+            self._results.clear()
+        return out
+
+    def drain_all(self) -> list[SessionUpdate]:
+        """:meth:`drain_results` then :meth:`drain`: every rep and event once, and the latest
+        display state last (what a display takes each frame)."""
+        with self._lock:
+            out = list(self._results) + list(self._updates)
+            self._results.clear()
+            self._updates.clear()
+        return out
+
     # ------------------------------------------------------------------ recording
-    def start_recording(self, path: "str | Path", patient_code: str, *, db_path: "str | Path | None" = None,
-                        use_db: bool = True) -> None:
+    def start_recording(self, path: "str | Path", patient_code: "str | None", *,
+                        db_path: "str | Path | None" = None, use_db: bool = True,
+                        physical_range_uv: "float | None" = None) -> None:
         """Start recording on the worker (file created there); see :attr:`recording_status`.
+
+        Called before :meth:`start`, the recording begins with the stream's first block.
 
         Parameters
         ----------
         path : str or Path
-            The ``.edf`` file to create (``.bdf`` for 24-bit boards).
-        patient_code : str
-            De-identified patient code (validated; names are refused).
+            The ``.edf`` file to create (``.bdf`` for streams of more than 16 ADC bits).
+        patient_code : str or None
+            De-identified patient code (validated; names are refused); None records an
+            unknown patient (``X``) and stores nothing in the database.
         db_path : str or Path, optional
             Session database (default ``storage.default_db_path()``).
         use_db : bool
             Store per-rep results, MVC values and the recording's path in the database.
+        physical_range_uv : float, optional
+            File range, ±µV (default 5000 for EDF+, 187500 for BDF+).
         """
         def begin(engine: SessionEngine) -> None:
             if self._recording is not None:
@@ -195,7 +264,8 @@ class LiveSession:
             try:
                 rec = LiveRecording(engine.info, path, patient_code, db_path=db_path, use_db=use_db,
                                     protocol=engine.protocol.id if engine.protocol else None,
-                                    mvc_uv=engine.mvc_uv)
+                                    mvc_uv=engine.mvc_uv, settings=self.settings,
+                                    physical_range_uv=physical_range_uv)
             except (EmgFeedbackError, ValueError, OSError) as err:
                 self.recording_status = RecordingStatus.failed(Path(path), str(err))
                 return
@@ -229,7 +299,8 @@ class LiveSession:
         n = max(int(round(self.window_s * info.fs)), 1)
         self.filtered = RingBuffer(info.n_channels, n)
         self.envelope = RingBuffer(info.n_channels, n)
-        self.engine = SessionEngine(info, self._factory(info), **self._engine_options)
+        self.engine = SessionEngine(info, self._factory(info, self.settings), settings=self.settings,
+                                    **self._engine_options)
         if self._lsl:
             from emgfeedback.storage.lsl_outlet import LslOutlet
 
@@ -242,8 +313,10 @@ class LiveSession:
             try:
                 engine = self._connect()
             except (EmgFeedbackError, ValueError, OSError) as err:
-                log.error("cannot open the device: %s", err)
+                # reported by start() / error (one line); no log record on stderr twice
+                log.info("cannot open the device: %s", err)
                 self.error = err
+                self.stopped_by = "error"
                 return
             self.state = STREAMING
             self._ready.set()
@@ -258,36 +331,59 @@ class LiveSession:
             self._ready.set()
 
     def _loop(self, engine: SessionEngine) -> None:
-        assert self.filtered is not None and self.envelope is not None
+        info = engine.info
+        limit = None if self.stop_after_s is None else max(int(round(self.stop_after_s * info.fs)), 1)
+        first_seq: "int | None" = None
         try:
             while not self._halt.is_set():
                 while not self._calls.empty():
                     self._calls.get_nowait()(engine)
                 block = self.device.read(timeout=0.1)
-                rec = self._recording
                 if block is None:
+                    if not getattr(self.device, "is_streaming", True):
+                        # the source ended: take what is still queued, then stop
+                        while (block := self.device.read(timeout=0)) is not None:
+                            self._step(engine, block)
+                        self.stopped_by = "end of stream"
+                        return
+                    rec = self._recording
                     if rec is not None:
                         self._feed(rec, None, None)
-                    if not getattr(self.device, "is_streaming", True):
-                        break
                     continue
-                arrival = time.monotonic()
-                update = engine.process(block, arrival_s=arrival)
-                self.filtered.write(update.frame.filtered_uv)
-                self.envelope.write(update.frame.envelope_uv)
-                with self._lock:
-                    if len(self._updates) == self._updates.maxlen:
-                        self.dropped_updates += 1
-                    self._updates.append(update)
-                if rec is not None:
-                    self._feed(rec, block, update)
-                if self.outlet is not None:
-                    self.outlet.push_live(block, update.frame.onsets)
-                self.blocks += 1
-                self.stream_t_s = block.t_end
+                if limit is not None:
+                    first_seq = block.seq if first_seq is None else first_seq
+                    if block.seq + block.n_samples - first_seq >= limit:
+                        self._step(engine, _head(block, limit - (block.seq - first_seq)))
+                        self.stopped_by = "duration"
+                        return
+                self._step(engine, block)
+            self.stopped_by = "stop"
         except (EmgFeedbackError, ValueError, OSError) as err:
-            log.error("live session stopped: %s", err)
+            log.info("live session stopped: %s", err)  # reported through .error
             self.error = err
+            self.stopped_by = "error"
+
+    def _step(self, engine: SessionEngine, block: SampleBlock) -> None:
+        """One block through the engine, into the rings, the queues, the recording and LSL."""
+        assert self.filtered is not None and self.envelope is not None
+        update = engine.process(block, arrival_s=time.monotonic())
+        self.filtered.write(update.frame.filtered_uv)
+        self.envelope.write(update.frame.envelope_uv)
+        has_results = bool(update.reps or update.events)
+        display = dataclasses.replace(update, reps=(), events=()) if has_results else update
+        with self._lock:
+            if len(self._updates) == self._updates.maxlen:
+                self.dropped_updates += 1
+            self._updates.append(display)
+            if has_results:
+                self._results.append(update)
+        rec = self._recording
+        if rec is not None:
+            self._feed(rec, block, update)
+        if self.outlet is not None:
+            self.outlet.push_live(block, update.frame.onsets)
+        self.blocks += 1
+        self.stream_t_s = block.t_end
 
     def _feed(self, rec: LiveRecording, block: Any, update: "SessionUpdate | None") -> None:
         rec.feed(block, update, self.engine)

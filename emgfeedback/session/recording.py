@@ -20,11 +20,13 @@ from typing import Any, Mapping
 from emgfeedback.errors import RecordingError
 from emgfeedback.model import StreamInfo
 from emgfeedback.session.mvc import MvcStep
-from emgfeedback.session.patient import validate_patient_code
 from emgfeedback.session.store import SessionStore
+from emgfeedback.settings import ProcessingSettings
+from emgfeedback.storage.annotations import settings_text
 from emgfeedback.storage.database import SessionDatabase
+from emgfeedback.storage.deidentify import validate_patient_code
 from emgfeedback.storage.edf import EdfWriter
-from emgfeedback.storage.recorder import HIGH_RESOLUTION_BOARDS, BlockWriter
+from emgfeedback.storage.recorder import BlockWriter, wants_bdf
 
 __all__ = ["RECORDINGS_ENV", "RecordingStatus", "LiveRecording", "default_recordings_dir", "recording_path"]
 
@@ -84,6 +86,10 @@ class RecordingStatus:
         Size of the file's complete part, bytes.
     lost_samples : int
         Samples lost in transport or dropped (filled in and annotated).
+    samples : int
+        Samples per channel in the file (filled-in ones included).
+    clipped_samples : int
+        Sample instants where a channel exceeded the file's range (clipped).
     reps : int
         Reps annotated (and stored in the database).
     error : str
@@ -97,6 +103,8 @@ class RecordingStatus:
     recorded_s: float = 0.0
     file_bytes: int = 0
     lost_samples: int = 0
+    samples: int = 0
+    clipped_samples: int = 0
     reps: int = 0
     error: str = ""
     warning: str = ""
@@ -120,9 +128,11 @@ class LiveRecording:
     info : StreamInfo
         The stream (rate, montage labels, board).
     path : str or Path
-        The file to create; a 24-bit board (Cyton, Ganglion) records BDF+ (``.bdf``).
-    patient_code : str
-        De-identified code: the EDF+ patient field and the database patient.
+        The file to create; a stream of more than 16 ADC bits (``info.adc_bits``: Cyton,
+        Ganglion) records BDF+ (``FILE.edf`` becomes ``FILE.bdf``).
+    patient_code : str or None
+        De-identified code: the EDF+ patient field and the database patient. None records an
+        unknown patient (EDF+ ``X``) and stores nothing in the database.
     db_path : str or Path, optional
         Session database (default ``storage.default_db_path()``, ``$EMGFEEDBACK_DB``).
     use_db : bool
@@ -131,6 +141,11 @@ class LiveRecording:
         Protocol id running now.
     mvc_uv : mapping of str to float, optional
         MVC values in use, µV.
+    settings : ProcessingSettings, optional
+        The settings that make the onset and rep annotations; written into the file as a
+        ``settings {json}`` annotation at 0 s (see ``storage.recording_settings``).
+    physical_range_uv : float, optional
+        File range, ±µV (default 5000 for EDF+, 187500 for BDF+).
 
     Raises
     ------
@@ -140,26 +155,35 @@ class LiveRecording:
         The file cannot be created.
     """
 
-    def __init__(self, info: StreamInfo, path: "str | Path", patient_code: str, *,
+    def __init__(self, info: StreamInfo, path: "str | Path", patient_code: "str | None", *,
                  db_path: "str | Path | None" = None, use_db: bool = True, protocol: "str | None" = None,
-                 mvc_uv: "Mapping[str, float] | None" = None) -> None:
-        code = validate_patient_code(patient_code)
+                 mvc_uv: "Mapping[str, float] | None" = None, settings: "ProcessingSettings | None" = None,
+                 physical_range_uv: "float | None" = None) -> None:
+        code = None if patient_code is None else validate_patient_code(patient_code)
         path = Path(path)
         if path.suffix.lower() not in (".edf", ".bdf"):
             raise ValueError(f"the recording file must end in .edf or .bdf, got {path.name!r}")
-        bdf = path.suffix.lower() == ".bdf" or info.board.split(" ")[0] in HIGH_RESOLUTION_BOARDS
+        bdf = path.suffix.lower() == ".bdf" or wants_bdf(info)
         if bdf:
             path = path.with_suffix(".bdf")
+        self.settings = ProcessingSettings() if settings is None else settings
+        note = settings_text(self.settings)
         self.info = info
-        self.writer = EdfWriter(path, info.fs, info.montage.labels, patient_code=code, bdf=bdf)
+        # room for the settings annotation in the first record, next to a few onsets
+        self.writer = EdfWriter(path, info.fs, info.montage.labels, patient_code=code, bdf=bdf,
+                                physical_range_uv=physical_range_uv,
+                                annotation_bytes=max(512, len(note.encode("utf-8")) + 256))
         self.path = path
         self.sink = BlockWriter(self.writer, origin_s=None)
+        self.sink.add(note, 0.0)
         self.store: "SessionStore | None" = None
         self._warning = ""
         self._error = ""
         self.active = True
         self.n_reps = 0
-        if use_db:
+        if use_db and code is None:
+            self._warning = "no patient code: results are not stored in the session database"
+        elif use_db:
             self._db(lambda: setattr(self, "store", SessionStore(SessionDatabase(db_path), code, protocol, mvc_uv)))
 
     @property
@@ -168,6 +192,7 @@ class LiveRecording:
         w = self.writer
         return RecordingStatus(path=self.path, active=self.active, recorded_s=w.duration_s,
                                file_bytes=w.file_bytes, lost_samples=self.sink.lost_samples,
+                               samples=w.samples_written, clipped_samples=w.clipped_samples,
                                reps=self.n_reps, error=self._error, warning=self._warning)
 
     def _db(self, fn: Any) -> None:

@@ -11,6 +11,7 @@ from emgfeedback.calibration import load_protocols
 from emgfeedback.devices import open_device
 from emgfeedback.errors import EmgFeedbackError
 from emgfeedback.session import LiveSession, RingBuffer
+from emgfeedback.settings import ProcessingSettings
 
 
 def test_live_session_fills_rings_and_runs_calls_on_the_worker() -> None:
@@ -22,7 +23,7 @@ def test_live_session_fills_rings_and_runs_calls_on_the_worker() -> None:
         deadline = time.monotonic() + 20.0
         reps = []
         while time.monotonic() < deadline and not reps:
-            reps += [r for u in live.drain() for r in u.reps]
+            reps += [r for u in live.drain_results() for r in u.reps]
             time.sleep(0.02)
         time.sleep(0.3)  # not draining: the bounded queue drops the oldest and counts them
         dropped = live.dropped_updates
@@ -36,6 +37,44 @@ def test_live_session_fills_rings_and_runs_calls_on_the_worker() -> None:
     assert snap.shape == (8, 4000) and np.isfinite(snap).all() and np.abs(snap).max() > 10
     assert dropped > 0
     live.stop()  # idempotent
+
+
+def test_a_reader_that_never_drains_frames_still_gets_every_rep() -> None:
+    # one display slot: nearly every frame is dropped; reps and phase events are not
+    live = LiveSession(open_device("sim://?scenario=lbp-lumbar-first&realtime=0&block=100&seed=3"),
+                       max_updates=1, stop_after_s=40.0)
+    live.call(lambda eng: eng.start_protocol(load_protocols()["prone_hip_extension"]))
+    live.start()
+    deadline = time.monotonic() + 60.0
+    while live.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    live.stop()
+    assert live.error is None and live.stopped_by == "duration"
+    results = live.drain_results()
+    got = [r for u in results for r in u.reps]
+    assert live.engine is not None and len(live.engine.results) >= 3
+    assert [r.index for r in got] == [r.index for r in live.engine.results]
+    assert any(u.events for u in results)  # protocol cues too
+    assert live.dropped_updates > 100
+    (last,) = live.drain()
+    assert last.reps == () and last.events == ()  # display updates never carry results
+    assert live.drain_results() == []
+
+
+def test_settings_reach_the_pipeline_and_the_engine_and_duration_is_exact() -> None:
+    settings = ProcessingSettings(mains_hz=60.0, onset_method="tkeo")
+    live = LiveSession(open_device("sim://?scenario=healthy&realtime=0&block=300"), settings=settings,
+                       stop_after_s=1.234)
+    info = live.start()
+    deadline = time.monotonic() + 20.0
+    while live.running and time.monotonic() < deadline:
+        time.sleep(0.02)
+    live.stop()
+    assert live.engine.settings is settings and live.engine.pipeline.settings is settings
+    assert live.stopped_by == "duration"
+    assert live.filtered.total_written == round(1.234 * info.fs)
+    with pytest.raises(TypeError, match="settings must be a ProcessingSettings"):
+        LiveSession(object(), settings={"mains_hz": 60})
 
 
 def test_live_session_reports_device_errors_on_start() -> None:

@@ -24,7 +24,8 @@ from emgfeedback.session import (
     rep_fields,
     recording_path,
 )
-from emgfeedback.storage import SessionDatabase, read_edf
+from emgfeedback.settings import ProcessingSettings
+from emgfeedback.storage import SessionDatabase, read_edf, read_edf_header, recording_settings
 
 FAST = "sim://?scenario=lbp-lumbar-first&realtime=0&block=200"
 
@@ -75,7 +76,7 @@ def test_live_recording_writes_edf_annotations_and_database(tmp_path) -> None:
         live.start_recording(path, "P-0042")
         live.call(lambda e: e.start_protocol(load_protocols()["prone_hip_extension"]))
         reps: list[RepMetrics] = []
-        assert _wait(lambda: (reps.extend(r for u in live.drain() for r in u.reps) or len(reps) >= 2))
+        assert _wait(lambda: (reps.extend(r for u in live.drain_results() for r in u.reps) or len(reps) >= 2))
         assert live.recording_status is not None and live.recording_status.active
         live.stop_recording()
         assert _wait(lambda: not live.recording_status.active)
@@ -149,6 +150,41 @@ def test_recording_refuses_a_name_without_touching_disk(tmp_path) -> None:
     finally:
         live.stop()
     assert "may be a name" in live.recording_status.error and not (tmp_path / "x.edf").exists()
+
+
+def test_recording_names_its_settings_and_an_unknown_patient_stays_out_of_the_database(tmp_path) -> None:
+    settings = ProcessingSettings(mains_hz=60.0, onset_method="bonato", min_burst_s=0.05)
+    live = LiveSession(open_device(FAST), settings=settings, stop_after_s=3.0)
+    live.start_recording(tmp_path / "u.edf", None)  # no code: EDF+'s unknown X
+    live.start()
+    assert _wait(lambda: not live.running)
+    live.stop()
+    st = live.recording_status
+    assert st.error == "" and "not stored in the session database" in st.warning
+    assert recording_settings(st.path) == settings
+    (first,) = [a for a in read_edf(st.path).annotations if a.text.startswith("settings ")]
+    assert first.onset_s == 0.0
+    assert read_edf_header(st.path).patient.startswith("X X X X")
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
+def test_the_patient_code_rule_is_one_and_refuses_the_placeholder(tmp_path) -> None:
+    import emgfeedback.session as session
+    import emgfeedback.storage as storage
+
+    assert session.validate_patient_code is storage.validate_patient_code
+    for check in (session.validate_patient_code, storage.validate_patient_code):
+        with pytest.raises(ValueError, match="patient code 'X' means unknown"):
+            check("X")
+        assert check(" P-0042 ") == "P-0042"
+    live = LiveSession(open_device(FAST))
+    live.start_recording(tmp_path / "x.edf", "X")
+    live.start()
+    try:
+        assert _wait(lambda: live.recording_status is not None)
+    finally:
+        live.stop()
+    assert "means unknown" in live.recording_status.error and not (tmp_path / "x.edf").exists()
 
 
 def test_device_opens_on_the_worker_and_errors_come_back() -> None:
