@@ -30,9 +30,7 @@ from emgfeedback.dsp.filters import (
 )
 from emgfeedback.dsp.tkeo import tkeo
 
-__all__ = ["make_detection_signal", "METHODS", "DetectionSignal"]
-
-METHODS = ("hodges", "tkeo", "bonato")
+__all__ = ["DetectionSignal", "BUILTIN_DETECTORS"]
 
 #: Quality factor of the detectors' mains notches. Wider than the display filter's (Q = 30) so
 #: that the notch rings for ~0.06 s rather than ~0.2 s after a burst or at start-up.
@@ -74,6 +72,7 @@ class DetectionSignal:
         #: back by this much: the band-pass delay at 100 Hz, where EMG power sits (the narrow
         #: notches hardly delay the band as a whole), plus the envelope low-pass delay near 0 Hz.
         self.lag_s = _sos_group_delay_s(self.sos_bp, fs, 100.0)
+        self.cond_lag_s = self.lag_s
 
     def reset(self) -> None:
         """Forget filter state."""
@@ -95,12 +94,34 @@ class DetectionSignal:
         y = x if self.sos_notch is None else signal.sosfilt(self.sos_notch, x, axis=-1)
         return signal.sosfiltfilt(self.sos_bp, y, axis=-1)
 
+    #: Group delay of the conditioned signal (band-pass at 100 Hz) behind the EMG, s; the onset
+    #: localiser works on the conditioned signal's energy and corrects its causal times by this.
+    cond_lag_s: float = 0.0
+
     def process(self, x: np.ndarray) -> np.ndarray:
         """Causal detection signal of the next block (n_channels, n)."""
-        raise NotImplementedError
+        return self.process_with_energy(x)[0]
 
     def offline_zero_phase(self, x: np.ndarray) -> np.ndarray:
         """Zero-phase detection signal of a whole recording (n_channels, n)."""
+        return self.offline_with_energy(x)[0]
+
+    def process_with_energy(self, x: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":
+        """Causal detection signal and conditioned-signal energy ``y²`` (µV²) of the next block."""
+        y = self._condition(x)
+        return self._detect(y), y * y
+
+    def offline_with_energy(self, x: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":
+        """Zero-phase detection signal and energy ``y²`` (µV²) of a whole recording."""
+        y = self._condition_offline(x)
+        return self._detect_offline(y), y * y
+
+    def _detect(self, y: np.ndarray) -> np.ndarray:
+        """Causal detection signal from the conditioned block ``y`` (state carried); a hook."""
+        raise NotImplementedError
+
+    def _detect_offline(self, y: np.ndarray) -> np.ndarray:
+        """Zero-phase detection signal from the whole conditioned recording ``y``; a hook."""
         raise NotImplementedError
 
     def threshold(self, mean: np.ndarray, sd: np.ndarray, k: float) -> np.ndarray:
@@ -138,11 +159,10 @@ class _Envelope(DetectionSignal):
             self._lp = SosState(self.sos_lp, e.shape[0])
         return self._lp.step(e, overwrite=True)  # e is a fresh float64 array owned here
 
-    def process(self, x: np.ndarray) -> np.ndarray:
-        return self._lowpass(self._energy(self._condition(x), causal=True))
+    def _detect(self, y: np.ndarray) -> np.ndarray:
+        return self._lowpass(self._energy(y, causal=True))
 
-    def offline_zero_phase(self, x: np.ndarray) -> np.ndarray:
-        y = self._condition_offline(x)
+    def _detect_offline(self, y: np.ndarray) -> np.ndarray:
         return signal.sosfiltfilt(self.sos_lp, self._energy(y, causal=False), axis=-1)
 
 
@@ -195,8 +215,7 @@ class _Bonato(DetectionSignal):
         prev = np.concatenate([last, y[:, :-1]], axis=-1)
         return prev * prev + y * y
 
-    def process(self, x: np.ndarray) -> np.ndarray:
-        y = self._condition(x)
+    def _detect(self, y: np.ndarray) -> np.ndarray:
         if self._last is None:
             self._last = np.zeros((y.shape[0], 1))
         d = self._pair_power(y, self._last)
@@ -204,8 +223,7 @@ class _Bonato(DetectionSignal):
             self._last = y[:, -1:].copy()
         return d
 
-    def offline_zero_phase(self, x: np.ndarray) -> np.ndarray:
-        y = self._condition_offline(x)
+    def _detect_offline(self, y: np.ndarray) -> np.ndarray:
         return self._pair_power(y, np.zeros((y.shape[0], 1)))
 
     def threshold(self, mean: np.ndarray, sd: np.ndarray, k: float) -> np.ndarray:
@@ -225,15 +243,20 @@ class _Bonato(DetectionSignal):
         return count >= self.r0
 
 
-def make_detection_signal(
-    method: str, fs: float, *, low: float, high: float, mains: "float | None",
-    lp_hz: float, m: int, r0: int,
-) -> DetectionSignal:
-    """The conditioning object of ``method`` (one of :data:`METHODS`)."""
-    if method == "hodges":
-        return _Envelope(fs, low, high, mains, lp_hz)
-    if method == "tkeo":
-        return _Tkeo(fs, low, high, mains, lp_hz)
-    if method == "bonato":
-        return _Bonato(fs, low, high, mains, m, r0)
-    raise ValueError(f"method must be one of {', '.join(repr(m) for m in METHODS)}; got {method!r}")
+def _hodges(fs: float, *, low: float, high: float, mains: "float | None", lp_hz: float = 50.0,
+            **_: object) -> DetectionSignal:
+    return _Envelope(fs, low, high, mains, lp_hz)
+
+
+def _tkeo(fs: float, *, low: float, high: float, mains: "float | None", lp_hz: float = 50.0,
+          **_: object) -> DetectionSignal:
+    return _Tkeo(fs, low, high, mains, lp_hz)
+
+
+def _bonato(fs: float, *, low: float, high: float, mains: "float | None", m: int = 5, r0: int = 1,
+            **_: object) -> DetectionSignal:
+    return _Bonato(fs, low, high, mains, m, r0)
+
+
+#: The built-in detectors' factories, registered by :mod:`emgfeedback.dsp.detectors`.
+BUILTIN_DETECTORS = {"hodges": _hodges, "tkeo": _tkeo, "bonato": _bonato}

@@ -1,10 +1,18 @@
 """Muscle onset (and offset) detection on raw sEMG, offline and live.
 
-Three published detectors, each conditioning the raw µV signal itself (band-pass 20–450 Hz and
-a mains notch from :mod:`emgfeedback.dsp.filters`) and sharing one threshold logic
-(:class:`~emgfeedback.dsp._hysteresis.RunDebouncer`): a burst starts at the first sample of a run
-of at least ``min_on_s`` above threshold and ends at the first sample of a run of at least
-``min_off_s`` below it.
+Detectors are registered by name (:mod:`emgfeedback.dsp.detectors`); three published ones are
+built in, each conditioning the raw µV signal itself (band-pass and a mains notch from
+:mod:`emgfeedback.dsp.filters`). Detection and localisation are separate steps, shared by every
+method, offline and live (:class:`~emgfeedback.dsp._bursts.BurstTracker`):
+
+1. detection — a burst starts at the first sample of a run of at least ``min_on_s`` above
+   threshold and ends at the first sample of a run of at least ``min_off_s`` below it, unless
+   another starts within ``merge_gap_s`` (then the two are one: a contraction whose level
+   wanders stays one burst); bursts shorter than ``min_burst_s`` are no onsets;
+2. localisation — the onset is placed by a maximum-likelihood change point (rest, then a rising
+   variance; Staude et al. 2001's AGLR generalised to ramps, :mod:`emgfeedback.dsp._localise`)
+   on the conditioned EMG's energy in the ``localise_s`` before the detection, because every
+   threshold fires part-way up a recruitment ramp.
 
 - ``"hodges"`` — Hodges & Bui (1996): rectified EMG low-passed at 50 Hz; threshold = baseline
   mean + k·SD, for at least ``min_on_s`` (Hodges & Bui used k = 3 and 25 ms; tuned on the
@@ -16,9 +24,9 @@ of at least ``min_on_s`` above threshold and ends at the first sample of a run o
 
 Offline, :func:`detect_onsets` filters forward and backward (``zero_phase=True``), so onsets are
 not delayed by the filters. Live, :class:`StreamingOnsetDetector` runs the causal filters block
-by block and reports a burst as soon as it is known (``min_on_s`` after it began, plus the
-filter delay), back-dated to when it began: its output equals ``detect_onsets(...,
-zero_phase=False)`` on the same samples for any block sizes.
+by block and reports a burst as soon as it is known (``max(min_on_s, min_burst_s)`` after the
+threshold crossing, plus the filter delay), back-dated to the localised onset: its output equals
+``detect_onsets(..., zero_phase=False)`` on the same samples for any block sizes.
 
 References
 ----------
@@ -30,6 +38,8 @@ conditioning improves EMG onset detection. Eur J Appl Physiol 2010;110(3):489–
 Bonato P, D'Alessio T, Knaflitz M. A statistical method for the measurement of muscle
 activation intervals from surface myoelectric signal during gait. IEEE Trans Biomed Eng
 1998;45(3):287–299.
+Staude G, Flachenecker C, Daumer M, Wolf W. Onset detection in surface electromyographic
+signals: a systematic comparison of methods. EURASIP J Appl Signal Process 2001;2:67–81.
 """
 
 from __future__ import annotations
@@ -40,14 +50,17 @@ from typing import Sequence
 import numpy as np
 
 from emgfeedback.dsp._baseline import BaselineStats, baseline_stats
-from emgfeedback.dsp._checks import check_block, check_fs, check_positive, check_signal
-from emgfeedback.dsp._detection_signal import METHODS, DetectionSignal, make_detection_signal
-from emgfeedback.dsp._hysteresis import BurstEvents, RunDebouncer
+from emgfeedback.dsp._bursts import BurstTracker, Event
+from emgfeedback.dsp._checks import check_block, check_fs, check_signal
+from emgfeedback.dsp._detection_signal import DetectionSignal
+from emgfeedback.dsp.detectors import DefaultK, MethodNames, available_detectors, detector_spec
 from emgfeedback.model import Montage, Onset
+from emgfeedback.validation import check_option, check_positive
 
 __all__ = [
     "METHODS",
     "DEFAULT_K",
+    "DEFAULT_METHOD",
     "SETTLE_S",
     "BaselineStats",
     "detect_onsets",
@@ -55,13 +68,26 @@ __all__ = [
     "StreamingOnsetDetector",
 ]
 
+#: Registered detector names (a live sequence: detectors registered later appear in it).
+METHODS = MethodNames()
+
 #: Default threshold multiplier per method: k·SD above the baseline mean (Hodges, TKEO) or
-#: ζ in ``ζ·σ²`` (Bonato).
-DEFAULT_K: dict[str, float] = {"hodges": 3.5, "tkeo": 6.0, "bonato": 8.0}
+#: ζ in ``ζ·σ²`` (Bonato); a live mapping over the registry.
+DEFAULT_K = DefaultK()
+
+#: Default detector: the best measured onset timing (docs/onsets.md).
+DEFAULT_METHOD = "hodges"
+#: Default burst rules, s (measurements in docs/onsets.md).
+DEFAULT_MERGE_GAP_S = 0.15
+DEFAULT_MIN_BURST_S = 0.08
+#: Default localisation window before a detection, s.
+DEFAULT_LOCALISE_S = 0.5
 
 #: Start-up time of the detectors' filters, s: no onset is searched for and no baseline taken
 #: in the first ``SETTLE_S`` of a recording or stream (the notch and band-pass settle).
 SETTLE_S = 0.3
+
+_QUIETEST = ("auto", "quietest")
 
 
 @dataclass(frozen=True)
@@ -69,7 +95,10 @@ class _Settings:
     method: str
     k: float
     min_on: int
-    min_off: int
+    off: int
+    gap: int
+    min_burst: int
+    window: int
 
 
 def _channel_names(channels: "Sequence[str] | Montage | None", n_ch: int) -> tuple[str, ...]:
@@ -83,72 +112,99 @@ def _channel_names(channels: "Sequence[str] | Montage | None", n_ch: int) -> tup
     return names
 
 
-def _settings(method: object, fs: float, k: "float | None", min_on_s: float, min_off_s: float) -> _Settings:
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(repr(m) for m in METHODS)}; got {method!r}")
-    kk = DEFAULT_K[str(method)] if k is None else check_positive(k, "k")
-    on = check_positive(min_on_s, "min_on_s", "s")
-    off = check_positive(min_off_s, "min_off_s", "s")
-    return _Settings(str(method), kk, max(1, int(round(on * fs))), max(1, int(round(off * fs))))
+def _samples(value: float, name: str, fs: float, *, allow_zero: bool = False) -> int:
+    v = check_positive(value, name, "s", allow_zero=allow_zero)
+    return int(round(v * fs)) if allow_zero else max(1, int(round(v * fs)))
+
+
+def _settings(method: object, fs: float, k: "float | None", min_on_s: float, min_off_s: float,
+              merge_gap_s: float = 0.0, min_burst_s: float = 0.0,
+              localise_s: float = DEFAULT_LOCALISE_S) -> _Settings:
+    spec = detector_spec(method)
+    kk = spec.default_k if k is None else check_positive(k, "k")
+    return _Settings(spec.name, kk, _samples(min_on_s, "min_on_s", fs), _samples(min_off_s, "min_off_s", fs),
+                     _samples(merge_gap_s, "merge_gap_s", fs, allow_zero=True),
+                     _samples(min_burst_s, "min_burst_s", fs, allow_zero=True),
+                     _samples(localise_s, "localise_s", fs, allow_zero=True))
 
 
 def _make_signal(method: str, fs: float, low: float, high: float, mains: "float | None",
                  lp_hz: float, m: int, r0: int) -> DetectionSignal:
-    return make_detection_signal(method, fs, low=low, high=high, mains=mains, lp_hz=lp_hz, m=m, r0=r0)
+    return detector_spec(method).build(fs, low=low, high=high, mains=mains, lp_hz=lp_hz, m=m, r0=r0)
+
+
+def _n_settle(fs: float) -> int:
+    return int(round(SETTLE_S * fs))
+
+
+def _start_samples(fs: float, baseline_s: float, window_s: float) -> int:
+    """Samples the "start" rule learns from; checks that the window fits after settling."""
+    b = check_positive(baseline_s, "baseline_s", "s")
+    w = check_positive(window_s, "baseline_window_s", "s")
+    if b < SETTLE_S + w:
+        raise ValueError(
+            f"baseline_s ({baseline_s!r} s) must hold the filters' {SETTLE_S:g} s start-up plus one "
+            f"baseline_window_s ({window_s!r} s); use at least {SETTLE_S + w:g} s of rest"
+        )
+    return int(round(b * fs))
+
+
+def _start_stats(d: np.ndarray, fs: float, n_base: int, window_s: float) -> BaselineStats:
+    """The "start" rule: the quietest ``window_s`` window in ``[SETTLE_S, n_base)``."""
+    n0 = _n_settle(fs)
+    if d.shape[1] < n_base:
+        raise ValueError(
+            f"the recording ({d.shape[1] / fs:.3f} s) is shorter than the baseline_s "
+            f"({n_base / fs:.3f} s) the 'start' rule learns from; pass a shorter baseline_s"
+        )
+    st = baseline_stats(d[:, n0:n_base], fs, "auto", window_s=window_s)
+    return BaselineStats(st.mean, st.sd, st.start_s + n0 / fs, st.end_s + n0 / fs)
 
 
 def _settled_stats(d: np.ndarray, fs: float, where: object, window_s: float) -> BaselineStats:
     """Baseline statistics of ``d`` ignoring its first :data:`SETTLE_S` (filter start-up)."""
-    n_settle = min(int(round(SETTLE_S * fs)), max(d.shape[1] - 2, 0))
+    n_settle = min(_n_settle(fs), max(d.shape[1] - 2, 0))
     shift = n_settle / fs
-    if isinstance(where, (tuple, list)) and len(where) == 2:
+    if isinstance(where, str) and where in _QUIETEST:
+        where = "auto"
+    elif isinstance(where, (tuple, list)) and len(where) == 2:
         a, b = (float(v) for v in where)
-        if b - shift > 0 and a < shift:
-            where = (0.0, b - shift)
-        else:
-            where = (a - shift, b - shift)
+        where = (0.0, b - shift) if (b - shift > 0 and a < shift) else (a - shift, b - shift)
+    elif where is not None:
+        raise ValueError(f"baseline must be 'start', 'auto' (or 'quietest'), None, a (start_s, end_s) "
+                         f"window in s or BaselineStats; got {where!r}")
     st = baseline_stats(d[:, n_settle:], fs, where, window_s=window_s)  # type: ignore[arg-type]
     return BaselineStats(st.mean, st.sd, st.start_s + shift, st.end_s + shift)
 
 
 def _mask_settling(above: np.ndarray, first_index: int, fs: float) -> None:
     """Force "below" for samples (absolute index from ``first_index``) inside the settle time."""
-    n_settle = int(round(SETTLE_S * fs))
+    n_settle = _n_settle(fs)
     if first_index < n_settle:
         above[:, : n_settle - first_index] = False
 
 
-class _EventSink:
-    """Turns debouncer events into :class:`Onset` objects with times in seconds."""
+def _tracker(cfg: _Settings, n_ch: int, fs: float, det: DetectionSignal, causal: bool) -> BurstTracker:
+    return BurstTracker(n_ch, fs, cfg.min_on, cfg.off, cfg.gap, cfg.min_burst, cfg.window,
+                        det.cond_lag_s if causal else 0.0, det.lag_s if causal else 0.0, _n_settle(fs))
 
-    def __init__(self, names: tuple[str, ...], fs: float, t_origin: float, lag_s: float) -> None:
-        self.names, self.fs, self.t_origin, self.lag_s = names, fs, t_origin, lag_s
 
-    def time(self, index: np.ndarray) -> np.ndarray:
-        return self.t_origin + index / self.fs - self.lag_s
-
-    def onsets(self, ev: BurstEvents) -> list[Onset]:
-        """Starts as ``Onset(t, None, ch)``, ends as ``Onset(t_on, t_off, ch)``, in time order."""
-        t_on = self.time(ev.onset_index)
-        t_ev = self.time(ev.index)
-        out = [
-            Onset(float(a), None if on else float(b), self.names[c])
-            for c, on, a, b in zip(ev.channel.tolist(), ev.is_onset.tolist(), t_on.tolist(), t_ev.tolist())
-        ]
-        order = np.argsort(ev.known_index, kind="stable")
-        return [out[i] for i in order]
+def _onsets(events: list[Event], names: tuple[str, ...], t_origin: float) -> list[Onset]:
+    return [Onset(t_origin + on, None if off is None else t_origin + off, names[c]) for _, c, on, off in events]
 
 
 def detect_onsets(
     x: np.ndarray,
     fs: float,
-    method: str = "hodges",
+    method: str = DEFAULT_METHOD,
     *,
     channels: "Sequence[str] | Montage | None" = None,
     baseline: "None | str | tuple[float, float] | BaselineStats" = "auto",
     k: "float | None" = None,
     min_on_s: float = 0.03,
     min_off_s: float = 0.05,
+    merge_gap_s: float = DEFAULT_MERGE_GAP_S,
+    min_burst_s: float = DEFAULT_MIN_BURST_S,
     zero_phase: bool = True,
     mains: "float | None" = 50.0,
     low: float = 30.0,
@@ -157,9 +213,11 @@ def detect_onsets(
     m: int = 5,
     r0: int = 1,
     baseline_window_s: float = 0.5,
+    baseline_s: float = 1.5,
+    localise_s: float = DEFAULT_LOCALISE_S,
     t0: float = 0.0,
 ) -> list[Onset]:
-    """Find muscle activation bursts in raw sEMG.
+    """Find muscle activation bursts in raw sEMG and localise their onsets.
 
     Parameters
     ----------
@@ -167,18 +225,25 @@ def detect_onsets(
         Raw signal, µV (the detector band-passes and notches it itself).
     fs : float
         Sample rate, Hz (≥ ~200 Hz; 1000–2000 Hz for the full 20–450 Hz band).
-    method : {"hodges", "tkeo", "bonato"}
-        Detector (see the module docstring for each one's reference).
+    method : str
+        A registered detector (:data:`METHODS`; see :mod:`emgfeedback.dsp.detectors`).
     channels : sequence of str or Montage, optional
         Channel id of each row; default ``ch0``, ``ch1``, …
-    baseline : "auto", None, (start_s, end_s) or BaselineStats
-        Where the muscle is at rest: ``"auto"``/None = the quietest ``baseline_window_s`` window
-        of each channel; a ``(start_s, end_s)`` window (s from the start of ``x``); or
-        precomputed statistics.
+    baseline : "auto", "quietest", "start", None, (start_s, end_s) or BaselineStats
+        Where the muscle is at rest: ``"auto"``/``"quietest"``/None = the quietest
+        ``baseline_window_s`` window of each channel in the whole recording; ``"start"`` = the
+        quietest such window inside the first ``baseline_s`` (after :data:`SETTLE_S`), what
+        :class:`StreamingOnsetDetector` does live; a ``(start_s, end_s)`` window (s from the
+        start of ``x``); or precomputed statistics.
     k : float, optional
         Threshold multiplier (see :data:`DEFAULT_K`).
     min_on_s, min_off_s : float
         Minimum time above threshold to start a burst and below it to end one, s.
+    merge_gap_s : float
+        Bursts separated by less than this (end to next start) are one burst, s; the end of a
+        burst is then known ``merge_gap_s + min_on_s`` after it at the latest.
+    min_burst_s : float
+        Bursts shorter than this (threshold crossing to end) are not onsets, s.
     zero_phase : bool
         Filter forward and backward (no filter delay). False gives the causal result that
         :class:`StreamingOnsetDetector` reproduces live; its times are moved back by the
@@ -190,7 +255,11 @@ def detect_onsets(
     m, r0 : int
         Bonato's window (samples) and how many exceedances it needs.
     baseline_window_s : float
-        Length of the automatic baseline window, s.
+        Length of the rest window of the "auto" and "start" rules, s.
+    baseline_s : float
+        Stretch at the start searched by the "start" rule, s.
+    localise_s : float
+        Energy searched for the onset before each detection, s (0: keep the detector's time).
     t0 : float
         Time of the first sample, s.
 
@@ -202,11 +271,11 @@ def detect_onsets(
     Raises
     ------
     ValueError
-        Unknown method, NaN/empty input, bad shape, a baseline window outside the recording,
-        or ``fs`` too low for the filters.
+        Unknown method (with "did you mean"), NaN/empty input, bad shape, a baseline window
+        outside the recording, or ``fs`` too low for the filters.
     """
     fs = check_fs(fs)
-    cfg = _settings(method, fs, k, min_on_s, min_off_s)
+    cfg = _settings(method, fs, k, min_on_s, min_off_s, merge_gap_s, min_burst_s, localise_s)
     xx = check_signal(x, "x")
     x2 = xx[np.newaxis, :] if xx.ndim == 1 else xx
     names = _channel_names(channels, x2.shape[0])
@@ -217,23 +286,27 @@ def detect_onsets(
             f"x has {x2.shape[1]} samples, too few to filter; pass at least {min_len + 1} samples "
             f"({(min_len + 1) / fs:.3f} s at {fs:g} Hz)"
         )
-    d = det.offline_zero_phase(x2) if zero_phase else det.process(x2)
-    stats = baseline if isinstance(baseline, BaselineStats) else _settled_stats(
-        d, fs, baseline, baseline_window_s)
+    d, e = det.offline_with_energy(x2) if zero_phase else det.process_with_energy(x2)
+    if isinstance(baseline, BaselineStats):
+        stats = baseline
+    elif isinstance(baseline, str) and baseline == "start":
+        stats = _start_stats(d, fs, _start_samples(fs, baseline_s, baseline_window_s), baseline_window_s)
+    else:
+        stats = _settled_stats(d, fs, baseline, baseline_window_s)
     above = det.decide(d, det.threshold(stats.mean, stats.sd, cfg.k))
     _mask_settling(above, 0, fs)
-    ev = RunDebouncer(x2.shape[0], cfg.min_on, cfg.min_off).process(above)
-    sink = _EventSink(names, fs, float(t0), 0.0 if zero_phase else det.lag_s)
+    events = _tracker(cfg, x2.shape[0], fs, det, not zero_phase).process(above, e)
     bursts: dict[tuple[str, float], Onset] = {}
-    for o in sink.onsets(ev):
+    for o in _onsets(events, names, float(t0)):
         bursts[(o.channel, o.onset_s)] = o  # an end replaces its open start
     return sorted(bursts.values(), key=lambda o: (o.onset_s, o.channel))
 
 
 def detection_signal_stats(
-    x: np.ndarray, fs: float, method: str = "hodges", *, baseline: "str | tuple[float, float] | None" = "auto",
-    zero_phase: bool = False, mains: "float | None" = 50.0, low: float = 30.0, high: float = 450.0,
-    lp_hz: float = 50.0, baseline_window_s: float = 0.5,
+    x: np.ndarray, fs: float, method: str = DEFAULT_METHOD, *,
+    baseline: "str | tuple[float, float] | None" = "auto", zero_phase: bool = False,
+    mains: "float | None" = 50.0, low: float = 30.0, high: float = 450.0, lp_hz: float = 50.0,
+    m: int = 5, r0: int = 1, baseline_window_s: float = 0.5, baseline_s: float = 1.5,
 ) -> BaselineStats:
     """Baseline statistics of a method's detection signal, to give a live detector.
 
@@ -241,11 +314,13 @@ def detection_signal_stats(
     in :func:`detect_onsets`.
     """
     fs = check_fs(fs)
-    _settings(method, fs, None, 0.025, 0.05)
+    detector_spec(method)
     xx = check_signal(x, "x")
     x2 = xx[np.newaxis, :] if xx.ndim == 1 else xx
-    det = _make_signal(method, fs, low, high, mains, lp_hz, 5, 1)
+    det = _make_signal(method, fs, low, high, mains, lp_hz, m, r0)
     d = det.offline_zero_phase(x2) if zero_phase else det.process(x2)
+    if isinstance(baseline, str) and baseline == "start":
+        return _start_stats(d, fs, _start_samples(fs, baseline_s, baseline_window_s), baseline_window_s)
     return _settled_stats(d, fs, baseline, baseline_window_s)
 
 
@@ -258,26 +333,29 @@ class StreamingOnsetDetector:
         Sample rate, Hz.
     channels : sequence of str or Montage
         Channel id of each row of the blocks.
-    method : {"hodges", "tkeo", "bonato"}
-        Detector, as in :func:`detect_onsets`.
+    method : str
+        A registered detector, as in :func:`detect_onsets`.
     k : float, optional
         Threshold multiplier (see :data:`DEFAULT_K`).
     baseline_s : float
-        Without ``baseline``, the first ``baseline_s`` seconds are taken as rest: thresholds are
-        learnt from them, then those samples are checked too (bursts in them are reported at
-        the end of the learning window). The first :data:`SETTLE_S` are never searched.
-    baseline : BaselineStats, optional
-        Known baseline statistics of the causal detection signal (from
-        :func:`detection_signal_stats`); detection starts at the first sample.
-    min_on_s, min_off_s, mains, low, high, lp_hz, m, r0
+        With the "start" rule, the first ``baseline_s`` seconds are searched for rest: the
+        threshold is learnt from their quietest ``baseline_window_s`` window (after
+        :data:`SETTLE_S`), then those samples are checked too (bursts in them are reported at
+        the end of the learning window).
+    baseline : "start", None or BaselineStats
+        ``"start"``/None: the rule above (equal to ``detect_onsets(..., baseline="start")``);
+        known statistics of the causal detection signal (from :func:`detection_signal_stats`):
+        detection starts at the first sample.
+    min_on_s, min_off_s, merge_gap_s, min_burst_s, localise_s, mains, low, high, lp_hz, m, r0,
+    baseline_window_s
         As in :func:`detect_onsets`.
 
     Notes
     -----
     ``process`` returns the onsets that became known in the block: a start as
-    ``Onset(onset_s, None, channel)`` and, once it ends, the whole burst as
-    ``Onset(onset_s, offset_s, channel)``. Times are back-dated to when the burst began (the
-    causal filters' group delay is subtracted), so ``block end − onset_s`` is the detection delay.
+    ``Onset(onset_s, None, channel)`` once the burst has lasted ``min_burst_s`` and, once it
+    ends, the whole burst as ``Onset(onset_s, offset_s, channel)``. Onsets are back-dated to the
+    localised onset (at most :attr:`max_backdate_s` before the sample that made them known).
     """
 
     def __init__(
@@ -285,36 +363,43 @@ class StreamingOnsetDetector:
         fs: float,
         channels: "Sequence[str] | Montage",
         *,
-        method: str = "hodges",
+        method: str = DEFAULT_METHOD,
         k: "float | None" = None,
         baseline_s: float = 1.5,
-        baseline: "BaselineStats | None" = None,
+        baseline: "str | BaselineStats | None" = "start",
         min_on_s: float = 0.03,
         min_off_s: float = 0.05,
+        merge_gap_s: float = DEFAULT_MERGE_GAP_S,
+        min_burst_s: float = DEFAULT_MIN_BURST_S,
         mains: "float | None" = 50.0,
         low: float = 30.0,
         high: float = 450.0,
         lp_hz: float = 50.0,
         m: int = 5,
         r0: int = 1,
+        baseline_window_s: float = 0.5,
+        localise_s: float = DEFAULT_LOCALISE_S,
     ) -> None:
         self.fs = check_fs(fs)
-        self._cfg = _settings(method, self.fs, k, min_on_s, min_off_s)
+        self._cfg = _settings(method, self.fs, k, min_on_s, min_off_s, merge_gap_s, min_burst_s, localise_s)
         self.channels = _channel_names(channels, len(channels))
         self.baseline_s = check_positive(baseline_s, "baseline_s", "s")
-        self._n_base = int(round(self.baseline_s * self.fs))
-        if self._n_base < int(round(SETTLE_S * self.fs)) + 2:
-            raise ValueError(
-                f"baseline_s must be longer than the filters' {SETTLE_S:g} s start-up, got {baseline_s!r} s; "
-                "use at least 1 s of rest"
-            )
-        self._given = baseline
-        if baseline is not None and baseline.mean.shape != (len(self.channels),):
-            raise ValueError(
-                f"baseline has statistics for {baseline.mean.shape[0]} channel(s), "
-                f"this detector has {len(self.channels)}"
-            )
+        self.baseline_window_s = check_positive(baseline_window_s, "baseline_window_s", "s")
+        if isinstance(baseline, str) or baseline is None:
+            check_option("start" if baseline is None else baseline, "baseline", ("start",))
+            self._n_base = _start_samples(self.fs, self.baseline_s, self.baseline_window_s)
+            self._given = None
+        elif isinstance(baseline, BaselineStats):
+            if baseline.mean.shape != (len(self.channels),):
+                raise ValueError(
+                    f"baseline has statistics for {baseline.mean.shape[0]} channel(s), "
+                    f"this detector has {len(self.channels)}"
+                )
+            self._n_base, self._given = 0, baseline
+        else:
+            raise TypeError(f"baseline must be 'start', None or BaselineStats, got {type(baseline).__name__}")
         self._det = _make_signal(self._cfg.method, self.fs, low, high, mains, lp_hz, m, r0)
+        self._tracker = _tracker(self._cfg, len(self.channels), self.fs, self._det, True)
         self.reset()
 
     @property
@@ -329,18 +414,27 @@ class StreamingOnsetDetector:
 
     @property
     def lag_s(self) -> float:
-        """Group delay of the causal filters that onset times are corrected for, s."""
+        """Group delay of the causal filters that detection times are corrected for, s."""
         return self._det.lag_s
+
+    @property
+    def max_backdate_s(self) -> float:
+        """Most an onset can be placed before the sample at which its burst becomes known, s.
+
+        Once the stream has passed time T, no start with ``onset_s < T − max_backdate_s`` can
+        still be reported (while learning the baseline, reports wait for its end).
+        """
+        return self._tracker.max_backdate_s
 
     def reset(self) -> None:
         """Start again: filters, baseline (unless given) and bursts are forgotten."""
         self._det.reset()
         self._det.reset_decisions()
-        self._deb = RunDebouncer(len(self.channels), self._cfg.min_on, self._cfg.min_off)
+        self._tracker.reset()
         self._thr = None if self._given is None else self._det.threshold(
             self._given.mean, self._given.sd, self._cfg.k)
-        self._pending: list[np.ndarray] = []
-        self._sink: "_EventSink | None" = None
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._t_origin: "float | None" = None
 
     def process(self, x_block: np.ndarray, t0: float) -> list[Onset]:
         """Feed the next block (n_channels, n) of raw µV whose first sample is at ``t0`` s.
@@ -351,18 +445,18 @@ class StreamingOnsetDetector:
             Starts and completed bursts that became known in this block, in the order known.
         """
         x = check_block(x_block, "x_block", len(self.channels))
-        if self._sink is None:
-            self._sink = _EventSink(self.channels, self.fs, float(t0), self._det.lag_s)
-        d = self._det.process(x)
+        if self._t_origin is None:
+            self._t_origin = float(t0)
+        d, e = self._det.process_with_energy(x)
         if self._thr is None:
-            self._pending.append(d)
-            have = sum(p.shape[1] for p in self._pending)
-            if have < self._n_base:
+            self._pending.append((d, e))
+            if sum(p[0].shape[1] for p in self._pending) < self._n_base:
                 return []
-            d = np.concatenate(self._pending, axis=-1)
+            d = np.concatenate([p[0] for p in self._pending], axis=-1)
+            e = np.concatenate([p[1] for p in self._pending], axis=-1)
             self._pending = []
-            stats = _settled_stats(d[:, : self._n_base], self.fs, (0.0, self._n_base / self.fs), 0.5)
+            stats = _start_stats(d, self.fs, self._n_base, self.baseline_window_s)
             self._thr = self._det.threshold(stats.mean, stats.sd, self._cfg.k)
         above = self._det.decide(d, self._thr)
-        _mask_settling(above, self._deb.n_seen, self.fs)
-        return self._sink.onsets(self._deb.process(above))
+        _mask_settling(above, self._tracker.n_seen, self.fs)
+        return _onsets(self._tracker.process(above, e), self.channels, self._t_origin)

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emgfeedback.dsp.onsets import (
+    DEFAULT_MIN_BURST_S,
     METHODS,
     StreamingOnsetDetector,
     detect_onsets,
@@ -81,7 +82,7 @@ def test_streaming_equals_offline_causal_for_any_chunking(method, seed, n_cuts):
     det = StreamingOnsetDetector(FS, ["a", "b"], method=method, baseline_s=1.5)
     got, _ = _stream(det, x, cuts)
     closed = sorted((o for o in got if o.offset_s is not None), key=lambda o: (o.onset_s, o.channel))
-    offline = detect_onsets(x, FS, method, channels=["a", "b"], zero_phase=False, baseline=(0.0, 1.5))
+    offline = detect_onsets(x, FS, method, channels=["a", "b"], zero_phase=False, baseline="start", baseline_s=1.5)
     done = [o for o in offline if o.offset_s is not None]
     assert closed == done
     assert len(done) >= 2 * 2  # the bursts really were there
@@ -96,7 +97,10 @@ def test_streaming_with_given_stats_matches_and_reports_quickly():
     assert len(starts) == 2 * len(TRUE_ON)
     for o in starts:
         assert min(abs(o.onset_s - t) for t in TRUE_ON) < 0.02  # back-dated, not the report time
-    assert np.median(delays) <= 0.060
+    assert np.median(delays) <= DEFAULT_MIN_BURST_S + 0.03  # reported once the burst lasted min_burst_s
+    fast = StreamingOnsetDetector(FS, ["a", "b"], baseline=stats, min_burst_s=0.0)
+    _, delays = _stream(fast, x, list(range(0, x.shape[1] + 1, 20)))
+    assert np.median(delays) <= 0.060  # without the rule: min_on_s plus the filters' delay
 
 
 def test_unknown_method_lists_the_methods():

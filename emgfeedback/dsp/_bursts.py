@@ -1,0 +1,168 @@
+"""Burst rules and onset localisation on top of the debouncer, one code path offline and live.
+
+:class:`BurstTracker` takes per-sample threshold decisions and the conditioned EMG's energy,
+block by block (offline: the whole recording as one block), and yields bursts:
+
+1. the :class:`~emgfeedback.dsp._hysteresis.RunDebouncer` finds starts (a run of ``min_on``
+   samples above threshold) and ends (a run of ``off`` samples below it);
+2. an end at ``e`` followed by a start before ``e + gap`` is no end: the two bursts merge (a
+   contraction whose level wanders stays one burst), so an end is final only at
+   ``max(its debounce, e + gap + min_on − 2)``;
+3. a burst shorter than ``min_burst`` samples is no onset at all: its start is confirmed only at
+   the first above-threshold sample ``c ≥ s + max(min_on, min_burst) − 1`` inside the burst
+   (``s`` = the run start) — such a sample exists before the final end exactly when the burst
+   lasts ``min_burst``;
+4. at ``c`` the onset is localised (:func:`~emgfeedback.dsp._localise.localise_onset`) in the
+   energy from ``s − window`` (bounded by the previous burst's end and the filters' settling)
+   to ``c``. A ring of the last ``window + max(min_on, min_burst) + off + gap`` energy samples is all
+   the memory this needs, so the live result equals the offline one for any block sizes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from emgfeedback.dsp._hysteresis import RunDebouncer
+from emgfeedback.dsp._localise import localise_onset
+
+__all__ = ["BurstTracker"]
+
+#: (known sample, channel, onset s, offset s or None): a start, or a whole burst once it ended.
+Event = tuple[int, int, float, "float | None"]
+
+
+class BurstTracker:
+    """Debounce, apply the burst rules and localise onsets, block by block.
+
+    Parameters
+    ----------
+    n_channels : int
+        Rows of every block.
+    fs : float
+        Sample rate, Hz.
+    min_on, off, gap, min_burst : int
+        Samples above threshold to start a burst, below it to end one, the shortest gap between
+        two bursts (shorter gaps merge them), and the shortest burst.
+    window : int
+        Samples before the detected start searched by the localiser (0: no localisation).
+    lag_energy_s, lag_detect_s : float
+        Delays of the energy and of the detection signal behind the EMG, s (0 for zero-phase).
+    n_settle : int
+        Samples at the start of the stream that the localiser must not use.
+    """
+
+    def __init__(self, n_channels: int, fs: float, min_on: int, off: int, gap: int, min_burst: int, window: int,
+                 lag_energy_s: float, lag_detect_s: float, n_settle: int) -> None:
+        self.n_channels, self.fs = int(n_channels), float(fs)
+        self.min_on, self.off, self.gap = int(min_on), int(off), int(gap)
+        self.min_burst, self.window = int(min_burst), int(window)
+        self.lag_e, self.lag_d, self.n_settle = float(lag_energy_s), float(lag_detect_s), int(n_settle)
+        self.need = max(self.min_on, self.min_burst)  # a start is confirmed need − 1 samples after s at the earliest
+        self.ring_n = self.window + self.need + self.off + self.gap
+        self._deb = RunDebouncer(self.n_channels, self.min_on, self.off)
+        self.reset()
+
+    @property
+    def max_backdate_s(self) -> float:
+        """Most an onset can lie before the sample at which its burst became known, s."""
+        longest = self.need + self.off + self.gap - 2
+        return max((self.window + longest) / self.fs + self.lag_e, longest / self.fs + self.lag_d)
+
+    @property
+    def n_seen(self) -> int:
+        """Samples processed so far."""
+        return self._deb.n_seen
+
+    def reset(self) -> None:
+        """Forget every burst and the energy ring."""
+        n = self.n_channels
+        self._deb.reset()
+        self._ring = np.zeros((n, 0))
+        self._pending = np.full(n, -1, dtype=np.int64)  # start of an unconfirmed burst
+        self._open = np.zeros(n, dtype=bool)  # a confirmed burst is open
+        self._onset = np.zeros(n)  # its onset, s
+        self._prev_end = np.full(n, -1, dtype=np.int64)  # end of the last burst (any), sample
+        self._searched = np.zeros(n, dtype=np.int64)  # confirmation searched up to here
+        self._end_at = np.full(n, -1, dtype=np.int64)  # debounced end not yet final
+        self._end_known = np.zeros(n, dtype=np.int64)
+
+    def process(self, above: np.ndarray, energy: np.ndarray) -> list[Event]:
+        """Feed decisions and energy (both (n_channels, n)); events known in the block, by time."""
+        base = self._deb.n_seen
+        n = above.shape[1]
+        ev = self._deb.process(above)
+        ext = np.concatenate([self._ring, energy], axis=1) if self._ring.shape[1] else energy
+        ext_base = base - self._ring.shape[1]
+        out: list[Event] = []
+        by_ch: dict[int, list[tuple[bool, int, int]]] = {}
+        for c, on, i, k in zip(ev.channel.tolist(), ev.is_onset.tolist(), ev.index.tolist(),
+                               ev.known_index.tolist()):
+            by_ch.setdefault(c, []).append((on, i, k))
+        for c in np.flatnonzero((self._pending >= 0) | (self._end_at >= 0)).tolist():
+            by_ch.setdefault(c, [])
+        end = base + n
+        for c, items in by_ch.items():
+            if self._pending[c] >= 0 and self._end_at[c] < 0:  # carried over, still above
+                limit = items[0][1] if items and not items[0][0] else end
+                self._try_confirm(c, above, base, limit, ext, ext_base, out)
+            for j, (on, idx, known) in enumerate(items):
+                nxt = items[j + 1][1] if j + 1 < len(items) else end
+                if not on:
+                    self._end_at[c], self._end_known[c] = idx, known
+                elif self._end_at[c] >= 0 and idx < self._end_at[c] + self.gap:  # merge
+                    self._end_at[c] = -1
+                    if self._pending[c] >= 0:
+                        self._searched[c] = idx
+                        self._try_confirm(c, above, base, nxt, ext, ext_base, out)
+                else:
+                    self._finish(c, end, out)
+                    self._pending[c] = self._searched[c] = idx
+                    self._try_confirm(c, above, base, nxt, ext, ext_base, out)
+            self._finish(c, end, out)
+        keep = min(self.ring_n, ext.shape[1])
+        self._ring = ext[:, ext.shape[1] - keep :].copy()
+        out.sort(key=lambda e: e[0])
+        return out
+
+    def _finish(self, c: int, upto: int, out: list[Event]) -> None:
+        """Make a pending end final if no merging start can come before ``upto``."""
+        e = int(self._end_at[c])
+        if e < 0:
+            return
+        final = max(int(self._end_known[c]), e + self.gap + self.min_on - 2)
+        if final >= upto:
+            return
+        if self._open[c]:
+            out.append((final, c, float(self._onset[c]), e / self.fs - self.lag_d))
+        self._open[c] = False
+        self._pending[c] = self._end_at[c] = -1
+        self._prev_end[c] = e
+
+    def _try_confirm(self, c: int, above: np.ndarray, base: int, limit: int, ext: np.ndarray,
+                     ext_base: int, out: list[Event]) -> None:
+        s = int(self._pending[c])
+        a = max(s + self.need - 1, int(self._searched[c]), base)
+        if a >= limit:
+            return
+        seg = above[c, a - base : limit - base]
+        k = int(np.argmax(seg))
+        self._searched[c] = limit
+        if not seg[k]:
+            return
+        known = a + k
+        self._pending[c] = -1
+        self._open[c] = True
+        self._onset[c] = self._localise(c, s, known, ext, ext_base)
+        out.append((known, c, float(self._onset[c]), None))
+
+    def _localise(self, c: int, s: int, known: int, ext: np.ndarray, ext_base: int) -> float:
+        detected = s / self.fs - self.lag_d
+        if self.window <= 0:
+            return detected
+        lo = max(s - self.window, int(self._prev_end[c]) + 1, self.n_settle, ext_base)
+        if lo >= s:
+            return detected
+        tau = localise_onset(ext[c, lo - ext_base : known + 1 - ext_base], self.fs, s - lo)
+        if tau is None:
+            return detected
+        return min((lo + tau) / self.fs - self.lag_e, detected)
