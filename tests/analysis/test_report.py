@@ -26,7 +26,8 @@ def test_report_is_one_self_contained_file_with_every_plot(trial, tmp_path):
                  "TFL / glute med ratio per rep", "Left/right symmetry index", "Median frequency"):
         assert any(t.startswith(want) for t in titles), want
     assert html.count("<section") == 2
-    assert html.count("<svg") == 7 + 6  # lbp has no ratio plot: TFL and glute med rest
+    # clamshell: no symmetry plot (one-sided reps have no symmetry); lbp: no ratio plot (TFL, GMed rest)
+    assert html.count("<svg") == 6 + 6
 
 
 def test_report_escapes_file_names(trial):

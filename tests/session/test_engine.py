@@ -52,7 +52,7 @@ def test_firing_order_per_rep_matches_truth(scenario: str, first: Muscle) -> Non
             true_lat = (true[f"glute_max_{side.value}"] - true[f"lumbar_es_{side.value}"]) * 1000
             assert lat == pytest.approx(true_lat, abs=40.0)
     s = engine.summary()
-    assert s.first_counts[Side.LEFT][first] == len(pairs)
+    assert s.sides[Side.LEFT].first_counts[first] == len(pairs)
     assert s.target_met == (len(pairs) if first is Muscle.GLUTE_MAX else 0)
     assert any(u.rep_active for u in updates)
 
@@ -94,14 +94,30 @@ def test_mvc_wizard_runs_inside_the_engine() -> None:
     states = [engine.process(b).mvc for b in rec.blocks(50)]
     assert states[-1] is not None and states[-1].step.value == "done"
     assert set(engine.mvc_uv) == {"glute_max_left", "glute_max_right"}
-    rest = engine._detector.rest_uv[rec.montage.index("glute_max_left")]
+    rest = float(np.median(rec.data[rec.montage.index("glute_max_left"), : int(rec.fs)] ** 2) ** 0.5)
     assert engine.mvc_uv["glute_max_left"] > 5 * rest
 
 
 def test_set_mvc_rejects_bad_values() -> None:
     rec = simulate("healthy", duration_s=1.0, seed=1)
     engine = SessionEngine(StreamInfo(fs=rec.fs, montage=rec.montage), OnlinePipeline(rec.fs, rec.montage))
-    with pytest.raises(ValueError, match="MVC of tfl_left must be a positive number of µV, got -3"):
+    with pytest.raises(ValueError, match="MVC of tfl_left must be a positive, finite number µV, got -3"):
         engine.set_mvc({"tfl_left": -3})
     with pytest.raises(ValueError, match="unknown channel 'hamstring'"):
         engine.set_mvc({"hamstring": 10.0})
+
+
+def test_history_must_be_a_positive_number_of_seconds() -> None:
+    rec = simulate("healthy", duration_s=1.0, seed=1)
+    with pytest.raises(ValueError, match=r"history_s must be a positive, finite number s, got nan"):
+        SessionEngine(StreamInfo(fs=rec.fs, montage=rec.montage), OnlinePipeline(rec.fs, rec.montage),
+                      history_s=float("nan"))
+
+
+def test_frame_carries_the_last_reps_order_and_ratio() -> None:
+    rec, engine, updates = run("tfl-dominant-clamshell", "clamshell")
+    assert updates[0].frame.tfl_to_glute_ratio == {}  # no rep yet: no ratio, not a guess
+    done = [i for i, u in enumerate(updates) if u.reps]
+    assert done
+    u = updates[done[0]]
+    assert u.frame.tfl_to_glute_ratio == u.reps[-1].tfl_to_glute_ratio
