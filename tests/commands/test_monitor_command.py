@@ -60,3 +60,17 @@ def test_bad_device_url_is_a_one_line_error(capsys):
     assert main(["monitor", "--device", "nope://x", "--duration", "1"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("emgfeedback monitor: error:") and err.count("\n") == 1
+
+
+def test_monitor_uses_the_processing_options(tmp_path, capsys):
+    rc = main(["monitor", "--device", "sim://?scenario=healthy&realtime=0", "--duration", "1",
+               "--interval", "0.5", "--mains", "none", "--method", "tkeo"])
+    assert rc == 0
+    head = capsys.readouterr().out.splitlines()[0]
+    assert "no notch" in head and "onsets tkeo" in head
+    bad = tmp_path / "s.json"
+    bad.write_text('{"mains_hz": 55}')
+    assert main(["monitor", "--device", "sim://", "--duration", "1", "--settings", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("emgfeedback monitor: error: settings file") and "mains_hz" in err
+    assert err.count("\n") == 1

@@ -11,7 +11,15 @@ import pytest
 
 from emgfeedback.cli import main
 from emgfeedback.simulation import simulate
-from emgfeedback.storage import onsets_from_annotations, read_edf, repair_edf, reps_from_annotations
+from emgfeedback.settings import ProcessingSettings
+from emgfeedback.storage import (
+    onsets_from_annotations,
+    read_edf,
+    read_edf_header,
+    recording_settings,
+    repair_edf,
+    reps_from_annotations,
+)
 
 FAST = "sim://?scenario=lbp-lumbar-first&seed=1&realtime=0"
 
@@ -129,3 +137,40 @@ def test_repair_command(tmp_path, capsys):
     notedf = tmp_path / "n.edf"
     notedf.write_text("x" * 1000)
     _one_line_error(capsys, ["repair", str(notedf)], "is not an EDF/BDF file")
+
+
+def test_record_runs_the_live_session_reps_and_settings_are_annotated(tmp_path, capsys):
+    # the same loop as the dashboard: reps are annotated without --onsets, and the file names
+    # the settings that made its annotations (here from a file, then --mains on top of it)
+    settings_file = tmp_path / "s.toml"
+    settings_file.write_text('[processing]\nonset_method = "tkeo"\nmin_burst_s = 0.08\n')
+    out = tmp_path / "reps.edf"
+    assert main(["record", "--device", FAST, "--out", str(out), "--duration", "20", "--quiet",
+                 "--settings", str(settings_file), "--mains", "60"]) == 0
+    capsys.readouterr()
+    rec = read_edf(out)
+    kinds = {a.kind for a in rec.annotations}
+    assert {"onset", "rep", "settings"} <= kinds
+    assert len(reps_from_annotations(rec.annotations)) >= 2
+    got = recording_settings(out)
+    assert got == ProcessingSettings(onset_method="tkeo", min_burst_s=0.08, mains_hz=60.0)
+    assert rec.patient_code == "X" and read_edf_header(out).patient.startswith("X X X X")
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--mains", "none", "--method", "hodge"], "--method must be one of .*did you mean 'hodges'"),
+    (["--settings", "{tmp}/none.toml"], "cannot read settings file"),
+    (["--settings", "{tmp}/bad.toml"], "settings file .*bad.toml: unknown processing setting 'mains'"),
+    (["--patient", "X"], "patient code 'X' means unknown"),
+])
+def test_bad_processing_options_are_one_line_and_exit_2(tmp_path, capsys, extra, message):
+    (tmp_path / "bad.toml").write_text("[processing]\nmains = 60\n")
+    argv = ["record", "--device", FAST, "--out", str(tmp_path / "a.edf")]
+    argv += [a.replace("{tmp}", str(tmp_path)) for a in extra]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("emgfeedback record: error: ") and err.count("\n") == 1, err
+    import re
+
+    assert re.search(message, err), err
+    assert not (tmp_path / "a.edf").exists()
