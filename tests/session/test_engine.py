@@ -23,6 +23,7 @@ def run(scenario: str, protocol: str, *, block: int = 40, **engine_kw):
     engine = SessionEngine(info, OnlinePipeline(rec.fs, rec.montage),
                            protocol=load_protocols()[protocol], **engine_kw)
     updates = [engine.process(b) for b in rec.blocks(block)]
+    engine.finish()  # the stream ended: reps still waiting for late bursts are measured
     return rec, engine, updates
 
 
