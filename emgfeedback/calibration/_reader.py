@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from emgfeedback.errors import ConfigError
+from emgfeedback.validation import did_you_mean
 from emgfeedback.model import Muscle
 
 __all__ = ["TomlFile", "default_calibration_dir", "INSTALLED_SUBDIR"]
@@ -177,7 +178,8 @@ class TomlFile:
         if value is _MISSING:
             raise self.error(dotted, f"missing; expected one of: {', '.join(choices)}")
         if value not in choices:
-            raise self.error(dotted, f"expected one of: {', '.join(choices)}, got {value!r}")
+            raise self.error(dotted, f"expected one of: {', '.join(choices)}, got {value!r}"
+                                     f"{did_you_mean(value, choices)}")
         return str(value)
 
     def muscle(self, value: Any, dotted: str) -> Muscle:

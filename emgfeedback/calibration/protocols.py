@@ -13,7 +13,8 @@ from emgfeedback.model import Muscle
 
 __all__ = ["FEEDBACK_METRICS", "SIDES", "Feedback", "Cues", "Protocol", "load_protocol", "load_protocols"]
 
-#: What a protocol can show as its feedback.
+#: The built-in feedback metrics (every metric registered with
+#: ``emgfeedback.measures.register_feedback_metric`` is accepted).
 FEEDBACK_METRICS = ("percent_mvc", "tfl_to_glute_ratio", "firing_order", "symmetry")
 #: ``both`` sides at once, one side only, or ``each`` side in turn (sets alternate left, right).
 SIDES = ("both", "left", "right", "each")
@@ -116,7 +117,9 @@ class Protocol:
 
 def _feedback(f: TomlFile, t: Mapping) -> Feedback:
     f.check_keys(t, _FEEDBACK_KEYS, "feedback.")
-    metric = f.choice(t, "metric", "feedback.metric", FEEDBACK_METRICS)
+    from emgfeedback.measures.feedback import feedback_metrics  # the registry (below this layer's users)
+
+    metric = f.choice(t, "metric", "feedback.metric", feedback_metrics())
     muscle = f.muscle(t["muscle"], "feedback.muscle") if "muscle" in t else None
     zone = None
     if "target_pct_mvc" in t:
@@ -142,13 +145,13 @@ def _feedback(f: TomlFile, t: Mapping) -> Feedback:
         if first is before:
             raise f.error("feedback.before", f"must differ from feedback.first, both are {first.value!r}")
         fb = Feedback(metric, muscle, zone, first=first, before=before)
-    else:  # symmetry
+    elif metric == "symmetry":
         if muscle is None:
             raise f.error("feedback.muscle", "missing; metric 'symmetry' needs a muscle")
         asym = f.number(t, "max_asymmetry_pct", "feedback.max_asymmetry_pct", low=0, high=100,
                         low_open=True, unit="%")
         fb = Feedback(metric, muscle, zone, max_asymmetry_pct=asym)
-    return fb
+    return fb  # a registered metric of a plug-in: the generic fields above
 
 
 def load_protocol(path: "Path | str") -> Protocol:

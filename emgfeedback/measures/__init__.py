@@ -4,10 +4,18 @@ Below both :mod:`emgfeedback.session` (live) and :mod:`emgfeedback.analysis` (of
 number a user sees about a rep comes from here (docs/metrics.md gives each formula).
 """
 
+from emgfeedback.measures.feedback import (
+    FeedbackMetric,
+    feedback_metrics,
+    register_feedback_metric,
+    rep_meets_target,
+    unregister_feedback_metric,
+)
 from emgfeedback.measures.grouping import RepGrouper
 from emgfeedback.measures.layout import ChannelMap
 from emgfeedback.measures.rep import RepMetrics, core_window, latency_text, measure_rep
-from emgfeedback.measures.summary import RepSummary, SideSummary, rep_meets_target, summarise
+from emgfeedback.measures.summary import RepSummary, SideSummary, summarise
 
 __all__ = ["ChannelMap", "RepMetrics", "measure_rep", "core_window", "latency_text", "RepGrouper",
-           "RepSummary", "SideSummary", "summarise", "rep_meets_target"]
+           "RepSummary", "SideSummary", "summarise", "rep_meets_target",
+           "FeedbackMetric", "register_feedback_metric", "unregister_feedback_metric", "feedback_metrics"]

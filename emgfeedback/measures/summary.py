@@ -1,5 +1,5 @@
 """The one summary of a set of reps (dashboard summary page, database, ``analyze`` JSON/CSV,
-report), and whether a rep met its protocol's feedback target."""
+report)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
+from emgfeedback.measures.feedback import rep_meets_target
 from emgfeedback.measures.rep import RepMetrics
 from emgfeedback.model import Muscle, Side
 
 if TYPE_CHECKING:  # pragma: no cover
     from emgfeedback.calibration import Protocol
 
-__all__ = ["SideSummary", "RepSummary", "summarise", "rep_meets_target"]
+__all__ = ["SideSummary", "RepSummary", "summarise"]
 
 
 def _median(values: Sequence[float]) -> float:
@@ -121,25 +122,3 @@ def summarise(reps: Sequence[RepMetrics], protocol: "Protocol | None" = None) ->
         target_met=sum(1 for j in judged if j),
         target_judged=sum(1 for j in judged if j is not None),
     )
-
-
-def rep_meets_target(rep: RepMetrics, protocol: "Protocol | None") -> "bool | None":
-    """Whether a rep met its protocol's feedback target (None when it cannot be judged)."""
-    if protocol is None:
-        return None
-    fb = protocol.feedback
-    sides = [rep.side] if rep.side is not None else list(Side)
-    if fb.metric == "firing_order" and fb.first and fb.before:
-        lat = [v for v in (rep.latency_ms(s, fb.first, fb.before) for s in sides) if math.isfinite(v)]
-        return all(v < 0 for v in lat) if lat else None
-    if fb.metric == "tfl_to_glute_ratio" and fb.max_ratio is not None:
-        r = [v for s in sides if math.isfinite(v := rep.tfl_to_glute_ratio.get(s, math.nan))]
-        return all(v <= fb.max_ratio for v in r) if r else None
-    if fb.metric == "symmetry" and fb.muscle is not None and fb.max_asymmetry_pct is not None:
-        v = rep.symmetry_pct.get(fb.muscle, math.nan)
-        return abs(v) <= fb.max_asymmetry_pct if math.isfinite(v) else None
-    if fb.metric == "percent_mvc" and fb.muscle is not None and fb.target_pct_mvc is not None:
-        lo, hi = fb.target_pct_mvc
-        v = [x for s in sides if math.isfinite(x := rep.peak_pct_mvc.get(f"{fb.muscle.value}_{s.value}", math.nan))]
-        return all(lo <= x <= hi for x in v) if v else None
-    return None
