@@ -49,6 +49,9 @@ class SessionBridge(QObject):
         Length of the trace ring buffers, s.
     pipeline_factory : callable, optional
         ``(StreamInfo, ProcessingSettings) -> Pipeline`` (default: the project's ``OnlinePipeline``).
+    max_updates : int
+        Display updates kept for the next tick (older ones are dropped and counted; reps and
+        phase events never are).
     settings : ProcessingSettings, optional
         Processing settings of the sessions it starts (default ``ProcessingSettings()``); change
         :attr:`settings` before :meth:`connect_device` to use others (e.g. 60 Hz mains).
@@ -65,8 +68,9 @@ class SessionBridge(QObject):
     def __init__(self, parent: "QObject | None" = None, *, fps: float = 30.0, window_s: float = 10.0,
                  pipeline_factory: "Callable[[StreamInfo, ProcessingSettings], Pipeline] | None" = None,
                  open_device: "Callable[[str], Any] | None" = None, lsl: bool = False,
-                 settings: "ProcessingSettings | None" = None) -> None:
+                 settings: "ProcessingSettings | None" = None, max_updates: int = 4096) -> None:
         super().__init__(parent)
+        self.max_updates = max_updates
         self.lsl = lsl
         self.settings = ProcessingSettings() if settings is None else settings
         if not 1.0 <= fps <= 240.0:
@@ -105,7 +109,8 @@ class SessionBridge(QObject):
             from emgfeedback.devices import open_device
         opener = self._open or open_device
         self.live = LiveSession(opener=lambda: opener(url), settings=self.settings,
-                                pipeline_factory=self._factory, window_s=self.window_s, lsl=self.lsl)
+                                pipeline_factory=self._factory, window_s=self.window_s, lsl=self.lsl,
+                                max_updates=self.max_updates)
         self.url = url
         self._announced = False
         self.live.start_async()
