@@ -78,8 +78,8 @@ DEFAULT_K = DefaultK()
 #: Default detector: the best measured onset timing (docs/onsets.md).
 DEFAULT_METHOD = "hodges"
 #: Default burst rules, s (measurements in docs/onsets.md).
-DEFAULT_MERGE_GAP_S = 0.15
-DEFAULT_MIN_BURST_S = 0.08
+DEFAULT_MERGE_GAP_S = 0.5
+DEFAULT_MIN_BURST_S = 0.15
 #: Default localisation window before a detection, s.
 DEFAULT_LOCALISE_S = 0.5
 

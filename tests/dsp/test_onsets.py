@@ -79,10 +79,11 @@ def test_streaming_equals_offline_causal_for_any_chunking(method, seed, n_cuts):
     rng = np.random.default_rng(seed)
     n = x.shape[1]
     cuts = sorted({0, n, *rng.integers(0, n, size=n_cuts).tolist()})
-    det = StreamingOnsetDetector(FS, ["a", "b"], method=method, baseline_s=1.5)
+    det = StreamingOnsetDetector(FS, ["a", "b"], method=method, baseline_s=1.5, merge_gap_s=0.2)
     got, _ = _stream(det, x, cuts)
     closed = sorted((o for o in got if o.offset_s is not None), key=lambda o: (o.onset_s, o.channel))
-    offline = detect_onsets(x, FS, method, channels=["a", "b"], zero_phase=False, baseline="start", baseline_s=1.5)
+    offline = detect_onsets(x, FS, method, channels=["a", "b"], zero_phase=False, baseline="start", baseline_s=1.5,
+                            merge_gap_s=0.2)
     done = [o for o in offline if o.offset_s is not None]
     assert closed == done
     assert len(done) >= 2 * 2  # the bursts really were there
