@@ -75,7 +75,7 @@ def _stream(det, x, cuts):
 @settings(max_examples=8, deadline=None)
 @given(method=st.sampled_from(METHODS), seed=st.integers(0, 1000), n_cuts=st.integers(1, 40))
 def test_streaming_equals_offline_causal_for_any_chunking(method, seed, n_cuts):
-    x = bursts(seed=seed % 3, duration=6.0)
+    x = bursts(seed=seed % 3, duration=7.0)
     rng = np.random.default_rng(seed)
     n = x.shape[1]
     cuts = sorted({0, n, *rng.integers(0, n, size=n_cuts).tolist()})
