@@ -1,4 +1,8 @@
-"""``emgfeedback devices``: list serial ports and BLE boards, with the URL to open each."""
+"""``emgfeedback devices``: list serial ports and BLE boards, with the URL to open each.
+
+Built on the device registry: every driver (built-in or registered through entry points) says
+what it can open through its ``_detect_available`` hook (:func:`emgfeedback.devices.find_devices`);
+the BLE scan runs once and is shared by the BLE drivers."""
 
 from __future__ import annotations
 
@@ -24,25 +28,30 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
 
 def run(args: argparse.Namespace, backend: object = None, comports: object = None) -> int:
     """List devices; returns 0 (also when there is no Bluetooth adapter)."""
-    from emgfeedback.devices.discovery import BleScan, list_serial_ports, scan_ble
+    from emgfeedback.devices import find_devices
+    from emgfeedback.devices.discovery import BleScan, scan_ble
 
     if args.scan_seconds < 0:
         raise ValueError(f"--scan-seconds must be >= 0 s, got {args.scan_seconds:g}")
-    ports = list_serial_ports(comports)
     ble = scan_ble(args.scan_seconds, backend) if args.scan_seconds > 0 else BleScan()
+    found = [f for per_scheme in find_devices(comports=comports, ble_scan=ble).values() for f in per_scheme]
+    ports = sorted((f for f in found if f.transport == "serial"), key=lambda f: (not f.usb_id, f.where))
+    boards = [f for f in found if f.transport == "ble"]
+    others = [f for f in found if f.transport not in ("serial", "ble")]
     if args.json:
         print(json.dumps({
-            "serial": [{"device": p.device, "description": p.description, "usb_id": p.usb_id,
-                        "chip": p.chip, "url": p.suggested_url} for p in ports],
-            "ble": [{"address": b.address, "name": b.name, "url": b.suggested_url} for b in ble.boards],
+            "serial": [{"device": p.where, "description": p.description, "usb_id": p.usb_id,
+                        "chip": p.chip, "url": p.url} for p in ports],
+            "ble": [{"address": b.where, "name": b.description, "url": b.url} for b in boards],
             "ble_error": ble.error,
+            "other": [{"url": f.url, "description": f.description} for f in others],
         }))
         return 0
     print(f"Serial ports ({len(ports)}):")
     for p in ports:
         usb = f"  USB {p.usb_id}" if p.usb_id else ""
         what = p.chip or p.description
-        print(f"  {p.device:<16}{usb}  {what}".rstrip() + f"   → {p.suggested_url}")
+        print(f"  {p.where:<16}{usb}  {what}".rstrip() + f"   → {p.url}")
     if not ports:
         print("  none found")
     if args.scan_seconds == 0:
@@ -50,10 +59,12 @@ def run(args: argparse.Namespace, backend: object = None, comports: object = Non
     elif ble.error:
         print(f"BLE boards: scan not possible: {ble.error}")
     else:
-        print(f"BLE boards ({len(ble.boards)}, {args.scan_seconds:g} s scan):")
-        for b in ble.boards:
-            print(f"  {b.address}  {b.name or '(no name)'}   → {b.suggested_url}")
-        if not ble.boards:
+        print(f"BLE boards ({len(boards)}, {args.scan_seconds:g} s scan):")
+        for b in boards:
+            print(f"  {b.where}  {b.description or '(no name)'}   → {b.url}")
+        if not boards:
             print("  none found — are they powered and advertising?")
+    for f in others:
+        print(f"Other: {f.description or f.url}   → {f.url}")
     sys.stdout.flush()
     return 0

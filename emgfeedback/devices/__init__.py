@@ -4,11 +4,12 @@
 ``ble://``, ``cyton://``, ``ganglion://``, ``lsl://``. Drivers are imported only when used.
 """
 
-from emgfeedback.devices.base import Chunk, Device, DeviceStats, EndOfStream
+from emgfeedback.devices.base import Chunk, Device, DeviceStats, EndOfStream, FoundDevice
 from emgfeedback.devices.registry import (
     BUILTIN_DRIVERS,
     detect_devices,
     driver_class,
+    find_devices,
     known_schemes,
     open_device,
 )
@@ -19,8 +20,10 @@ __all__ = [
     "Device",
     "DeviceStats",
     "EndOfStream",
+    "FoundDevice",
     "detect_devices",
     "driver_class",
+    "find_devices",
     "known_schemes",
     "open_device",
 ]

@@ -34,7 +34,7 @@ from emgfeedback.errors import (
 )
 from emgfeedback.model import SampleBlock, StreamInfo
 
-__all__ = ["Device", "Chunk", "DeviceStats", "EndOfStream"]
+__all__ = ["Device", "Chunk", "DeviceStats", "EndOfStream", "FoundDevice"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,34 @@ class Chunk:
 
     data: np.ndarray
     gap: int = 0
+
+
+@dataclass(frozen=True)
+class FoundDevice:
+    """A board a driver can open now (``emgfeedback devices``).
+
+    Parameters
+    ----------
+    url : str
+        The URL that opens it, e.g. ``cyton:///dev/ttyUSB0``.
+    where : str
+        Serial port or BLE address.
+    description : str
+        What the OS or the advertisement calls it (BLE: the board's name).
+    usb_id : str
+        ``VID:PID`` in hex for USB serial ports, else empty.
+    chip : str
+        Known USB-serial chip or board for the USB id, else empty.
+    transport : str
+        ``"serial"``, ``"ble"`` or ``""`` (other).
+    """
+
+    url: str
+    where: str = ""
+    description: str = ""
+    usb_id: str = ""
+    chip: str = ""
+    transport: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,8 +205,14 @@ class Device:
         return {}
 
     @classmethod
-    def _detect_available(cls) -> list[str]:
-        """URLs of boards this driver can see right now (default: none)."""
+    def _detect_available(cls, **hints: Any) -> "list[FoundDevice | str]":
+        """Boards this driver can see right now (default: none), as :class:`FoundDevice` or URLs.
+
+        ``hints`` are what :func:`~emgfeedback.devices.find_devices` was given, shared by the
+        drivers so slow look-ups happen once: ``comports`` (a ``comports()`` replacement) and
+        ``ble_scan`` (a finished :class:`~emgfeedback.devices.discovery.BleScan`); a driver
+        ignores the hints it does not use.
+        """
         return []
 
     # ----------------------------------------------------------------- public API

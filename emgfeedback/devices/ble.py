@@ -73,6 +73,14 @@ class BleDevice(Device):
         self._cmd_seq = 0
         self.status: "Status | None" = None
 
+    @classmethod
+    def _detect_available(cls, ble_scan: Any = None, **hints: Any) -> list:
+        """Boards of this project's firmware advertising in ``ble_scan`` (Ganglions excluded). Without a scan: none
+        (scanning takes seconds; ``emgfeedback devices`` scans once for every BLE driver)."""
+        from emgfeedback.devices.discovery import found_ble_boards
+
+        return [f for f in found_ble_boards(ble_scan) if f.url.startswith("ble://")]
+
     def _open(self) -> StreamInfo:
         opts: BleOptions = self.options
         bridge = BleBridge(self.url, self._backend)

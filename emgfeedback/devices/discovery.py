@@ -1,5 +1,8 @@
 """What is plugged in or in range: serial ports (with USB ids) and advertising BLE boards.
 
+The drivers' ``_detect_available`` hooks use these to say which of them can open what
+(:func:`emgfeedback.devices.find_devices`); ``emgfeedback devices`` prints that.
+
 Serial ports come from ``serial.tools.list_ports``; USB VID:PID pairs of common USB-serial chips
 are named (the OpenBCI dongle is an FTDI FT231X; Arduino clones use CH340 or CP210x). BLE boards
 come from one bleak scan; when the machine has no Bluetooth adapter (or no BlueZ/D-Bus) the scan
@@ -12,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from emgfeedback.devices._ble_bridge import BleBridge
+from emgfeedback.devices.base import FoundDevice
 from emgfeedback.errors import EmgFeedbackError
 
-__all__ = ["SerialPortInfo", "BleBoardInfo", "BleScan", "list_serial_ports", "scan_ble", "USB_SERIAL_CHIPS"]
+__all__ = ["SerialPortInfo", "BleBoardInfo", "BleScan", "list_serial_ports", "scan_ble", "USB_SERIAL_CHIPS",
+           "found_serial_ports", "found_ble_boards"]
 
 #: (VID, PID) -> chip, for USB-serial adapters boards commonly use.
 USB_SERIAL_CHIPS: dict[tuple[int, int], str] = {
@@ -128,3 +133,18 @@ def scan_ble(scan_s: float = 5.0, backend: Any = None) -> BleScan:
     finally:
         bridge.close()
     return BleScan(tuple(BleBoardInfo(a, n) for a, n in sorted(found, key=lambda x: (x[1] == "", x[1]))))
+
+
+def found_serial_ports(comports: Any = None) -> list[FoundDevice]:
+    """Every serial port as a :class:`FoundDevice` with the URL most likely to open it
+    (``cyton://`` for the OpenBCI dongle, else ``serial://``), USB ones first."""
+    return [FoundDevice(p.suggested_url, p.device, p.description, p.usb_id, p.chip, "serial")
+            for p in list_serial_ports(comports)]
+
+
+def found_ble_boards(scan: "BleScan | None") -> list[FoundDevice]:
+    """The boards of a finished BLE scan as :class:`FoundDevice` (``ganglion://`` for
+    Ganglions, else ``ble://``); none without a scan."""
+    if scan is None:
+        return []
+    return [FoundDevice(b.suggested_url, b.address, b.name, transport="ble") for b in scan.boards]

@@ -107,6 +107,14 @@ class GanglionDevice(Device):
         self._pending: deque[Chunk] = deque()
         self._board = board_gain("openbci_ganglion")  # counts -> µV and ADC bits
 
+    @classmethod
+    def _detect_available(cls, ble_scan: Any = None, **hints: Any) -> list:
+        """Ganglions advertising in ``ble_scan``. Without a scan: none
+        (scanning takes seconds; ``emgfeedback devices`` scans once for every BLE driver)."""
+        from emgfeedback.devices.discovery import found_ble_boards
+
+        return [f for f in found_ble_boards(ble_scan) if f.url.startswith("ganglion://")]
+
     def _open(self) -> StreamInfo:
         bridge = BleBridge(self.url, self._backend)
         try:

@@ -164,10 +164,10 @@ class CytonDevice(Device):
         return {"bytes_skipped": self._parser.bytes_skipped, "packets": self._parser.packets}
 
     @classmethod
-    def _detect_available(cls) -> list[str]:
-        from emgfeedback.devices.discovery import list_serial_ports
+    def _detect_available(cls, comports: Any = None, **hints: Any) -> list:
+        from emgfeedback.devices.discovery import found_serial_ports
 
-        return [f"cyton://{p.device}" for p in list_serial_ports() if p.openbci_dongle]
+        return [f for f in found_serial_ports(comports) if f.url.startswith("cyton://")]
 
     # ------------------------------------------------------------------ I/O with clear errors
     def _write(self, ser: Any, data: bytes) -> None:

@@ -9,14 +9,15 @@ point group ``emgfeedback.devices`` (``name = "package.module:ClassName"``).
 from __future__ import annotations
 
 import importlib
+import inspect
 from importlib.metadata import entry_points
 from typing import Any
 
 from emgfeedback.devices._options import split_url
-from emgfeedback.devices.base import Device
+from emgfeedback.devices.base import Device, FoundDevice
 from emgfeedback.errors import DeviceUnavailableError
 
-__all__ = ["BUILTIN_DRIVERS", "known_schemes", "driver_class", "open_device", "detect_devices"]
+__all__ = ["BUILTIN_DRIVERS", "known_schemes", "driver_class", "open_device", "detect_devices", "find_devices"]
 
 #: Built-in drivers: scheme -> (module, class name).
 BUILTIN_DRIVERS: dict[str, tuple[str, str]] = {
@@ -102,19 +103,36 @@ def open_device(url: str, **options: Any) -> Device:
     return device
 
 
-def detect_devices(schemes: "tuple[str, ...] | None" = None) -> dict[str, list[str]]:
-    """URLs of boards visible now, per scheme (drivers that cannot be imported are skipped).
+def find_devices(schemes: "tuple[str, ...] | None" = None, **hints: Any) -> dict[str, list[FoundDevice]]:
+    """Boards visible now, per scheme, from each driver's ``_detect_available`` hook (drivers
+    that cannot be imported here are skipped).
 
     Parameters
     ----------
     schemes : tuple of str, optional
-        Only these schemes; default all known.
+        Only these schemes; default all known (third-party drivers included).
+    **hints
+        Shared look-ups passed to the hooks that take them: ``comports`` (a replacement for
+        ``serial.tools.list_ports.comports``), ``ble_scan`` (a finished
+        :class:`~emgfeedback.devices.discovery.BleScan`; without one BLE drivers report none).
     """
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[FoundDevice]] = {}
     for scheme in schemes or known_schemes():
         try:
             cls = driver_class(scheme)
         except DeviceUnavailableError:
             continue
-        found[scheme] = list(cls._detect_available())
+        hook = cls._detect_available
+        params = inspect.signature(hook).parameters.values()
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            names = {p.name for p in params}
+            hints_for = {k: v for k, v in hints.items() if k in names}
+        else:
+            hints_for = hints
+        found[scheme] = [f if isinstance(f, FoundDevice) else FoundDevice(str(f)) for f in hook(**hints_for)]
     return found
+
+
+def detect_devices(schemes: "tuple[str, ...] | None" = None, **hints: Any) -> dict[str, list[str]]:
+    """URLs of boards visible now, per scheme (see :func:`find_devices`)."""
+    return {scheme: [f.url for f in found] for scheme, found in find_devices(schemes, **hints).items()}

@@ -18,7 +18,7 @@ import numpy as np
 from emgfeedback.devices._boards import calibrated
 from emgfeedback.devices._options import montage_option
 from emgfeedback.devices._serial import open_serial_port
-from emgfeedback.devices.base import Chunk, Device
+from emgfeedback.devices.base import Chunk, Device, FoundDevice
 from emgfeedback.errors import (
     DeviceConnectionError, DeviceTimeoutError, ProtocolError,
 )
@@ -153,10 +153,10 @@ class SerialDevice(Device):
         return out
 
     @classmethod
-    def _detect_available(cls) -> list[str]:
-        from serial.tools import list_ports
+    def _detect_available(cls, comports: Any = None, **hints: Any) -> "list[FoundDevice]":
+        from emgfeedback.devices.discovery import found_serial_ports
 
-        return [f"serial://{p.device}" for p in list_ports.comports()]
+        return [f for f in found_serial_ports(comports) if f.url.startswith("serial://")]
 
     # ----------------------------------------------------------------- internals
     def _take(self, frame: Any) -> None:

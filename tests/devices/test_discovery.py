@@ -86,3 +86,22 @@ def test_command_through_the_cli_with_real_libraries(capsys):
 def test_bad_scan_seconds():
     with pytest.raises(ValueError, match="--scan-seconds must be >= 0 s, got -1"):
         devices_cmd.run(_args(scan_seconds=-1.0), comports=fake_comports)
+
+
+def test_command_lists_what_every_registered_driver_finds(monkeypatch, capsys):
+    # built on the registry: a third-party driver's detection shows up too
+    import sys
+
+    from emgfeedback.devices import registry
+
+    class Plugin:
+        @classmethod
+        def _detect_available(cls, **hints):
+            return ["plug://box-1"]
+
+    monkeypatch.setitem(registry.BUILTIN_DRIVERS, "plug", ("test_discovery_plugin", "Plugin"))
+    monkeypatch.setitem(sys.modules, "test_discovery_plugin", SimpleNamespace(Plugin=Plugin))
+    assert devices_cmd.run(_args(), backend=_world(), comports=fake_comports) == 0
+    out = capsys.readouterr().out
+    assert "Other: plug://box-1   → plug://box-1" in out
+    assert "Serial ports (3):" in out and "BLE boards (2, 0.1 s scan):" in out
