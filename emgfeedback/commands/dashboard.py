@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from emgfeedback.app import NO_DISPLAY_MESSAGE, display_available
-from emgfeedback.commands._processing import add_processing_options, settings_from_args
+from emgfeedback.commands._settings import add_settings_arguments, settings_from_args
 
 __all__ = ["add_parser", "run", "display_available"]
 
@@ -42,7 +42,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
                    help="save a PNG of the window after --exit-after seconds, then exit")
     p.add_argument("--exit-after", type=float, default=None, metavar="S",
                    help="quit after S seconds (default 5 with --screenshot)")
-    add_processing_options(p)
+    add_settings_arguments(p)
     p.set_defaults(func=run)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from emgfeedback.commands._processing import add_processing_options, settings_from_args
+from emgfeedback.commands._settings import add_settings_arguments, settings_from_args
 from emgfeedback.model import FeedbackFrame, FiringOrder, Muscle, Side
 
 __all__ = ["add_parser", "run", "LiveSummary", "format_summary"]
@@ -37,7 +37,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--lsl", action="store_true",
                    help="also publish the channels and onset markers as Lab Streaming Layer streams "
                    "(opt-in: an LSL outlet announces itself on the local network)")
-    add_processing_options(p)
+    add_settings_arguments(p)
     p.set_defaults(func=run)
 
 

@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from emgfeedback.commands._processing import add_processing_options, settings_from_args
+from emgfeedback.commands._settings import add_settings_arguments, settings_from_args
 
 __all__ = ["add_parser", "run"]
 
@@ -47,7 +47,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
                    help="also publish the samples and onset markers as Lab Streaming Layer streams "
                    "(off by default: LSL announces itself on the local network)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
-    add_processing_options(p)
+    add_settings_arguments(p)
     p.set_defaults(func=run)
 
 

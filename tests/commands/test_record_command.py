@@ -158,13 +158,14 @@ def test_record_runs_the_live_session_reps_and_settings_are_annotated(tmp_path, 
 
 
 @pytest.mark.parametrize("extra,message", [
-    (["--mains", "none", "--method", "hodge"], "--method must be one of .*did you mean 'hodges'"),
+    (["--mains", "none", "--settings", "{tmp}/typo.toml"], "onset_method must be one of .*did you mean 'hodges'"),
     (["--settings", "{tmp}/none.toml"], "cannot read settings file"),
     (["--settings", "{tmp}/bad.toml"], "settings file .*bad.toml: unknown processing setting 'mains'"),
     (["--patient", "X"], "patient code 'X' means unknown"),
 ])
 def test_bad_processing_options_are_one_line_and_exit_2(tmp_path, capsys, extra, message):
     (tmp_path / "bad.toml").write_text("[processing]\nmains = 60\n")
+    (tmp_path / "typo.toml").write_text('[processing]\nonset_method = "hodge"\n')
     argv = ["record", "--device", FAST, "--out", str(tmp_path / "a.edf")]
     argv += [a.replace("{tmp}", str(tmp_path)) for a in extra]
     assert main(argv) == 2
