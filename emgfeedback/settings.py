@@ -57,9 +57,13 @@ class ProcessingSettings:
     min_on_s, min_off_s : float
         Time above threshold to detect a burst and below it to end one, s.
     merge_gap_s : float
-        Dips below threshold shorter than this do not split a burst, s.
+        Dips below threshold shorter than this do not split a burst, s (docs/onsets.md gives the
+        real-data sweep behind the default).
     min_burst_s : float
         Bursts shorter than this are not onsets (spikes, electrode bumps), s.
+    localise_s : float
+        How far before a detection the change-point localiser looks for the onset, s (0: no
+        localisation, the threshold crossing is the onset).
     baseline : {"start", "quietest"}
         Rest rule, see :data:`BASELINE_RULES`.
     baseline_s : float
@@ -81,8 +85,9 @@ class ProcessingSettings:
     onset_k: "float | None" = None
     min_on_s: float = 0.03
     min_off_s: float = 0.05
-    merge_gap_s: float = 0.0
-    min_burst_s: float = 0.1
+    merge_gap_s: float = 0.5
+    min_burst_s: float = 0.15
+    localise_s: float = 0.5
     baseline: str = "start"
     baseline_s: float = 2.0
     baseline_window_s: float = 0.5
@@ -104,6 +109,7 @@ class ProcessingSettings:
         check_positive(self.min_off_s, "min_off_s", "s")
         check_positive(self.merge_gap_s, "merge_gap_s", "s", allow_zero=True)
         check_positive(self.min_burst_s, "min_burst_s", "s", allow_zero=True)
+        check_number(self.localise_s, "localise_s", "s", lo=0.0, hi=2.0)
         check_option(self.baseline, "baseline", BASELINE_RULES)
         check_number(self.baseline_s, "baseline_s", "s", lo=0.5)
         check_positive(self.baseline_window_s, "baseline_window_s", "s")
@@ -136,7 +142,8 @@ class ProcessingSettings:
         :class:`~emgfeedback.dsp.onsets.StreamingOnsetDetector` for these settings."""
         kw: dict[str, Any] = dict(
             method=self.onset_method, k=self.onset_k, min_on_s=self.min_on_s, min_off_s=self.min_off_s,
-            merge_gap_s=self.merge_gap_s, min_burst_s=self.min_burst_s, mains=self.mains_hz,
+            merge_gap_s=self.merge_gap_s, min_burst_s=self.min_burst_s, localise_s=self.localise_s,
+            mains=self.mains_hz,
             low=self.low_hz, high=self.high_hz, baseline_window_s=self.baseline_window_s,
         )
         for key, value in self.detector_params.items():
