@@ -42,19 +42,24 @@ def test_edf_replay_gives_the_file_samples_in_order_and_ends(lbp):
     assert all(b.n_lost == 0 for b in blocks)
 
 
-def test_replay_through_the_live_pipeline_shows_the_scenario_truth(lbp):
+def test_replay_through_the_live_session_shows_the_scenario_truth(lbp):
+    # the one acquisition loop over a replayed file, to its end (queued blocks drained)
+    from emgfeedback.session import LiveSession
+
     rec, path = lbp
-    with open_device(f"replay://{path}?speed=0") as dev:
-        pipe = OnlinePipeline(dev.info.fs, dev.info.montage)
-        firing = {}
-        n_onsets = 0
-        for block in dev:
-            frame = pipe.process(block)
-            firing.update(frame.firing_order)
-            n_onsets += len(frame.onsets)
-    assert n_onsets > 0
+    live = LiveSession(open_device(f"replay://{path}?speed=0"))
+    live.start()
+    deadline = time.monotonic() + 60
+    while live.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    live.stop()
+    assert live.error is None and live.stopped_by == "end of stream"
+    assert live.filtered.total_written == read_edf(path).data.shape[1]
+    reps = [r for u in live.drain_results() for r in u.reps]
+    assert reps
     for side in Side:
-        assert firing[side].first == rec.truth.first_to_fire[side]
+        firsts = [r.firing_order[side].first for r in reps if side in r.firing_order]
+        assert firsts and all(f == rec.truth.first_to_fire[side] for f in firsts)
 
 
 def test_real_openbci_gui_file_replays(real_data_dir):

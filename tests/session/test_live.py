@@ -77,6 +77,43 @@ def test_settings_reach_the_pipeline_and_the_engine_and_duration_is_exact() -> N
         LiveSession(object(), settings={"mains_hz": 60})
 
 
+class _EndedSource:
+    """A source that has just ended with blocks still queued: the first wait times out."""
+
+    def __init__(self, n_blocks: int) -> None:
+        from emgfeedback.model import Montage, SampleBlock, StreamInfo
+
+        montage = Montage.default()
+        self.info = StreamInfo(fs=1000.0, montage=montage, source="ended://", board="test")
+        self.blocks = [SampleBlock(t0=i * 0.1, fs=1000.0, data=np.zeros((8, 100)), seq=i * 100,
+                                   channels=montage.ids) for i in range(n_blocks)]
+        self.is_streaming = False
+        self.waited = False
+
+    def start(self) -> None:
+        pass
+
+    def read(self, timeout=None):
+        if timeout and not self.waited:
+            self.waited = True
+            return None
+        return self.blocks.pop(0) if self.blocks else None
+
+    def close(self) -> None:
+        pass
+
+
+def test_blocks_still_queued_when_the_source_ends_are_processed() -> None:
+    live = LiveSession(_EndedSource(7))
+    live.start()
+    deadline = time.monotonic() + 10
+    while live.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    live.stop()
+    assert live.stopped_by == "end of stream" and live.blocks == 7
+    assert live.filtered.total_written == 700
+
+
 def test_live_session_reports_device_errors_on_start() -> None:
     with pytest.raises(EmgFeedbackError):
         LiveSession(open_device("serial:///dev/does-not-exist")).start()
