@@ -1,13 +1,16 @@
-"""The recording loop: blocks from a device into a crash-safe EDF+/BDF+ file.
+"""Blocks into a crash-safe EDF+/BDF+ file.
 
-:class:`Recorder` reads ``SampleBlock``s from a started :class:`~emgfeedback.devices.Device`,
+:class:`BlockWriter` is the per-block part every recording uses: the live session
+(:class:`emgfeedback.session.LiveSession`, behind ``emgfeedback record`` and the dashboard, which
+also annotates onsets, reps, cues and its settings) writes through it. :class:`Recorder` is the
+storage layer's plain copier for library use (no DSP: it measures nothing): it reads
+``SampleBlock``s from a started :class:`~emgfeedback.devices.Device`,
 writes them with :class:`~emgfeedback.storage.edf.EdfWriter` (complete records go to disk as soon
 as they fill; ``fsync`` at least once a second of wall time), and annotates what happened:
 
 - ``gap N samples lost`` where the transport lost samples (they are filled in by the device) or
   where the recorder fell behind and the device dropped blocks (filled here with the last value,
   so the file stays continuous EDF+C and times stay true);
-- ``onset LABEL`` for bursts found by an optional live :class:`~emgfeedback.dsp.OnlinePipeline`;
 - anything given to :meth:`Recorder.annotate` (``rep 3``, ``cue squeeze``, ``marker …``), which is
   safe to call from another thread.
 
@@ -100,8 +103,6 @@ class Recorder:
         (``path`` is updated when :meth:`run` starts).
     physical_range_uv : float, optional
         File range, ±µV (see :class:`EdfWriter`).
-    pipeline : OnlinePipeline, optional
-        Live pipeline whose detected onsets are annotated.
     outlet : object, optional
         LSL outlet with ``push_block(block)`` and ``push_marker(text, onset_s)``.
     writer_options
@@ -110,7 +111,7 @@ class Recorder:
 
     def __init__(self, device: Any, path: "str | Path", *, patient_code: "str | None" = None,
                  duration_s: "float | None" = None, bdf: "bool | None" = None,
-                 physical_range_uv: "float | None" = None, pipeline: Any = None,
+                 physical_range_uv: "float | None" = None,
                  outlet: Any = None, **writer_options: Any) -> None:
         if duration_s is not None and not (duration_s > 0):
             raise ValueError(f"duration_s must be a positive number of seconds, got {duration_s!r}")
@@ -122,7 +123,6 @@ class Recorder:
         self.duration_s = duration_s
         self._bdf = bdf if bdf is not None else (True if self.path.suffix.lower() == ".bdf" else None)
         self._range = physical_range_uv
-        self.pipeline = pipeline
         self.outlet = outlet
         self._writer_options = writer_options
         self._writer: "EdfWriter | None" = None
@@ -236,8 +236,6 @@ class Recorder:
     def _write_block(self, block: SampleBlock) -> None:
         assert self._sink is not None
         self._sink.write(block)
-        if self.pipeline is not None:
-            self._sink.add_onsets(self.pipeline.process(block).onsets)
 
     def _drain_annotations(self) -> None:
         assert self._sink is not None
