@@ -21,17 +21,26 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     what.add_argument("--ui", action="store_true", help="dashboard frames per second (offscreen)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument("--duration", type=float, default=None, metavar="S",
-                   help="length of the simulated signal, s (speed default 600)")
+                   help="length of the simulated signal, s (speed default 600; accuracy: each scenario's own)")
+    p.add_argument("--seeds", type=int, default=None, metavar="N",
+                   help="--accuracy: simulate seeds 0..N-1 of every scenario (default 2)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.seeds is not None and not args.accuracy:
+        raise ValueError("--seeds is an option of bench --accuracy")
     if args.duration is not None and args.duration <= 0:
         raise ValueError(f"--duration must be a positive number of seconds, got {args.duration}")
     if args.accuracy:
         from emgfeedback import bench_accuracy as mod
 
-        result = mod.run_accuracy()
+        n_seeds = mod.DEFAULT_SEEDS if args.seeds is None else args.seeds
+        if n_seeds < 1:
+            raise ValueError(f"--seeds must be a whole number of seeds of at least 1, got {args.seeds}")
+        cmd = "emgfeedback bench --accuracy" + ("" if args.seeds is None else f" --seeds {args.seeds}") + (
+            "" if args.duration is None else f" --duration {args.duration:g}") + (" --json" if args.json else "")
+        result = mod.run_accuracy(seeds=tuple(range(n_seeds)), duration_s=args.duration, command=cmd)
         text = mod.format_accuracy_table
     elif args.ui:
         from emgfeedback.app import bench_ui as mod  # imports Qt only when asked
