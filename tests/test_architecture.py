@@ -11,9 +11,12 @@ PKG = Path(__file__).resolve().parents[1] / "emgfeedback"
 LAYERS = {
     "model": 0,
     "errors": 0,
+    "validation": 0,
     "protocol": 1,
-    "calibration": 1,
     "dsp": 2,
+    "settings": 2,
+    "measures": 3,
+    "calibration": 3,
     "simulation": 3,
     "devices": 4,
     "storage": 4,
