@@ -35,9 +35,9 @@ if str(_TESTS) not in sys.path:
     sys.path.insert(0, str(_TESTS))
 
 from independent_semg import MODELS, burst_trial, order_pair_trial  # noqa: E402
-from onset_scoring import TOL_S, pool, score_pairs, score_stream, score_trial  # noqa: E402
+from onset_scoring import TOL_S, live_reports, pool, score_pairs, score_stream, score_trial  # noqa: E402
 
-from emgfeedback.dsp.onsets import METHODS, StreamingOnsetDetector, detect_onsets  # noqa: E402
+from emgfeedback.dsp.onsets import METHODS, detect_onsets  # noqa: E402
 
 RAMP_CLASSES = {"fast": (0.01, 0.05), "gradual": (0.05, 0.4)}
 SNRS = (30.0, 20.0, 10.0)
@@ -62,16 +62,7 @@ def _trial_seed(seed: int, *parts: int) -> int:
 
 def stream_reports(trial, method: str, block_s: float = BLOCK_S) -> list:
     """(channel, onset_s, block_end_s) for every start a live detector reports."""
-    det = StreamingOnsetDetector(trial.fs, trial.channels, method=method)
-    nb = max(1, int(round(block_s * trial.fs)))
-    n = trial.x.shape[1]
-    out = []
-    for a in range(0, n, nb):
-        b = min(a + nb, n)
-        for o in det.process(trial.x[:, a:b], a / trial.fs):
-            if o.offset_s is None:
-                out.append((o.channel, o.onset_s, b / trial.fs))
-    return out
+    return live_reports(trial, method, block_s)
 
 
 def _median_ms(v) -> float:

@@ -25,7 +25,7 @@ import numpy as np
 from emgfeedback.bench_accuracy import match_onsets
 
 __all__ = ["ChannelScore", "PairScore", "found_by_channel", "score_trial", "score_pairs",
-           "score_stream", "pool", "TOL_S"]
+           "score_stream", "pool", "live_reports", "TOL_S"]
 
 TOL_S = 0.1
 
@@ -134,6 +134,23 @@ def score_stream(trial, reports: Iterable, tol_s: float = TOL_S) -> list:
         for i, j in match_onsets(t, [s for s, _ in items], tol_s):
             delays.append(items[j][1] - t[i])
     return delays
+
+
+def live_reports(trial, method: str, block_s: float = 0.01) -> list:
+    """Run a ``StreamingOnsetDetector`` (defaults) over ``trial`` in ``block_s`` blocks; returns
+    (channel, onset_s, block_end_s) of every reported start, for :func:`score_stream`."""
+    from emgfeedback.dsp.onsets import StreamingOnsetDetector
+
+    det = StreamingOnsetDetector(trial.fs, trial.channels, method=method)
+    nb = max(1, int(round(block_s * trial.fs)))
+    n = trial.x.shape[1]
+    out = []
+    for a in range(0, n, nb):
+        b = min(a + nb, n)
+        for o in det.process(trial.x[:, a:b], a / trial.fs):
+            if o.offset_s is None:
+                out.append((o.channel, o.onset_s, b / trial.fs))
+    return out
 
 
 def pool(scores: Iterable) -> dict:
