@@ -4,6 +4,7 @@ of one clinical session (patient, protocol, MVC values, reps, recordings)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -12,6 +13,10 @@ from emgfeedback.measures import RepMetrics
 from emgfeedback.storage.database import SessionDatabase
 
 __all__ = ["rep_fields", "SessionStore"]
+
+
+def _finite(v: "float | None") -> "float | None":
+    return v if v is not None and math.isfinite(v) else None
 
 
 def rep_fields(rep: RepMetrics) -> dict[str, Any]:
@@ -34,9 +39,9 @@ def rep_fields(rep: RepMetrics) -> dict[str, Any]:
         sides[s.value] = {
             "first_to_fire": None if fo is None else fo.first.value,
             "firing_order": None if fo is None else ">".join(m.value for m in fo.order),
-            "gmax_minus_es_ms": rep.gmax_minus_es_ms.get(s),
-            "tfl_to_glute_ratio": ratio,
-            "gluteal_to_tfl_index": rep.gluteal_to_tfl_index.get(s),
+            "gmax_minus_es_ms": _finite(rep.gmax_minus_es_ms.get(s)),
+            "tfl_to_glute_ratio": _finite(ratio),
+            "gluteal_to_tfl_index": _finite(rep.gluteal_to_tfl_index.get(s)),
         }
     channels = {ch: {"mean_uv": rep.mean_uv.get(ch), "peak_uv": rep.peak_uv.get(ch),
                      "peak_pct_mvc": rep.peak_pct_mvc.get(ch), "pct_mvc": rep.pct_mvc.get(ch),

@@ -49,12 +49,15 @@ def test_rep_fields_adapts_a_rep_result_to_the_database() -> None:
     fo = FiringOrder(Side.LEFT, (Muscle.LUMBAR_ES, Muscle.GLUTE_MAX), (1.0, 1.06), 0)
     rep = RepMetrics(0, 1.0, 3.0, (1.5, 2.5), set_number=2, side=Side.LEFT, mean_uv={"glute_max_left": 50.0},
                     peak_uv={"glute_max_left": 90.0}, firing_order={Side.LEFT: fo},
-                    tfl_to_glute_ratio={Side.LEFT: float("nan")})
+                    gmax_minus_es_ms={Side.LEFT: 60.0}, tfl_to_glute_ratio={Side.LEFT: float("nan")})
     f = rep_fields(rep)
     assert f["set_number"] == 2 and f["side"] == "left"
-    assert f["sides"] == {"left": {"first_to_fire": "lumbar_es", "gmax_minus_es_ms": pytest.approx(60.0),
-                                   "tfl_to_glute_ratio": None}}
-    assert f["channels"] == {"glute_max_left": {"mean_uv": 50.0, "peak_uv": 90.0, "peak_pct_mvc": None}}
+    assert f["sides"] == {"left": {"first_to_fire": "lumbar_es", "firing_order": "lumbar_es>glute_max",
+                                   "gmax_minus_es_ms": pytest.approx(60.0), "tfl_to_glute_ratio": None,
+                                   "gluteal_to_tfl_index": None}}
+    assert f["channels"] == {"glute_max_left": {"mean_uv": 50.0, "peak_uv": 90.0, "peak_pct_mvc": None,
+                                                "pct_mvc": None, "onset_s": None}}
+    assert f["symmetry"] == {}
 
 
 def test_recording_path_names_and_refuses_names(tmp_path) -> None:
