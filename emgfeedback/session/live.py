@@ -134,6 +134,7 @@ class LiveSession:
         self.error: "BaseException | None" = None
         self.recording_status: "RecordingStatus | None" = None
         self.dropped_updates = 0
+        self._last_update: "SessionUpdate | None" = None
         self.blocks = 0
         self.stream_t_s = 0.0
         #: Why the worker ended: ``""`` while running, then ``stop``, ``duration``,
@@ -321,6 +322,8 @@ class LiveSession:
             self.state = STREAMING
             self._ready.set()
             self._loop(engine)
+            if self.stopped_by != "error":
+                self._finish_reps(engine)
         finally:
             self._end_recording()
             if self.outlet is not None:
@@ -363,10 +366,26 @@ class LiveSession:
             self.error = err
             self.stopped_by = "error"
 
+    def _finish_reps(self, engine: SessionEngine) -> None:
+        """The stream ended (or was stopped): reps still waiting for late bursts are measured
+        now, queued as results and written to the recording before it is closed."""
+        reps = engine.finish()
+        last = self._last_update
+        if not reps or last is None:
+            return
+        update = dataclasses.replace(last, reps=tuple(reps), events=())
+        with self._lock:
+            self._results.append(update)
+        rec = self._recording
+        if rec is not None:
+            rec.add_results(update, engine)
+            self.recording_status = rec.status
+
     def _step(self, engine: SessionEngine, block: SampleBlock) -> None:
         """One block through the engine, into the rings, the queues, the recording and LSL."""
         assert self.filtered is not None and self.envelope is not None
         update = engine.process(block, arrival_s=time.monotonic())
+        self._last_update = update
         self.filtered.write(update.frame.filtered_uv)
         self.envelope.write(update.frame.envelope_uv)
         has_results = bool(update.reps or update.events)

@@ -230,8 +230,25 @@ class LiveRecording:
         if block is not None and self.store is not None:
             self._store(update, engine)
 
+    def add_results(self, update: Any, engine: Any = None) -> None:
+        """Reps and phase events that came without a block (the engine's :meth:`finish` at the
+        end of a stream): annotated and stored like the others."""
+        if not self.active:
+            return
+        try:
+            self._annotate_results(update)
+        except RecordingError as err:
+            self._error = str(err)
+            self._finish()
+            return
+        if self.store is not None:
+            self._store(update, engine)
+
     def _annotate(self, update: Any) -> None:
         self.sink.add_onsets(update.frame.onsets)
+        self._annotate_results(update)
+
+    def _annotate_results(self, update: Any) -> None:
         for e in update.events:
             text = f"cue {e.phase.value}" + (f": {e.cue}" if e.cue else "")
             self.sink.add(text, self._file_time(e.t_s))

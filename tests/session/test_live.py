@@ -133,3 +133,19 @@ def test_ring_buffer_keeps_the_latest_samples() -> None:
         ring.write(np.zeros((3, 1)))
     with pytest.raises(ValueError, match=r"n must be in \[1, 5\] samples, got 6"):
         ring.snapshot(6)
+
+
+def test_a_rep_that_ends_just_before_the_stream_is_still_reported() -> None:
+    # lbp-lumbar-first, seed 3: the first rep ends near 5.4 s; a rep is final only once late
+    # bursts can no longer join it (~1 s later), so at 5.8 s it is still waiting: finish() flushes it
+    live = LiveSession(open_device("sim://?scenario=lbp-lumbar-first&realtime=0&block=100&seed=3"),
+                       stop_after_s=5.8)
+    live.start()
+    deadline = time.monotonic() + 30.0
+    while live.running and time.monotonic() < deadline:
+        time.sleep(0.02)
+    live.stop()
+    assert live.stopped_by == "duration" and live.error is None
+    got = [r for u in live.drain_results() for r in u.reps]
+    assert len(got) == 1 and got == live.engine.results
+    assert 3.0 < got[0].start_s < 3.3 and got[0].end_s <= 5.8 + 1e-9  # a burst still open is closed at the end
