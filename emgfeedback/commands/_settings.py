@@ -21,6 +21,16 @@ def _mains(text: str) -> "float | None":
         raise argparse.ArgumentTypeError(f"must be 50, 60 or none, got {text!r}") from None
 
 
+def _method(text: str) -> str:
+    from emgfeedback.dsp.onsets import METHODS
+    from emgfeedback.validation import check_option
+
+    try:
+        return check_option(text, "method", tuple(METHODS))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("method ")) from None
+
+
 def add_settings_arguments(p: argparse.ArgumentParser) -> None:
     """Add ``--settings``, ``--method``, ``--mains``, ``--min-burst``, ``--merge-gap`` and ``--baseline``."""
     from emgfeedback.dsp.onsets import METHODS
@@ -28,7 +38,8 @@ def add_settings_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("processing settings (one settings object: see docs/metrics.md)")
     g.add_argument("--settings", default=None, metavar="FILE",
                    help="processing settings from a TOML ([processing] table) or JSON file")
-    g.add_argument("--method", default=None, choices=tuple(METHODS), help="onset detector")
+    g.add_argument("--method", default=None, type=_method, metavar="{" + ",".join(METHODS) + "}",
+                   help="onset detector (registered: " + ", ".join(METHODS) + ")")
     g.add_argument("--mains", type=_mains, default=argparse.SUPPRESS, metavar="{50,60,none}",
                    help="mains frequency to notch, Hz (default 50)")
     g.add_argument("--min-burst", type=float, default=None, metavar="S",

@@ -179,3 +179,45 @@ def test_simulate_out_edf_then_analyze(tmp_path, capsys):
     (obj,) = _json_lines(capsys.readouterr().out)
     assert obj["summary"]["left"]["first_to_fire"] == "lumbar_es"
     assert obj["summary"]["right"]["gmax_minus_es_onset_ms"] > 0
+
+
+def test_settings_options_and_file_reach_the_analysis_and_are_reported(files, tmp_path, capsys):
+    _, path = files["lbp-lumbar-first"]
+    assert main(["analyze", str(path), "--json", "--mains", "60", "--method", "tkeo"]) == 0
+    (obj,) = _json_lines(capsys.readouterr().out)
+    assert obj["settings"]["mains_hz"] == 60.0 and obj["settings"]["onset_method"] == "tkeo"
+    cfg = tmp_path / "settings.toml"
+    cfg.write_text("[processing]\nmin_burst_s = 0.2\nrep_join_s = 0.5\n", encoding="utf-8")
+    assert main(["analyze", str(path), "--json", "--settings", str(cfg)]) == 0
+    (obj,) = _json_lines(capsys.readouterr().out)
+    assert obj["settings"]["min_burst_s"] == 0.2 and obj["settings"]["rep_join_s"] == 0.5
+    assert main(["analyze", str(path)]) == 0
+    assert "settings: band 20–450 Hz, 50 Hz notch" in capsys.readouterr().out
+
+
+def test_bad_settings_are_one_line(files, tmp_path, capsys):
+    _, path = files["lbp-lumbar-first"]
+    cfg = tmp_path / "settings.toml"
+    cfg.write_text("[processing]\nonset_methd = 'tkeo'\n", encoding="utf-8")
+    _one_line_error(capsys, ["analyze", str(path), "--settings", str(cfg)],
+                    r"unknown processing setting 'onset_methd' \(did you mean 'onset_method'\?\)")
+    cfg.write_text("[processing\n", encoding="utf-8")
+    _one_line_error(capsys, ["analyze", str(path), "--settings", str(cfg)], r"is not valid TOML")
+    _one_line_error(capsys, ["analyze", str(path), "--settings", str(tmp_path / "none.toml")],
+                    r"cannot read settings file .*none\.toml")
+    with pytest.raises(SystemExit) as exc:
+        main(["analyze", str(path), "--method", "hodge"])
+    assert exc.value.code == 2 and "did you mean 'hodges'?" in capsys.readouterr().err
+
+
+def test_analyze_starts_from_the_settings_a_recording_names(tmp_path, capsys):
+    out = tmp_path / "r.edf"
+    assert main(["record", "--device", "sim://?scenario=lbp-lumbar-first&realtime=0&block=200&seed=2",
+                 "--out", str(out), "--duration", "12", "--quiet", "--mains", "60", "--merge-gap", "0.3"]) == 0
+    capsys.readouterr()
+    assert main(["analyze", str(out), "--json"]) == 0
+    (obj,) = _json_lines(capsys.readouterr().out)
+    assert obj["settings"]["mains_hz"] == 60.0 and obj["settings"]["merge_gap_s"] == 0.3
+    assert main(["analyze", str(out), "--json", "--mains", "50"]) == 0  # an option still wins
+    (obj,) = _json_lines(capsys.readouterr().out)
+    assert obj["settings"]["mains_hz"] == 50.0 and obj["settings"]["merge_gap_s"] == 0.3
