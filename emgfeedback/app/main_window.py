@@ -112,7 +112,8 @@ class MainWindow(QMainWindow):
         root.setContentsMargins(10, 10, 10, 10)
         top = QHBoxLayout()
         self.connect_panel = ConnectPanel(scenarios, recent or RecentDevices(), url,
-                                          mains_hz=self.bridge.settings.mains_hz)
+                                          mains_hz=self.bridge.settings.mains_hz,
+                                          method=self.bridge.settings.onset_method)
         self.patient = PatientBar()
         top.addWidget(self.connect_panel, 3)
         top.addWidget(self.patient, 2)
@@ -187,9 +188,10 @@ class MainWindow(QMainWindow):
         if url is not None:
             self.connect_panel.url.setEditText(url)
         self.info = None
-        mains = self.connect_panel.mains_hz()
-        if mains != self.bridge.settings.mains_hz:
-            self.bridge.settings = self.bridge.settings.with_(mains_hz=mains)
+        mains, method = self.connect_panel.mains_hz(), self.connect_panel.onset_method()
+        st = self.bridge.settings
+        if (mains, method) != (st.mains_hz, st.onset_method):
+            self.bridge.settings = st.with_(mains_hz=mains, onset_method=method)
         return self.bridge.connect_device(self.connect_panel.url.currentText().strip())
 
     def _on_failed(self, message: str) -> None:
@@ -309,7 +311,8 @@ class MainWindow(QMainWindow):
         self.protocol_panel.show_state(last.runner)
         if last.mvc is not None:
             self.mvc_page.show_state(last.mvc)
-        new_reps = [r for u in updates for r in u.reps]
+        # reps measured before a protocol started (still queued when it began) are not its reps
+        new_reps = [r for u in updates if self.protocol is None or u.runner is not None for r in u.reps]
         if new_reps:
             self.reps.extend(new_reps)
             self.last_rep = new_reps[-1]

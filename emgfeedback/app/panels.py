@@ -72,13 +72,15 @@ MAINS_CHOICES = {"50 Hz mains": 50.0, "60 Hz mains": 60.0, "no notch": None}
 
 class ConnectPanel(QFrame):
     """Device URL (editable, with recent devices), a simulated-scenario picker, the mains
-    frequency (the notch: 50 Hz in Europe, 60 Hz in the Americas) and Connect."""
+    frequency (the notch: 50 Hz in Europe, 60 Hz in the Americas), the onset detector (every
+    registered one) and Connect."""
 
     connect_requested = Signal(str)
     disconnect_requested = Signal()
 
     def __init__(self, scenarios: Sequence[str], recent: RecentDevices, url: str = "sim://",
-                 parent: "QWidget | None" = None, mains_hz: "float | None" = 50.0) -> None:
+                 parent: "QWidget | None" = None, mains_hz: "float | None" = 50.0,
+                 method: str = "hodges") -> None:
         super().__init__(parent)
         self.setObjectName("panel")
         self.recent = recent
@@ -101,6 +103,13 @@ class ConnectPanel(QFrame):
         self.mains.setToolTip("powerline frequency to notch (applies at the next Connect)")
         self.set_mains(mains_hz)
         lay.addWidget(self.mains)
+        from emgfeedback.dsp.onsets import METHODS  # every registered detector, plug-ins too
+
+        self.method = QComboBox()
+        self.method.addItems(list(METHODS))
+        self.method.setToolTip("onset detector (applies at the next Connect; docs/onsets.md)")
+        self.method.setCurrentText(method)
+        lay.addWidget(self.method)
         self.button = QPushButton("Connect")
         self.button.setObjectName("primary")
         self.button.clicked.connect(self._clicked)
@@ -119,6 +128,10 @@ class ConnectPanel(QFrame):
         for i, value in enumerate(MAINS_CHOICES.values()):
             if value == mains_hz:
                 self.mains.setCurrentIndex(i)
+
+    def onset_method(self) -> str:
+        """The chosen onset detector (a registered name)."""
+        return self.method.currentText()
 
     def _pick_scenario(self, index: int) -> None:
         if index > 0:

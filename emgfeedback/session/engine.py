@@ -167,6 +167,7 @@ class SessionEngine:
             self.protocol, self._pending_protocol = self._pending_protocol, None
             self.runner = ProtocolRunner(self.protocol)
             self.results = []
+            self._grouper.reset()  # bursts before the protocol do not make its first rep
             events += self.runner.start(block.t0)
         if self._pending_mvc is not None:
             self.wizard = MvcWizard(self._pending_mvc, self.montage, self.info.fs)

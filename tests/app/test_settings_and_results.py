@@ -55,3 +55,22 @@ def test_every_rep_reaches_the_window_when_frames_are_dropped(qtbot, tmp_path) -
     assert len(win.reps) >= 3
     assert [r.index for r in win.reps] == [r.index for r in live.engine.results[: len(win.reps)]]
     win.bridge.disconnect_device()
+
+
+def test_registered_detectors_are_offered_and_the_choice_reaches_the_pipeline(qtbot, tmp_path) -> None:
+    from emgfeedback.dsp.detectors import detector_spec, register_detector, unregister_detector
+
+    hodges = detector_spec("hodges")
+    register_detector("toy", hodges.factory, hodges.default_k, description="hodges under another name")
+    try:
+        win = _window(qtbot, tmp_path)
+        items = [win.connect_panel.method.itemText(i) for i in range(win.connect_panel.method.count())]
+        assert {"hodges", "tkeo", "bonato", "toy"} <= set(items)
+        assert win.connect_panel.onset_method() == "hodges"
+        win.connect_panel.method.setCurrentText("toy")
+        assert win.connect_device()
+        qtbot.waitUntil(lambda: win.info is not None, timeout=20_000)
+        assert win.bridge.live.engine.pipeline.detector.method == "toy"
+        win.bridge.disconnect_device()
+    finally:
+        unregister_detector("toy")
