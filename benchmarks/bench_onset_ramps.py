@@ -138,21 +138,31 @@ def _row(method, cls, snr, model, causal, offline, delays) -> dict:
 
 
 def verdict(row: dict) -> str:
+    """PASS, or FAIL with the figures that miss the issue's target, or "" where none is set."""
     t = TARGETS.get((row["ramp_class"], row["snr_db"]))
     if t is None:
         return ""
     emax, rmin, pmin = t
-    ok = row["median_abs_error_ms"] <= emax
-    ok &= rmin is None or row["recall"] >= rmin
-    ok &= pmin is None or row["precision"] >= pmin
-    return "PASS" if ok else "FAIL"
+    bad = []
+    if not row["median_abs_error_ms"] <= emax:
+        bad.append("error")
+    if rmin is not None and not row["recall"] >= rmin:
+        bad.append("recall")
+    if pmin is not None and not row["precision"] >= pmin:
+        bad.append("precision")
+    return "PASS" if not bad else f"FAIL ({', '.join(bad)})"
 
 
 def pair_verdict(row: dict) -> str:
     t = PAIR_TARGETS.get(row["snr_db"])
     if t is None:
         return ""
-    return "PASS" if row["order_correct_pct"] >= t[0] and row["median_abs_latency_error_ms"] <= t[1] else "FAIL"
+    bad = []
+    if not row["order_correct_pct"] >= t[0]:
+        bad.append("order")
+    if not row["median_abs_latency_error_ms"] <= t[1]:
+        bad.append("latency")
+    return "PASS" if not bad else f"FAIL ({', '.join(bad)})"
 
 
 def _f(v, spec) -> str:

@@ -42,7 +42,7 @@ def test_bursts_where_the_signal_bursts(rec, method):
 # knee extension) files hold repeated sustained contractions of the prime movers whose level
 # wanders during the hold. Each contraction must be one burst (no splitting), for every detector,
 # offline (zero-phase) and on the causal live path, and no onset may land in the channel's
-# quietest second.
+# quietest second (more than 0.1 s inside it).
 #
 # Expected counts were determined by eye from plots of the rectified 20–450 Hz band-passed
 # signal with a 2 Hz envelope (and envelope means per 0.5 s), only for the channels whose
@@ -96,7 +96,9 @@ def test_sustained_contractions_are_single_bursts(real_data_dir, name, method, z
             problems.append(f"{rec.labels[i]}: {len(mine)} bursts, expected {expected} "
                             f"(onsets {', '.join(f'{t:.2f}' for t in mine)} s)")
         q0, q1 = _quietest_second(x[i], fs)
-        inside = [t for t in mine if q0 <= t < q1]
+        # an onset within the matching tolerance (0.1 s) of the window's edges may belong to the
+        # activity next to it (the quietest second often ends where a contraction starts)
+        inside = [t for t in mine if q0 + 0.1 <= t < q1 - 0.1]
         if inside:
             problems.append(f"{rec.labels[i]}: onset(s) {inside} in the quietest second {q0:.2f}–{q1:.2f} s")
     assert not problems, f"{name} {method}: " + "; ".join(problems)
