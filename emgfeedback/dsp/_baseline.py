@@ -30,7 +30,8 @@ class BaselineStats:
 
 
 def baseline_stats(
-    d: np.ndarray, fs: float, where: "None | str | tuple[float, float]" = "auto", *, window_s: float = 0.5
+    d: np.ndarray, fs: float, where: "None | str | tuple[float, float]" = "auto", *, window_s: float = 0.5,
+    quantile: float = 0.1,
 ) -> BaselineStats:
     """Baseline statistics of ``d`` (n_channels, n_samples).
 
@@ -59,7 +60,11 @@ def baseline_stats(
         cs = np.zeros((n_ch, n + 1))
         np.cumsum(d, axis=-1, out=cs[:, 1:])
         means = (cs[:, starts + w] - cs[:, starts]) / w
-        best = starts[np.argmin(means, axis=1)]
+        if quantile <= 0.0:
+            best = starts[np.argmin(means, axis=1)]
+        else:
+            order = np.argsort(means, axis=1)
+            best = starts[order[:, min(int(quantile * (starts.size - 1)), starts.size - 1)]]
         win = np.take_along_axis(d, best[:, None] + np.arange(w)[None, :], axis=1)
         return BaselineStats(win.mean(axis=1), win.std(axis=1), best / fs, (best + w) / fs)
     if isinstance(where, str):

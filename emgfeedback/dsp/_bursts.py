@@ -77,7 +77,8 @@ class BurstTracker:
         """Forget every burst and the energy ring."""
         n = self.n_channels
         self._deb.reset()
-        self._ring = np.zeros((n, 0))
+        self._ring = np.zeros((n, self.ring_n))  # last energy samples, right-aligned, updated in place
+        self._ring_len = 0  # how many of them are filled
         self._pending = np.full(n, -1, dtype=np.int64)  # start of an unconfirmed burst
         self._open = np.zeros(n, dtype=bool)  # a confirmed burst is open
         self._onset = np.zeros(n)  # its onset, s
@@ -86,13 +87,20 @@ class BurstTracker:
         self._end_at = np.full(n, -1, dtype=np.int64)  # debounced end not yet final
         self._end_known = np.zeros(n, dtype=np.int64)
 
-    def process(self, above: np.ndarray, energy: np.ndarray) -> list[Event]:
-        """Feed decisions and energy (both (n_channels, n)); events known in the block, by time."""
+    def process(self, above: np.ndarray, energy: np.ndarray, above_off: "np.ndarray | None" = None
+                ) -> list[Event]:
+        """Feed decisions and energy (all (n_channels, n)); events known in the block, by time.
+
+        ``above`` is the start decision; ``above_off`` the end decision (above the lower end
+        threshold, hysteresis), default ``above``. A start is confirmed on ``above_off``.
+        """
         base = self._deb.n_seen
         n = above.shape[1]
-        ev = self._deb.process(above)
-        ext = np.concatenate([self._ring, energy], axis=1) if self._ring.shape[1] else energy
-        ext_base = base - self._ring.shape[1]
+        ev = self._deb.process(above, above_off)
+        inside = above if above_off is None else above_off
+        held = self._ring[:, self.ring_n - self._ring_len :]
+        ext = np.concatenate([held, energy], axis=1) if self._ring_len else energy
+        ext_base = base - self._ring_len
         out: list[Event] = []
         by_ch: dict[int, list[tuple[bool, int, int]]] = {}
         for c, on, i, k in zip(ev.channel.tolist(), ev.is_onset.tolist(), ev.index.tolist(),
@@ -104,7 +112,7 @@ class BurstTracker:
         for c, items in by_ch.items():
             if self._pending[c] >= 0 and self._end_at[c] < 0:  # carried over, still above
                 limit = items[0][1] if items and not items[0][0] else end
-                self._try_confirm(c, above, base, limit, ext, ext_base, out)
+                self._try_confirm(c, inside, base, limit, ext, ext_base, out)
             for j, (on, idx, known) in enumerate(items):
                 nxt = items[j + 1][1] if j + 1 < len(items) else end
                 if not on:
@@ -113,14 +121,16 @@ class BurstTracker:
                     self._end_at[c] = -1
                     if self._pending[c] >= 0:
                         self._searched[c] = idx
-                        self._try_confirm(c, above, base, nxt, ext, ext_base, out)
+                        self._try_confirm(c, inside, base, nxt, ext, ext_base, out)
                 else:
                     self._finish(c, end, out)
                     self._pending[c] = self._searched[c] = idx
-                    self._try_confirm(c, above, base, nxt, ext, ext_base, out)
+                    self._try_confirm(c, inside, base, nxt, ext, ext_base, out)
             self._finish(c, end, out)
         keep = min(self.ring_n, ext.shape[1])
-        self._ring = ext[:, ext.shape[1] - keep :].copy()
+        if keep:  # in place: no new allocation per block once the ring is full
+            self._ring[:, self.ring_n - keep :] = ext[:, ext.shape[1] - keep :]
+        self._ring_len = keep
         out.sort(key=lambda e: e[0])
         return out
 

@@ -54,14 +54,23 @@ class BurstEvents:
 class RunDebouncer:
     """Debounce per-sample threshold decisions into bursts, block by block.
 
+    With one decision stream a burst starts at a run of ``min_on`` samples above threshold and
+    ends at a run of ``min_off`` samples below it. With two (hysteresis, the classic double
+    threshold "on at k_on, off at k_off < k_on"; e.g. Bonato et al. 1998's second threshold,
+    Hodges & Bui 1996's level plus duration criteria): a burst starts at a run of ``min_on``
+    samples above the *start* threshold and ends at a run of ``min_off`` samples below the lower
+    *end* threshold. ``above_off`` must then hold wherever ``above`` holds (the end threshold is
+    not higher than the start one): start runs and end runs are then disjoint, and bursts are the
+    alternation of the two kinds of run in time order — still one vectorised pass per block.
+
     Parameters
     ----------
     n_channels : int
         Number of channels (rows of every block).
     min_on : int
-        Samples a run above threshold must last to start a burst (≥ 1).
+        Samples a run above the start threshold must last to start a burst (≥ 1).
     min_off : int
-        Samples a run below threshold must last to end a burst (≥ 1).
+        Samples a run below the end threshold must last to end a burst (≥ 1).
     """
 
     def __init__(self, n_channels: int, min_on: int, min_off: int) -> None:
@@ -79,12 +88,46 @@ class RunDebouncer:
         n = self.n_channels
         self.n_seen = 0
         self.active = np.zeros(n, dtype=bool)  # debounced state
-        self.run_value = np.zeros(n, dtype=bool)  # value of the current raw run
-        self.run_start = np.zeros(n, dtype=np.int64)  # absolute start of the current raw run
         self.burst_start = np.full(n, -1, dtype=np.int64)  # start of the open burst
+        # current raw run of each stream: value and absolute start ("on" = above start threshold,
+        # "off" = above end threshold)
+        self._run = {k: (np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)) for k in ("on", "off")}
 
-    def process(self, above: np.ndarray) -> BurstEvents:
+    def _counting_runs(self, key: str, x: np.ndarray, want: bool, need: int, base: int
+                       ) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+        """(channel, run start, known index) of runs of ``x == want`` reaching ``need`` samples
+        inside this block; updates the carried run of stream ``key``."""
+        n_ch, n = x.shape
+        value, start = self._run[key]
+        prev = np.empty_like(x)
+        prev[:, 0] = value
+        prev[:, 1:] = x[:, :-1]
+        new_ch, new_col = np.nonzero(x != prev)
+        run_ch = np.concatenate([np.arange(n_ch), new_ch])
+        run_start = np.concatenate([start, base + new_col.astype(np.int64)])
+        run_val = np.concatenate([value, x[new_ch, new_col]])
+        order = np.lexsort((run_start, run_ch))
+        run_ch, run_start, run_val = run_ch[order], run_start[order], run_val[order]
+        # a run ends where the next run of the same channel starts (or is still open)
+        run_end = np.full(run_ch.size, base + n, dtype=np.int64)
+        same_next = run_ch[1:] == run_ch[:-1]
+        run_end[:-1][same_next] = run_start[1:][same_next]
+        is_last = np.ones(run_ch.size, dtype=bool)
+        is_last[:-1] = ~same_next
+        known = run_start + need - 1
+        counts = (run_val == want) & (known >= base) & (known < run_end)
+        self._run[key] = (x[:, -1].copy(), run_start[is_last])
+        return run_ch[counts], run_start[counts], known[counts]
+
+    def process(self, above: np.ndarray, above_off: "np.ndarray | None" = None) -> BurstEvents:
         """Feed the next block of decisions, shape (n_channels, n_samples), bool.
+
+        Parameters
+        ----------
+        above : ndarray of bool
+            Above the start threshold.
+        above_off : ndarray of bool, optional
+            Above the end threshold (hysteresis); default ``above`` (one threshold).
 
         Returns
         -------
@@ -92,40 +135,27 @@ class RunDebouncer:
             Events that became known in this block, ordered by channel then time.
         """
         above = np.asarray(above, dtype=bool)
+        above_off = above if above_off is None else np.asarray(above_off, dtype=bool)
         n_ch, n = above.shape
         if n_ch != self.n_channels:
             raise ValueError(f"block has {n_ch} channel(s), this detector has {self.n_channels}")
+        if above_off.shape != above.shape:
+            raise ValueError(f"above_off has shape {above_off.shape}, above {above.shape}; they must match")
         base = self.n_seen
         if n == 0:
             empty = np.zeros(0, dtype=np.int64)
             return BurstEvents(empty, np.zeros(0, dtype=bool), empty, empty, empty)
 
-        # Starts of new raw runs inside the block (first column compared with the carried run).
-        prev = np.empty_like(above)
-        prev[:, 0] = self.run_value
-        prev[:, 1:] = above[:, :-1]
-        new_ch, new_col = np.nonzero(above != prev)
-
-        # All runs touching this block: the carried run of each channel, then the new ones.
-        run_ch = np.concatenate([np.arange(n_ch), new_ch])
-        run_start = np.concatenate([self.run_start, base + new_col.astype(np.int64)])
-        run_val = np.concatenate([self.run_value, above[new_ch, new_col]])
-        order = np.lexsort((run_start, run_ch))
-        run_ch, run_start, run_val = run_ch[order], run_start[order], run_val[order]
-
-        # A run ends where the next run of the same channel starts (or is still open).
-        run_end = np.full(run_ch.size, base + n, dtype=np.int64)
-        same_next = run_ch[1:] == run_ch[:-1]
-        run_end[:-1][same_next] = run_start[1:][same_next]
-        is_last = np.ones(run_ch.size, dtype=bool)
-        is_last[:-1] = ~same_next
-
-        # A run "counts" when it reaches its minimum length inside this block.
-        need = np.where(run_val, self.min_on, self.min_off)
-        known = run_start + need - 1
-        counts = (known >= base) & (known < run_end)
-        ev_ch, ev_val = run_ch[counts], run_val[counts]
-        ev_start, ev_known = run_start[counts], known[counts]
+        # Candidate starts (runs above the start threshold reaching min_on) and ends (runs below
+        # the end threshold reaching min_off); the two kinds of run never overlap.
+        s_ch, s_start, s_known = self._counting_runs("on", above, True, self.min_on, base)
+        e_ch, e_start, e_known = self._counting_runs("off", above_off, False, self.min_off, base)
+        ev_ch = np.concatenate([s_ch, e_ch])
+        ev_start = np.concatenate([s_start, e_start])
+        ev_known = np.concatenate([s_known, e_known])
+        ev_val = np.concatenate([np.ones(s_ch.size, dtype=bool), np.zeros(e_ch.size, dtype=bool)])
+        order = np.lexsort((ev_start, ev_ch))
+        ev_ch, ev_start, ev_known, ev_val = ev_ch[order], ev_start[order], ev_known[order], ev_val[order]
 
         # Keep the counting runs that change the state: compare with the previous one.
         prev_state = np.empty(ev_ch.size, dtype=bool)
@@ -155,7 +185,5 @@ class RunDebouncer:
             self.active[last_ch] = k_on[k_last]
             self.burst_start[last_ch] = np.where(k_on[k_last], k_idx[k_last], -1)
 
-        self.run_value = above[:, -1].copy()
-        self.run_start = run_start[is_last]
         self.n_seen = base + n
         return BurstEvents(k_ch, k_on, k_idx, onset_idx, k_known)

@@ -43,8 +43,6 @@ muscle onset with surface electromyography. PLoS ONE 2017;12(5):e0177312.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 __all__ = ["localise_onset", "BIN_S", "EXPONENTS", "RAMPS_S"]
@@ -56,13 +54,6 @@ EXPONENTS = (2, 3, 4)
 #: Ramp durations R tried, s (``inf``: still rising at the window's end).
 RAMPS_S = (0.02, 0.04, 0.08, 0.16, float("inf"))
 _MIN_REST_BINS = 2
-
-
-def _ramp_weights(n_ramp: int, r_bins: float, q: int) -> np.ndarray:
-    """``min((c + ½)/R, 1)^q`` for the first ``n_ramp`` bins after τ (bin centres)."""
-    c = np.arange(n_ramp) + 0.5
-    w = c if not np.isfinite(r_bins) else np.minimum(c / r_bins, 1.0)
-    return w ** q
 
 
 def _ramp_ll(E_pad: np.ndarray, cs: np.ndarray, j0: np.ndarray, a: np.ndarray, excess: np.ndarray,
@@ -86,18 +77,19 @@ def _ramp_ll(E_pad: np.ndarray, cs: np.ndarray, j0: np.ndarray, a: np.ndarray, e
     return ramp + n_plat * np.log(mu_p) + (cs[-1] - cs[np.minimum(j0 + width, n)]) / mu_p
 
 
-@lru_cache(maxsize=32)
-def _groups(models: "tuple[tuple[float, int], ...]", n: int) -> "tuple[tuple[np.ndarray, np.ndarray], ...]":
-    """(model rows, weights (rows, width)) of the finite ramps and of R = ∞ for ``n`` bins (cached)."""
+def _groups(models: "tuple[tuple[float, int], ...]", n: int) -> "list[tuple[np.ndarray, np.ndarray]]":
+    """(model rows, weights (rows, width)) of the finite ramps and of R = ∞ for ``n`` bins."""
     out = []
+    r = np.array([m[0] for m in models], dtype=float)
+    q = np.array([m[1] for m in models], dtype=float)
     for finite in (True, False):
-        rows = [m for m, (r, q) in enumerate(models) if q != 0 and bool(np.isfinite(r)) == finite]
-        if rows:
-            width = n if not finite else min(n, max(1, max(int(np.ceil(models[m][0] - 0.5)) for m in rows)))
-            W = np.stack([_ramp_weights(width, *models[m]) for m in rows])
-            W.setflags(write=False)
-            out.append((np.array(rows), W))
-    return tuple(out)
+        rows = np.flatnonzero((q != 0) & (np.isfinite(r) == finite))
+        if rows.size:
+            width = n if not finite else min(n, max(1, int(np.ceil(r[rows].max() - 0.5))))
+            c = np.arange(width) + 0.5
+            w = c[None, :] if not finite else np.minimum(c[None, :] / r[rows, None], 1.0)
+            out.append((rows, w ** q[rows, None]))
+    return out
 
 
 def _nll(E: np.ndarray, j0: np.ndarray, models: "tuple[tuple[float, int], ...]") -> np.ndarray:

@@ -10,8 +10,9 @@ streaming — is shared, so a new detector is one module plus one registration::
 
 after which ``detect_onsets(x, fs, "mine")``, ``StreamingOnsetDetector(fs, ch, method="mine")``,
 :data:`emgfeedback.dsp.onsets.METHODS` and the settings validation know it. The factory is
-called as ``factory(fs, low=…, high=…, mains=…, lp_hz=…, m=…, r0=…)`` and must accept (and may
-ignore) those keywords (``**kwargs``). Unknown names are refused with "did you mean".
+called as ``factory(fs, low=…, high=…, mains=…, lp_hz=…, m=…, r0=…, k=…)`` (``m``/``r0`` may be
+None: the detector's own defaults; ``k`` the threshold multiplier in use) and must accept (and
+may ignore) those keywords (``**kwargs``). Unknown names are refused with "did you mean".
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class DetectorSpec:
     name : str
         Registry key (``method=`` everywhere).
     factory : callable
-        ``factory(fs, *, low, high, mains, lp_hz, m, r0) -> DetectionSignal``.
+        ``factory(fs, *, low, high, mains, lp_hz, m, r0, k) -> DetectionSignal``.
     default_k : float
         Threshold multiplier used when ``k`` is not given.
     description : str

@@ -82,6 +82,8 @@ DEFAULT_MERGE_GAP_S = 0.5
 DEFAULT_MIN_BURST_S = 0.15
 #: Default localisation window before a detection, s.
 DEFAULT_LOCALISE_S = 0.5
+#: Default end-threshold multiplier (None: no hysteresis, bursts end below the start threshold).
+DEFAULT_K_OFF: "float | None" = None
 
 #: Start-up time of the detectors' filters, s: no onset is searched for and no baseline taken
 #: in the first ``SETTLE_S`` of a recording or stream (the notch and band-pass settle).
@@ -94,6 +96,7 @@ _QUIETEST = ("auto", "quietest")
 class _Settings:
     method: str
     k: float
+    k_off: "float | None"  # end threshold multiplier (hysteresis), None: k
     min_on: int
     off: int
     gap: int
@@ -119,18 +122,27 @@ def _samples(value: float, name: str, fs: float, *, allow_zero: bool = False) ->
 
 def _settings(method: object, fs: float, k: "float | None", min_on_s: float, min_off_s: float,
               merge_gap_s: float = 0.0, min_burst_s: float = 0.0,
-              localise_s: float = DEFAULT_LOCALISE_S) -> _Settings:
+              localise_s: float = DEFAULT_LOCALISE_S, k_off: "float | None" = None) -> _Settings:
     spec = detector_spec(method)
     kk = spec.default_k if k is None else check_positive(k, "k")
-    return _Settings(spec.name, kk, _samples(min_on_s, "min_on_s", fs), _samples(min_off_s, "min_off_s", fs),
+    ko = None
+    if k_off is not None:
+        ko = check_positive(k_off, "k_off")
+        if ko > kk:
+            raise ValueError(f"k_off ({k_off!r}) must not exceed k ({kk!r}): a burst ends below a threshold "
+                             f"no higher than the one that starts it")
+        ko = None if ko == kk else ko
+    return _Settings(spec.name, kk, ko, _samples(min_on_s, "min_on_s", fs), _samples(min_off_s, "min_off_s", fs),
                      _samples(merge_gap_s, "merge_gap_s", fs, allow_zero=True),
                      _samples(min_burst_s, "min_burst_s", fs, allow_zero=True),
                      _samples(localise_s, "localise_s", fs, allow_zero=True))
 
 
 def _make_signal(method: str, fs: float, low: float, high: float, mains: "float | None",
-                 lp_hz: float, m: int, r0: int) -> DetectionSignal:
-    return detector_spec(method).build(fs, low=low, high=high, mains=mains, lp_hz=lp_hz, m=m, r0=r0)
+                 lp_hz: float, m: "int | None", r0: "int | None", k: "float | None" = None) -> DetectionSignal:
+    spec = detector_spec(method)
+    return spec.build(fs, low=low, high=high, mains=mains, lp_hz=lp_hz, m=m, r0=r0,
+                      k=spec.default_k if k is None else k)
 
 
 def _n_settle(fs: float) -> int:
@@ -177,6 +189,22 @@ def _settled_stats(d: np.ndarray, fs: float, where: object, window_s: float) -> 
     return BaselineStats(st.mean, st.sd, st.start_s + shift, st.end_s + shift)
 
 
+def _thresholds(det: DetectionSignal, stats: BaselineStats, cfg: _Settings
+                ) -> "tuple[np.ndarray, np.ndarray | None]":
+    """Start threshold and (with hysteresis) the lower end threshold, per channel."""
+    on = det.threshold(stats.mean, stats.sd, cfg.k)
+    return on, None if cfg.k_off is None else det.threshold(stats.mean, stats.sd, cfg.k_off)
+
+
+def _decide(det: DetectionSignal, d: np.ndarray, thr: "tuple[np.ndarray, np.ndarray | None]",
+            first_index: int, fs: float) -> "tuple[np.ndarray, np.ndarray | None]":
+    above, above_off = det.decide_pair(d, *thr)
+    _mask_settling(above, first_index, fs)
+    if above_off is not None:
+        _mask_settling(above_off, first_index, fs)
+    return above, above_off
+
+
 def _mask_settling(above: np.ndarray, first_index: int, fs: float) -> None:
     """Force "below" for samples (absolute index from ``first_index``) inside the settle time."""
     n_settle = _n_settle(fs)
@@ -210,11 +238,12 @@ def detect_onsets(
     low: float = 30.0,
     high: float = 450.0,
     lp_hz: float = 50.0,
-    m: int = 5,
-    r0: int = 1,
+    m: "int | None" = None,
+    r0: "int | None" = None,
     baseline_window_s: float = 0.5,
     baseline_s: float = 1.5,
     localise_s: float = DEFAULT_LOCALISE_S,
+    k_off: "float | None" = DEFAULT_K_OFF,
     t0: float = 0.0,
 ) -> list[Onset]:
     """Find muscle activation bursts in raw sEMG and localise their onsets.
@@ -236,9 +265,13 @@ def detect_onsets(
         :class:`StreamingOnsetDetector` does live; a ``(start_s, end_s)`` window (s from the
         start of ``x``); or precomputed statistics.
     k : float, optional
-        Threshold multiplier (see :data:`DEFAULT_K`).
+        Threshold multiplier (see :data:`DEFAULT_K`) of the start threshold.
+    k_off : float, optional
+        Multiplier of the end threshold (hysteresis, ``k_off ≤ k``): a burst ends only below this
+        lower threshold; None: the start threshold.
     min_on_s, min_off_s : float
-        Minimum time above threshold to start a burst and below it to end one, s.
+        Minimum time above the start threshold to start a burst and below the end threshold to
+        end one, s.
     merge_gap_s : float
         Bursts separated by less than this (end to next start) are one burst, s; the end of a
         burst is then known ``merge_gap_s + min_on_s`` after it at the latest.
@@ -252,8 +285,9 @@ def detect_onsets(
         Powerline frequency to notch.
     low, high, lp_hz : float
         Band-pass edges and envelope low-pass (Hodges, TKEO), Hz.
-    m, r0 : int
-        Bonato's window (samples) and how many exceedances it needs.
+    m, r0 : int, optional
+        Bonato's window (samples) and how many exceedances it needs; default ~30 ms and the r0
+        that gives Bonato's false-alarm probability (see :mod:`~emgfeedback.dsp._detection_signal`).
     baseline_window_s : float
         Length of the rest window of the "auto" and "start" rules, s.
     baseline_s : float
@@ -275,11 +309,11 @@ def detect_onsets(
         outside the recording, or ``fs`` too low for the filters.
     """
     fs = check_fs(fs)
-    cfg = _settings(method, fs, k, min_on_s, min_off_s, merge_gap_s, min_burst_s, localise_s)
+    cfg = _settings(method, fs, k, min_on_s, min_off_s, merge_gap_s, min_burst_s, localise_s, k_off)
     xx = check_signal(x, "x")
     x2 = xx[np.newaxis, :] if xx.ndim == 1 else xx
     names = _channel_names(channels, x2.shape[0])
-    det = _make_signal(cfg.method, fs, low, high, mains, lp_hz, m, r0)
+    det = _make_signal(cfg.method, fs, low, high, mains, lp_hz, m, r0, cfg.k)
     min_len = 3 * (det.sos_cond.shape[0] * 2 + 1) if zero_phase else 1
     if x2.shape[1] <= min_len:
         raise ValueError(
@@ -293,9 +327,8 @@ def detect_onsets(
         stats = _start_stats(d, fs, _start_samples(fs, baseline_s, baseline_window_s), baseline_window_s)
     else:
         stats = _settled_stats(d, fs, baseline, baseline_window_s)
-    above = det.decide(d, det.threshold(stats.mean, stats.sd, cfg.k))
-    _mask_settling(above, 0, fs)
-    events = _tracker(cfg, x2.shape[0], fs, det, not zero_phase).process(above, e)
+    above, above_off = _decide(det, d, _thresholds(det, stats, cfg), 0, fs)
+    events = _tracker(cfg, x2.shape[0], fs, det, not zero_phase).process(above, e, above_off)
     bursts: dict[tuple[str, float], Onset] = {}
     for o in _onsets(events, names, float(t0)):
         bursts[(o.channel, o.onset_s)] = o  # an end replaces its open start
@@ -306,7 +339,7 @@ def detection_signal_stats(
     x: np.ndarray, fs: float, method: str = DEFAULT_METHOD, *,
     baseline: "str | tuple[float, float] | None" = "auto", zero_phase: bool = False,
     mains: "float | None" = 50.0, low: float = 30.0, high: float = 450.0, lp_hz: float = 50.0,
-    m: int = 5, r0: int = 1, baseline_window_s: float = 0.5, baseline_s: float = 1.5,
+    m: "int | None" = None, r0: "int | None" = None, k: "float | None" = None, baseline_window_s: float = 0.5, baseline_s: float = 1.5,
 ) -> BaselineStats:
     """Baseline statistics of a method's detection signal, to give a live detector.
 
@@ -317,7 +350,7 @@ def detection_signal_stats(
     detector_spec(method)
     xx = check_signal(x, "x")
     x2 = xx[np.newaxis, :] if xx.ndim == 1 else xx
-    det = _make_signal(method, fs, low, high, mains, lp_hz, m, r0)
+    det = _make_signal(method, fs, low, high, mains, lp_hz, m, r0, k)
     d = det.offline_zero_phase(x2) if zero_phase else det.process(x2)
     if isinstance(baseline, str) and baseline == "start":
         return _start_stats(d, fs, _start_samples(fs, baseline_s, baseline_window_s), baseline_window_s)
@@ -347,7 +380,7 @@ class StreamingOnsetDetector:
         known statistics of the causal detection signal (from :func:`detection_signal_stats`):
         detection starts at the first sample.
     min_on_s, min_off_s, merge_gap_s, min_burst_s, localise_s, mains, low, high, lp_hz, m, r0,
-    baseline_window_s
+    baseline_window_s, k_off
         As in :func:`detect_onsets`.
 
     Notes
@@ -375,13 +408,15 @@ class StreamingOnsetDetector:
         low: float = 30.0,
         high: float = 450.0,
         lp_hz: float = 50.0,
-        m: int = 5,
-        r0: int = 1,
+        m: "int | None" = None,
+        r0: "int | None" = None,
         baseline_window_s: float = 0.5,
         localise_s: float = DEFAULT_LOCALISE_S,
+        k_off: "float | None" = DEFAULT_K_OFF,
     ) -> None:
         self.fs = check_fs(fs)
-        self._cfg = _settings(method, self.fs, k, min_on_s, min_off_s, merge_gap_s, min_burst_s, localise_s)
+        self._cfg = _settings(method, self.fs, k, min_on_s, min_off_s, merge_gap_s, min_burst_s, localise_s,
+                              k_off)
         self.channels = _channel_names(channels, len(channels))
         self.baseline_s = check_positive(baseline_s, "baseline_s", "s")
         self.baseline_window_s = check_positive(baseline_window_s, "baseline_window_s", "s")
@@ -398,7 +433,7 @@ class StreamingOnsetDetector:
             self._n_base, self._given = 0, baseline
         else:
             raise TypeError(f"baseline must be 'start', None or BaselineStats, got {type(baseline).__name__}")
-        self._det = _make_signal(self._cfg.method, self.fs, low, high, mains, lp_hz, m, r0)
+        self._det = _make_signal(self._cfg.method, self.fs, low, high, mains, lp_hz, m, r0, self._cfg.k)
         self._tracker = _tracker(self._cfg, len(self.channels), self.fs, self._det, True)
         self.reset()
 
@@ -409,8 +444,8 @@ class StreamingOnsetDetector:
 
     @property
     def threshold(self) -> "np.ndarray | None":
-        """Current per-channel threshold on the detection signal (None while learning)."""
-        return self._thr
+        """Current per-channel start threshold on the detection signal (None while learning)."""
+        return None if self._thr is None else self._thr[0]
 
     @property
     def lag_s(self) -> float:
@@ -431,8 +466,7 @@ class StreamingOnsetDetector:
         self._det.reset()
         self._det.reset_decisions()
         self._tracker.reset()
-        self._thr = None if self._given is None else self._det.threshold(
-            self._given.mean, self._given.sd, self._cfg.k)
+        self._thr = None if self._given is None else _thresholds(self._det, self._given, self._cfg)
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._t_origin: "float | None" = None
 
@@ -456,7 +490,6 @@ class StreamingOnsetDetector:
             e = np.concatenate([p[1] for p in self._pending], axis=-1)
             self._pending = []
             stats = _start_stats(d, self.fs, self._n_base, self.baseline_window_s)
-            self._thr = self._det.threshold(stats.mean, stats.sd, self._cfg.k)
-        above = self._det.decide(d, self._thr)
-        _mask_settling(above, self._tracker.n_seen, self.fs)
-        return _onsets(self._tracker.process(above, e), self.channels, self._t_origin)
+            self._thr = _thresholds(self._det, stats, self._cfg)
+        above, above_off = _decide(self._det, d, self._thr, self._tracker.n_seen, self.fs)
+        return _onsets(self._tracker.process(above, e, above_off), self.channels, self._t_origin)

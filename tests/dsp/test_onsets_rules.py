@@ -82,13 +82,9 @@ def wandering(seed=0, dips=(1.5, 2.1, 2.7, 3.3), dip_s=0.06):
     return (env * emg(rng, n, 80.0) + rng.normal(0, 3.0, n))[None, :]
 
 
-_BONATO_SLOW_END = pytest.mark.xfail(
-    reason="bonato with r0=1 of m=5 at 2 kHz hardly ever sees 50 ms without an exceedance, so "
-    "dips and spike tails do not end its bursts (known weakness, see docs/onsets.md)", strict=True)
-WITHOUT_SLOW_END = [m if m != "bonato" else pytest.param(m, marks=_BONATO_SLOW_END) for m in METHODS]
 
 
-@pytest.mark.parametrize("method", WITHOUT_SLOW_END)
+@pytest.mark.parametrize("method", METHODS)
 def test_wandering_contraction_with_60_ms_dips_is_one_burst(method):
     x = wandering()
     for off in (0.05, 0.02):  # 0.02: each dip is an end by the debounce, merge_gap_s joins them
@@ -108,7 +104,7 @@ def spike_signal(seed=0, spike_s=0.025):
     return x[None, :]
 
 
-@pytest.mark.parametrize("method", WITHOUT_SLOW_END)
+@pytest.mark.parametrize("method", METHODS)
 def test_25_ms_spike_is_no_onset_offline_or_live(method):
     x = spike_signal()
     assert detect_onsets(x, FS, method) == []
