@@ -77,8 +77,11 @@ class BurstTracker:
         """Forget every burst and the energy ring."""
         n = self.n_channels
         self._deb.reset()
-        self._ring = np.zeros((n, self.ring_n))  # last energy samples, right-aligned, updated in place
-        self._ring_len = 0  # how many of them are filled
+        # circular buffer of the last ring_n energy samples (absolute sample i at i % ring_n),
+        # written in place: no allocation per block
+        self._ring = np.zeros((n, max(self.ring_n, 1)))
+        self._blk = np.zeros((n, 0))  # the current block's energy
+        self._blk_base = 0
         self._pending = np.full(n, -1, dtype=np.int64)  # start of an unconfirmed burst
         self._open = np.zeros(n, dtype=bool)  # a confirmed burst is open
         self._onset = np.zeros(n)  # its onset, s
@@ -98,9 +101,7 @@ class BurstTracker:
         n = above.shape[1]
         ev = self._deb.process(above, above_off)
         inside = above if above_off is None else above_off
-        held = self._ring[:, self.ring_n - self._ring_len :]
-        ext = np.concatenate([held, energy], axis=1) if self._ring_len else energy
-        ext_base = base - self._ring_len
+        self._blk, self._blk_base = energy, base
         out: list[Event] = []
         by_ch: dict[int, list[tuple[bool, int, int]]] = {}
         for c, on, i, k in zip(ev.channel.tolist(), ev.is_onset.tolist(), ev.index.tolist(),
@@ -112,7 +113,7 @@ class BurstTracker:
         for c, items in by_ch.items():
             if self._pending[c] >= 0 and self._end_at[c] < 0:  # carried over, still above
                 limit = items[0][1] if items and not items[0][0] else end
-                self._try_confirm(c, inside, base, limit, ext, ext_base, out)
+                self._try_confirm(c, inside, base, limit, out)
             for j, (on, idx, known) in enumerate(items):
                 nxt = items[j + 1][1] if j + 1 < len(items) else end
                 if not on:
@@ -121,16 +122,14 @@ class BurstTracker:
                     self._end_at[c] = -1
                     if self._pending[c] >= 0:
                         self._searched[c] = idx
-                        self._try_confirm(c, inside, base, nxt, ext, ext_base, out)
+                        self._try_confirm(c, inside, base, nxt, out)
                 else:
                     self._finish(c, end, out)
                     self._pending[c] = self._searched[c] = idx
-                    self._try_confirm(c, inside, base, nxt, ext, ext_base, out)
+                    self._try_confirm(c, inside, base, nxt, out)
             self._finish(c, end, out)
-        keep = min(self.ring_n, ext.shape[1])
-        if keep:  # in place: no new allocation per block once the ring is full
-            self._ring[:, self.ring_n - keep :] = ext[:, ext.shape[1] - keep :]
-        self._ring_len = keep
+        self._write_ring(energy, base)
+        self._blk = self._ring[:, :0]
         out.sort(key=lambda e: e[0])
         return out
 
@@ -148,8 +147,28 @@ class BurstTracker:
         self._pending[c] = self._end_at[c] = -1
         self._prev_end[c] = e
 
-    def _try_confirm(self, c: int, above: np.ndarray, base: int, limit: int, ext: np.ndarray,
-                     ext_base: int, out: list[Event]) -> None:
+    def _write_ring(self, energy: np.ndarray, base: int) -> None:
+        """Copy the block's last ``ring_n`` energy samples into the circular buffer."""
+        rn, n = self._ring.shape[1], energy.shape[1]
+        keep = min(rn, n)
+        if not keep:
+            return
+        start = (base + n - keep) % rn
+        first = min(keep, rn - start)
+        self._ring[:, start : start + first] = energy[:, n - keep : n - keep + first]
+        self._ring[:, : keep - first] = energy[:, n - keep + first :]
+
+    def _energy(self, c: int, lo: int, hi: int) -> np.ndarray:
+        """Energy of channel ``c``, absolute samples ``lo … hi − 1`` (held ring, then block)."""
+        base = self._blk_base
+        parts = []
+        if lo < base:
+            parts.append(self._ring[c, np.arange(lo, min(hi, base)) % self._ring.shape[1]])
+        if hi > base:
+            parts.append(self._blk[c, max(lo, base) - base : hi - base])
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _try_confirm(self, c: int, above: np.ndarray, base: int, limit: int, out: list[Event]) -> None:
         s = int(self._pending[c])
         a = max(s + self.need - 1, int(self._searched[c]), base)
         if a >= limit:
@@ -162,17 +181,18 @@ class BurstTracker:
         known = a + k
         self._pending[c] = -1
         self._open[c] = True
-        self._onset[c] = self._localise(c, s, known, ext, ext_base)
+        self._onset[c] = self._localise(c, s, known)
         out.append((known, c, float(self._onset[c]), None))
 
-    def _localise(self, c: int, s: int, known: int, ext: np.ndarray, ext_base: int) -> float:
+    def _localise(self, c: int, s: int, known: int) -> float:
         detected = s / self.fs - self.lag_d
         if self.window <= 0:
             return detected
-        lo = max(s - self.window, int(self._prev_end[c]) + 1, self.n_settle, ext_base)
+        oldest = max(0, self._blk_base - self.ring_n)  # the ring holds the ring_n samples before the block
+        lo = max(s - self.window, int(self._prev_end[c]) + 1, self.n_settle, oldest)
         if lo >= s:
             return detected
-        tau = localise_onset(ext[c, lo - ext_base : known + 1 - ext_base], self.fs, s - lo)
+        tau = localise_onset(self._energy(c, lo, known + 1), self.fs, s - lo)
         if tau is None:
             return detected
         return min((lo + tau) / self.fs - self.lag_e, detected)

@@ -93,10 +93,10 @@ class RunDebouncer:
         # "off" = above end threshold)
         self._run = {k: (np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)) for k in ("on", "off")}
 
-    def _counting_runs(self, key: str, x: np.ndarray, want: bool, need: int, base: int
-                       ) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
-        """(channel, run start, known index) of runs of ``x == want`` reaching ``need`` samples
-        inside this block; updates the carried run of stream ``key``."""
+    def _runs(self, key: str, x: np.ndarray, base: int, need_true: int, need_false: int
+              ) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
+        """(channel, run start, value, known index) of the runs of ``x`` reaching their length
+        (``need_true`` / ``need_false`` samples) inside this block; updates the carried run."""
         n_ch, n = x.shape
         value, start = self._run[key]
         prev = np.empty_like(x)
@@ -114,10 +114,10 @@ class RunDebouncer:
         run_end[:-1][same_next] = run_start[1:][same_next]
         is_last = np.ones(run_ch.size, dtype=bool)
         is_last[:-1] = ~same_next
-        known = run_start + need - 1
-        counts = (run_val == want) & (known >= base) & (known < run_end)
+        known = run_start + np.where(run_val, need_true, need_false) - 1
+        counts = (known >= base) & (known < run_end)
         self._run[key] = (x[:, -1].copy(), run_start[is_last])
-        return run_ch[counts], run_start[counts], known[counts]
+        return run_ch[counts], run_start[counts], run_val[counts], known[counts]
 
     def process(self, above: np.ndarray, above_off: "np.ndarray | None" = None) -> BurstEvents:
         """Feed the next block of decisions, shape (n_channels, n_samples), bool.
@@ -148,14 +148,15 @@ class RunDebouncer:
 
         # Candidate starts (runs above the start threshold reaching min_on) and ends (runs below
         # the end threshold reaching min_off); the two kinds of run never overlap.
-        s_ch, s_start, s_known = self._counting_runs("on", above, True, self.min_on, base)
-        e_ch, e_start, e_known = self._counting_runs("off", above_off, False, self.min_off, base)
-        ev_ch = np.concatenate([s_ch, e_ch])
-        ev_start = np.concatenate([s_start, e_start])
-        ev_known = np.concatenate([s_known, e_known])
-        ev_val = np.concatenate([np.ones(s_ch.size, dtype=bool), np.zeros(e_ch.size, dtype=bool)])
-        order = np.lexsort((ev_start, ev_ch))
-        ev_ch, ev_start, ev_known, ev_val = ev_ch[order], ev_start[order], ev_known[order], ev_val[order]
+        if above_off is above:  # one stream: its runs above and below are the candidates
+            ev_ch, ev_start, ev_val, ev_known = self._runs("on", above, base, self.min_on, self.min_off)
+        else:
+            never = 1 << 60  # runs of that kind never count
+            s = self._runs("on", above, base, self.min_on, never)
+            e = self._runs("off", above_off, base, never, self.min_off)
+            ev_ch, ev_start, ev_val, ev_known = (np.concatenate([a, b]) for a, b in zip(s, e))
+            order = np.lexsort((ev_start, ev_ch))
+            ev_ch, ev_start, ev_val, ev_known = ev_ch[order], ev_start[order], ev_val[order], ev_known[order]
 
         # Keep the counting runs that change the state: compare with the previous one.
         prev_state = np.empty(ev_ch.size, dtype=bool)

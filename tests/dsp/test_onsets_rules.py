@@ -122,19 +122,21 @@ def mixed(seed):
     return np.stack([a, b])
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(method=st.sampled_from(METHODS), seed=st.integers(0, 1000), n_cuts=st.integers(1, 60),
-       rules=st.sampled_from([(0.5, 0.1), (0.0, 0.0), (0.2, 0.3)]))
-def test_streaming_equals_offline_with_localisation_and_rules_for_any_chunking(method, seed, n_cuts, rules):
+       rules=st.sampled_from([(0.5, 0.1), (0.0, 0.0), (0.2, 0.3)]), k_off_ratio=st.sampled_from([None, 0.6]))
+def test_streaming_equals_offline_with_localisation_and_rules_for_any_chunking(method, seed, n_cuts, rules,
+                                                                               k_off_ratio):
     gap, mb = rules
+    k_off = None if k_off_ratio is None else k_off_ratio * DEFAULT_K[method]  # hysteresis too
     x = mixed(seed % 4)
     rng = np.random.default_rng(seed)
     n = x.shape[1]
     cuts = sorted({0, n, *rng.integers(0, n, size=n_cuts).tolist()})
-    det = StreamingOnsetDetector(FS, ["a", "b"], method=method, merge_gap_s=gap, min_burst_s=mb)
+    det = StreamingOnsetDetector(FS, ["a", "b"], method=method, merge_gap_s=gap, min_burst_s=mb, k_off=k_off)
     got = stream(det, x, cuts)
     offline = detect_onsets(x, FS, method, channels=["a", "b"], zero_phase=False, baseline="start",
-                            merge_gap_s=gap, min_burst_s=mb)
+                            merge_gap_s=gap, min_burst_s=mb, k_off=k_off)
     starts = sorted((o.onset_s, o.channel) for o, _ in got if o.offset_s is None)
     assert starts == sorted((o.onset_s, o.channel) for o in offline)
     closed = sorted((o for o, _ in got if o.offset_s is not None), key=lambda o: (o.onset_s, o.channel))
