@@ -105,6 +105,24 @@ def _lowpass_design(fs: float, lp_hz: float) -> "tuple[np.ndarray, float]":
     return sos, _sos_group_delay_s(sos, fs, 0.5)
 
 
+def zero_phase(sos: np.ndarray, x: np.ndarray, pre: "np.ndarray | None" = None) -> np.ndarray:
+    """Forward-backward SOS filter along the last axis (``sosfiltfilt``'s odd padding and
+    steady-state initial conditions), with optional sections ``pre`` run in the forward pass only.
+
+    Folding the forward-only sections into the forward pass saves a pass over the data; the
+    result equals ``sosfiltfilt(sos, sosfilt(pre, x))`` except within the padding's reach of the
+    edges (where the forward-only filter now starts from steady state instead of zero).
+    """
+    n_sec = sos.shape[0] + (0 if pre is None else pre.shape[0])
+    edge = min(3 * (2 * n_sec + 1), x.shape[-1] - 1)
+    ext = np.concatenate([2 * x[:, :1] - x[:, edge:0:-1], x, 2 * x[:, -1:] - x[:, -2 : -edge - 2 : -1]], axis=-1)
+    fwd = sos if pre is None else np.vstack([pre, sos])
+    y, _ = signal.sosfilt(fwd, ext, axis=-1, zi=signal.sosfilt_zi(fwd)[:, None, :] * ext[None, :, :1])
+    y = y[:, ::-1]
+    y, _ = signal.sosfilt(sos, y, axis=-1, zi=signal.sosfilt_zi(sos)[:, None, :] * y[None, :, :1])
+    return y[:, ::-1][:, edge : y.shape[1] - edge]
+
+
 class DetectionSignal:
     """Base class: band-pass + notch conditioning carried block by block.
 
@@ -148,10 +166,10 @@ class DetectionSignal:
         A narrow notch rings for ~1/bandwidth (≈ 0.2 s at Q = 30) wherever the EMG has power
         at the mains frequency; run backward too, that ringing would precede every burst and
         pull onsets early. Forward only, it can only trail the burst (later offsets); the
-        notch's delay averaged over the EMG band is negligible.
+        notch's delay averaged over the EMG band is negligible. The notch runs inside the
+        band-pass's forward pass (:func:`zero_phase`: one pass fewer over the data).
         """
-        y = x if self.sos_notch is None else signal.sosfilt(self.sos_notch, x, axis=-1)
-        return signal.sosfiltfilt(self.sos_bp, y, axis=-1)
+        return zero_phase(self.sos_bp, x, pre=self.sos_notch)
 
     #: Group delay of the conditioned signal (band-pass at 100 Hz) behind the EMG, s; the onset
     #: localiser works on the conditioned signal's energy and corrects its causal times by this.
@@ -234,7 +252,7 @@ class _Envelope(DetectionSignal):
         return self._lowpass(self._energy(y, causal=True))
 
     def _detect_offline(self, y: np.ndarray) -> np.ndarray:
-        return signal.sosfiltfilt(self.sos_lp, self._energy(y, causal=False), axis=-1)
+        return zero_phase(self.sos_lp, self._energy(y, causal=False))
 
 
 class _Tkeo(_Envelope):
