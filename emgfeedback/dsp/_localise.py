@@ -108,8 +108,8 @@ def _nll(E: np.ndarray, j0: np.ndarray, models: "tuple[tuple[float, int], ...]")
     excess = np.maximum(s_after - a * n_after, 0.0)
     E_pad = np.concatenate([E, np.zeros(n)])
     # step (q = 0): one level after τ, its mean
-    ll = np.broadcast_to(rest_ll + n_after * (np.log(np.maximum(s_after / n_after, a)) + 1.0),
-                         (len(models), j0.size)).copy()
+    mu = np.maximum(s_after / n_after, a)
+    ll = np.broadcast_to(rest_ll + n_after * np.log(mu) + s_after / mu, (len(models), j0.size)).copy()
     for rows, W in _groups(models, n):
         ll[rows] = rest_ll + _ramp_ll(E_pad, cs, j0, a, excess, W)
     return ll
