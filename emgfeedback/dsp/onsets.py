@@ -49,7 +49,14 @@ from typing import Sequence
 
 import numpy as np
 
-from emgfeedback.dsp._baseline import BaselineStats, baseline_stats
+from emgfeedback.dsp._baseline import (
+    SETTLE_S,
+    BaselineStats,
+    _n_settle,
+    _settled_stats,
+    _start_samples,
+    _start_stats,
+)
 from emgfeedback.dsp._bursts import BurstTracker, Event
 from emgfeedback.dsp._checks import check_block, check_fs, check_signal
 from emgfeedback.dsp._detection_signal import DetectionSignal
@@ -85,11 +92,6 @@ DEFAULT_LOCALISE_S = 0.5
 #: Default end-threshold multiplier (None: no hysteresis, bursts end below the start threshold).
 DEFAULT_K_OFF: "float | None" = None
 
-#: Start-up time of the detectors' filters, s: no onset is searched for and no baseline taken
-#: in the first ``SETTLE_S`` of a recording or stream (the notch and band-pass settle).
-SETTLE_S = 0.3
-
-_QUIETEST = ("auto", "quietest")
 
 
 @dataclass(frozen=True)
@@ -143,50 +145,6 @@ def _make_signal(method: str, fs: float, low: float, high: float, mains: "float 
     spec = detector_spec(method)
     return spec.build(fs, low=low, high=high, mains=mains, lp_hz=lp_hz, m=m, r0=r0,
                       k=spec.default_k if k is None else k)
-
-
-def _n_settle(fs: float) -> int:
-    return int(round(SETTLE_S * fs))
-
-
-def _start_samples(fs: float, baseline_s: float, window_s: float) -> int:
-    """Samples the "start" rule learns from; checks that the window fits after settling."""
-    b = check_positive(baseline_s, "baseline_s", "s")
-    w = check_positive(window_s, "baseline_window_s", "s")
-    if b < SETTLE_S + w:
-        raise ValueError(
-            f"baseline_s ({baseline_s!r} s) must hold the filters' {SETTLE_S:g} s start-up plus one "
-            f"baseline_window_s ({window_s!r} s); use at least {SETTLE_S + w:g} s of rest"
-        )
-    return int(round(b * fs))
-
-
-def _start_stats(d: np.ndarray, fs: float, n_base: int, window_s: float) -> BaselineStats:
-    """The "start" rule: the quietest ``window_s`` window in ``[SETTLE_S, n_base)``."""
-    n0 = _n_settle(fs)
-    if d.shape[1] < n_base:
-        raise ValueError(
-            f"the recording ({d.shape[1] / fs:.3f} s) is shorter than the baseline_s "
-            f"({n_base / fs:.3f} s) the 'start' rule learns from; pass a shorter baseline_s"
-        )
-    st = baseline_stats(d[:, n0:n_base], fs, "auto", window_s=window_s)
-    return BaselineStats(st.mean, st.sd, st.start_s + n0 / fs, st.end_s + n0 / fs)
-
-
-def _settled_stats(d: np.ndarray, fs: float, where: object, window_s: float) -> BaselineStats:
-    """Baseline statistics of ``d`` ignoring its first :data:`SETTLE_S` (filter start-up)."""
-    n_settle = min(_n_settle(fs), max(d.shape[1] - 2, 0))
-    shift = n_settle / fs
-    if isinstance(where, str) and where in _QUIETEST:
-        where = "auto"
-    elif isinstance(where, (tuple, list)) and len(where) == 2:
-        a, b = (float(v) for v in where)
-        where = (0.0, b - shift) if (b - shift > 0 and a < shift) else (a - shift, b - shift)
-    elif where is not None:
-        raise ValueError(f"baseline must be 'start', 'auto' (or 'quietest'), None, a (start_s, end_s) "
-                         f"window in s or BaselineStats; got {where!r}")
-    st = baseline_stats(d[:, n_settle:], fs, where, window_s=window_s)  # type: ignore[arg-type]
-    return BaselineStats(st.mean, st.sd, st.start_s + shift, st.end_s + shift)
 
 
 def _thresholds(det: DetectionSignal, stats: BaselineStats, cfg: _Settings
