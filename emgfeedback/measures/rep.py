@@ -132,13 +132,18 @@ def _window(t0_s: float, fs: float, n: int, a_s: float, b_s: float) -> slice:
     return slice(a, b)
 
 
-def _mdf(filtered: np.ndarray, fs: float) -> float:
-    w = min(filtered.size, int(round(fs)))
+def _mdf(filtered: np.ndarray, fs: float) -> np.ndarray:
+    """Median frequency of each row (n_rows, n) over ≤ 1 s windows (hop ½), Hz; NaN when short."""
+    n = filtered.shape[-1]
+    w = min(n, int(round(fs)))
     if w < max(16, int(round(_MIN_SPECTRUM_S * fs))):
-        return math.nan
+        return np.full(filtered.shape[0], math.nan)
     _, mdf = median_frequency(filtered, fs, window_s=w / fs, step_s=max(1, w // 2) / fs)
-    vals = np.asarray(mdf)[np.isfinite(mdf)]
-    return float(np.median(vals)) if vals.size else math.nan
+    mdf = np.atleast_2d(np.asarray(mdf, dtype=np.float64))
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(mdf)
+        out = np.array([np.median(row[ok]) if ok.any() else math.nan for row, ok in zip(mdf, finite)])
+    return out
 
 
 def measure_rep(
@@ -234,11 +239,10 @@ def measure_rep(
             if math.isfinite(v):
                 sym[m] = v
     mdf: dict[str, float] = {}
-    if filtered is not None:
-        f = np.asarray(filtered, dtype=np.float64)
-        for i, nm in enumerate(names):
-            if on[i]:
-                mdf[nm] = _mdf(f[i, cw], fs)
+    if filtered is not None and on.any():
+        rows = np.flatnonzero(on)
+        seg = np.asarray(filtered[rows, cw], dtype=np.float64)  # only the core window, not the whole array
+        mdf = {names[i]: float(v) for i, v in zip(rows, _mdf(seg, fs))}
 
     def per_channel(values: "np.ndarray | None") -> dict[str, float]:
         if values is None:
