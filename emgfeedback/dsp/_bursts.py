@@ -89,6 +89,19 @@ class BurstTracker:
         self._searched = np.zeros(n, dtype=np.int64)  # confirmation searched up to here
         self._end_at = np.full(n, -1, dtype=np.int64)  # debounced end not yet final
         self._end_known = np.zeros(n, dtype=np.int64)
+        self._run_on = np.zeros(n, dtype=np.int64)  # current run above the start threshold (hysteresis)
+        self._hyst = False  # the last block had an end threshold
+
+    def _start_runs(self, above: np.ndarray) -> np.ndarray:
+        """True where ``above`` has held for at least ``min_on`` samples (carried across blocks)."""
+        self._hyst = True
+        n_ch, n = above.shape
+        pos = np.broadcast_to(np.arange(n), above.shape)
+        last_false = np.maximum.accumulate(np.where(above, -1, pos), axis=1)
+        run = np.where(last_false < 0, self._run_on[:, None] + pos + 1, pos - last_false)
+        if n:
+            self._run_on = run[:, -1].astype(np.int64)
+        return run >= self.min_on
 
     def process(self, above: np.ndarray, energy: np.ndarray, above_off: "np.ndarray | None" = None
                 ) -> list[Event]:
@@ -99,8 +112,12 @@ class BurstTracker:
         """
         base = self._deb.n_seen
         n = above.shape[1]
-        ev = self._deb.process(above, above_off)
-        inside = above if above_off is None else above_off
+        if above_off is None:
+            ev = self._deb.process(above)
+            inside = above
+        else:  # bursts live on the end threshold; a start needs min_on above the start one
+            ev = self._deb.process(above_off)
+            inside = self._start_runs(above)
         self._blk, self._blk_base = energy, base
         out: list[Event] = []
         by_ch: dict[int, list[tuple[bool, int, int]]] = {}
@@ -179,6 +196,8 @@ class BurstTracker:
         if not seg[k]:
             return
         known = a + k
+        if self._hyst:  # the burst rose above the end threshold at s, above the start one by known:
+            s = max(s, known - self.need + 1)  # anchor no earlier than a plain start (bounded backdate)
         self._pending[c] = -1
         self._open[c] = True
         self._onset[c] = self._localise(c, s, known)

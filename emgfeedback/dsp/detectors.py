@@ -46,12 +46,18 @@ class DetectorSpec:
         Threshold multiplier used when ``k`` is not given.
     description : str
         One line for listings (``analyze --method``, the dashboard).
+    default_k_off : float or None
+        End-threshold multiplier (hysteresis) used when ``k_off`` is not given; None: none.
+    default_min_off_s : float
+        Time below the end threshold that ends a burst when ``min_off_s`` is not given, s.
     """
 
     name: str
     factory: Factory
     default_k: float
     description: str = ""
+    default_k_off: "float | None" = None
+    default_min_off_s: float = 0.05
 
     def build(self, fs: float, **params: Any) -> DetectionSignal:
         """The detection signal object for sample rate ``fs`` (Hz)."""
@@ -62,7 +68,8 @@ _REGISTRY: dict[str, DetectorSpec] = {}
 
 
 def register_detector(name: str, factory: Factory, default_k: float, *, description: str = "",
-                      replace: bool = False) -> DetectorSpec:
+                      replace: bool = False, default_k_off: "float | None" = None,
+                      default_min_off_s: float = 0.05) -> DetectorSpec:
     """Register an onset detector under ``name``.
 
     Parameters
@@ -77,6 +84,8 @@ def register_detector(name: str, factory: Factory, default_k: float, *, descript
         One line describing the method and its reference.
     replace : bool
         Allow replacing an existing registration.
+    default_k_off, default_min_off_s : float
+        Default end-threshold multiplier (None: no hysteresis) and end debounce, s.
 
     Returns
     -------
@@ -88,7 +97,12 @@ def register_detector(name: str, factory: Factory, default_k: float, *, descript
         raise TypeError(f"factory for detector {name!r} must be callable, got {type(factory).__name__}")
     if name in _REGISTRY and not replace:
         raise ValueError(f"detector {name!r} is already registered; pass replace=True to replace it")
-    spec = DetectorSpec(name, factory, check_positive(default_k, "default_k"), description)
+    k = check_positive(default_k, "default_k")
+    k_off = None if default_k_off is None else check_positive(default_k_off, "default_k_off")
+    if k_off is not None and k_off > k:
+        raise ValueError(f"default_k_off ({default_k_off!r}) must not exceed default_k ({default_k!r})")
+    spec = DetectorSpec(name, factory, k, description, k_off,
+                        check_positive(default_min_off_s, "default_min_off_s", "s"))
     _REGISTRY[name] = spec
     return spec
 
@@ -158,6 +172,11 @@ _DESCRIPTIONS = {
 }
 #: Default threshold multipliers of the built-in detectors (measured, see docs/onsets.md).
 _BUILTIN_K = {"hodges": 3.5, "tkeo": 6.0, "bonato": 8.0}
+#: Default end thresholds and end debounce (s) of the built-in detectors (UCI real-data sweep,
+#: docs/onsets.md "Hysteresis"): TKEO's energy dips below its start threshold inside sustained
+#: holds, so its bursts end only 0.1 s below k_off = 4.
+_BUILTIN_OFF = {"hodges": (None, 0.05), "tkeo": (4.0, 0.1), "bonato": (None, 0.05)}
 
 for _name, _factory in BUILTIN_DETECTORS.items():
-    register_detector(_name, _factory, _BUILTIN_K[_name], description=_DESCRIPTIONS[_name])
+    register_detector(_name, _factory, _BUILTIN_K[_name], description=_DESCRIPTIONS[_name],
+                      default_k_off=_BUILTIN_OFF[_name][0], default_min_off_s=_BUILTIN_OFF[_name][1])

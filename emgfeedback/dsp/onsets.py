@@ -89,7 +89,7 @@ DEFAULT_MERGE_GAP_S = 0.5
 DEFAULT_MIN_BURST_S = 0.15
 #: Default localisation window before a detection, s.
 DEFAULT_LOCALISE_S = 0.5
-#: Default end-threshold multiplier (None: no hysteresis, bursts end below the start threshold).
+#: Default end-threshold multiplier: None = the detector's own (registry; None there: no hysteresis).
 DEFAULT_K_OFF: "float | None" = None
 
 
@@ -122,11 +122,15 @@ def _samples(value: float, name: str, fs: float, *, allow_zero: bool = False) ->
     return int(round(v * fs)) if allow_zero else max(1, int(round(v * fs)))
 
 
-def _settings(method: object, fs: float, k: "float | None", min_on_s: float, min_off_s: float,
+def _settings(method: object, fs: float, k: "float | None", min_on_s: float, min_off_s: "float | None",
               merge_gap_s: float = 0.0, min_burst_s: float = 0.0,
               localise_s: float = DEFAULT_LOCALISE_S, k_off: "float | None" = None) -> _Settings:
     spec = detector_spec(method)
     kk = spec.default_k if k is None else check_positive(k, "k")
+    if min_off_s is None:
+        min_off_s = spec.default_min_off_s
+    if k_off is None and spec.default_k_off is not None:
+        k_off = min(spec.default_k_off, kk)
     ko = None
     if k_off is not None:
         ko = check_positive(k_off, "k_off")
@@ -188,7 +192,7 @@ def detect_onsets(
     baseline: "None | str | tuple[float, float] | BaselineStats" = "auto",
     k: "float | None" = None,
     min_on_s: float = 0.03,
-    min_off_s: float = 0.05,
+    min_off_s: "float | None" = None,
     merge_gap_s: float = DEFAULT_MERGE_GAP_S,
     min_burst_s: float = DEFAULT_MIN_BURST_S,
     zero_phase: bool = True,
@@ -225,11 +229,14 @@ def detect_onsets(
     k : float, optional
         Threshold multiplier (see :data:`DEFAULT_K`) of the start threshold.
     k_off : float, optional
-        Multiplier of the end threshold (hysteresis, ``k_off ≤ k``): a burst ends only below this
-        lower threshold; None: the start threshold.
+        Multiplier of the end threshold (hysteresis, ``k_off ≤ k``): bursts live on this lower
+        threshold (a dip ends a burst only below it, and a rise above it within ``merge_gap_s``
+        resumes the burst), a new burst needs ``min_on_s`` above the start threshold; None: the
+        detector's default (:mod:`~emgfeedback.dsp.detectors`; ``tkeo`` 4, others none); ``k``:
+        no hysteresis.
     min_on_s, min_off_s : float
         Minimum time above the start threshold to start a burst and below the end threshold to
-        end one, s.
+        end one, s (``min_off_s`` None: the detector's default, 0.05 s; ``tkeo`` 0.1 s).
     merge_gap_s : float
         Bursts separated by less than this (end to next start) are one burst, s; the end of a
         burst is then known ``merge_gap_s + min_on_s`` after it at the latest.
@@ -359,7 +366,7 @@ class StreamingOnsetDetector:
         baseline_s: float = 1.5,
         baseline: "str | BaselineStats | None" = "start",
         min_on_s: float = 0.03,
-        min_off_s: float = 0.05,
+        min_off_s: "float | None" = None,
         merge_gap_s: float = DEFAULT_MERGE_GAP_S,
         min_burst_s: float = DEFAULT_MIN_BURST_S,
         mains: "float | None" = 50.0,
