@@ -44,23 +44,23 @@ signals: a systematic comparison of methods. EURASIP J Appl Signal Process 2001;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-from emgfeedback.dsp._baseline import (
-    SETTLE_S,
-    BaselineStats,
-    _n_settle,
-    _settled_stats,
-    _start_samples,
-    _start_stats,
-)
-from emgfeedback.dsp._bursts import BurstTracker, Event
+from emgfeedback.dsp._baseline import SETTLE_S, BaselineStats, _settled_stats, _start_samples, _start_stats
 from emgfeedback.dsp._checks import check_block, check_fs, check_signal
-from emgfeedback.dsp._detection_signal import DetectionSignal
-from emgfeedback.dsp.detectors import DefaultK, MethodNames, available_detectors, detector_spec
+from emgfeedback.dsp._onset_setup import (
+    DEFAULT_LOCALISE_S,
+    _channel_names,
+    _decide,
+    _make_signal,
+    _onsets,
+    _settings,
+    _thresholds,
+    _tracker,
+)
+from emgfeedback.dsp.detectors import DefaultK, MethodNames, detector_spec
 from emgfeedback.model import Montage, Onset
 from emgfeedback.validation import check_option, check_positive
 
@@ -87,100 +87,9 @@ DEFAULT_METHOD = "hodges"
 #: Default burst rules, s (measurements in docs/onsets.md).
 DEFAULT_MERGE_GAP_S = 0.5
 DEFAULT_MIN_BURST_S = 0.15
-#: Default localisation window before a detection, s.
-DEFAULT_LOCALISE_S = 0.5
 #: Default end-threshold multiplier: None = the detector's own (registry; None there: no hysteresis).
 DEFAULT_K_OFF: "float | None" = None
 
-
-
-@dataclass(frozen=True)
-class _Settings:
-    method: str
-    k: float
-    k_off: "float | None"  # end threshold multiplier (hysteresis), None: k
-    min_on: int
-    off: int
-    gap: int
-    min_burst: int
-    window: int
-
-
-def _channel_names(channels: "Sequence[str] | Montage | None", n_ch: int) -> tuple[str, ...]:
-    if channels is None:
-        return tuple(f"ch{i}" for i in range(n_ch))
-    names = channels.ids if isinstance(channels, Montage) else tuple(str(c) for c in channels)
-    if len(names) != n_ch:
-        raise ValueError(
-            f"channels names {len(names)} channel(s) but x has {n_ch} row(s); pass one id per row"
-        )
-    return names
-
-
-def _samples(value: float, name: str, fs: float, *, allow_zero: bool = False) -> int:
-    v = check_positive(value, name, "s", allow_zero=allow_zero)
-    return int(round(v * fs)) if allow_zero else max(1, int(round(v * fs)))
-
-
-def _settings(method: object, fs: float, k: "float | None", min_on_s: float, min_off_s: "float | None",
-              merge_gap_s: float = 0.0, min_burst_s: float = 0.0,
-              localise_s: float = DEFAULT_LOCALISE_S, k_off: "float | None" = None) -> _Settings:
-    spec = detector_spec(method)
-    kk = spec.default_k if k is None else check_positive(k, "k")
-    if min_off_s is None:
-        min_off_s = spec.default_min_off_s
-    if k_off is None and spec.default_k_off is not None:
-        k_off = min(spec.default_k_off, kk)
-    ko = None
-    if k_off is not None:
-        ko = check_positive(k_off, "k_off")
-        if ko > kk:
-            raise ValueError(f"k_off ({k_off!r}) must not exceed k ({kk!r}): a burst ends below a threshold "
-                             f"no higher than the one that starts it")
-        ko = None if ko == kk else ko
-    return _Settings(spec.name, kk, ko, _samples(min_on_s, "min_on_s", fs), _samples(min_off_s, "min_off_s", fs),
-                     _samples(merge_gap_s, "merge_gap_s", fs, allow_zero=True),
-                     _samples(min_burst_s, "min_burst_s", fs, allow_zero=True),
-                     _samples(localise_s, "localise_s", fs, allow_zero=True))
-
-
-def _make_signal(method: str, fs: float, low: float, high: float, mains: "float | None",
-                 lp_hz: float, m: "int | None", r0: "int | None", k: "float | None" = None) -> DetectionSignal:
-    spec = detector_spec(method)
-    return spec.build(fs, low=low, high=high, mains=mains, lp_hz=lp_hz, m=m, r0=r0,
-                      k=spec.default_k if k is None else k)
-
-
-def _thresholds(det: DetectionSignal, stats: BaselineStats, cfg: _Settings
-                ) -> "tuple[np.ndarray, np.ndarray | None]":
-    """Start threshold and (with hysteresis) the lower end threshold, per channel."""
-    on = det.threshold(stats.mean, stats.sd, cfg.k)
-    return on, None if cfg.k_off is None else det.threshold(stats.mean, stats.sd, cfg.k_off)
-
-
-def _decide(det: DetectionSignal, d: np.ndarray, thr: "tuple[np.ndarray, np.ndarray | None]",
-            first_index: int, fs: float) -> "tuple[np.ndarray, np.ndarray | None]":
-    above, above_off = det.decide_pair(d, *thr)
-    _mask_settling(above, first_index, fs)
-    if above_off is not None:
-        _mask_settling(above_off, first_index, fs)
-    return above, above_off
-
-
-def _mask_settling(above: np.ndarray, first_index: int, fs: float) -> None:
-    """Force "below" for samples (absolute index from ``first_index``) inside the settle time."""
-    n_settle = _n_settle(fs)
-    if first_index < n_settle:
-        above[:, : n_settle - first_index] = False
-
-
-def _tracker(cfg: _Settings, n_ch: int, fs: float, det: DetectionSignal, causal: bool) -> BurstTracker:
-    return BurstTracker(n_ch, fs, cfg.min_on, cfg.off, cfg.gap, cfg.min_burst, cfg.window,
-                        det.cond_lag_s if causal else 0.0, det.lag_s if causal else 0.0, _n_settle(fs))
-
-
-def _onsets(events: list[Event], names: tuple[str, ...], t_origin: float) -> list[Onset]:
-    return [Onset(t_origin + on, None if off is None else t_origin + off, names[c]) for _, c, on, off in events]
 
 
 def detect_onsets(
