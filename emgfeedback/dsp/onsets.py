@@ -16,7 +16,7 @@ method, offline and live (:class:`~emgfeedback.dsp._bursts.BurstTracker`):
 
 - ``"hodges"`` — Hodges & Bui (1996): rectified EMG low-passed at 50 Hz; threshold = baseline
   mean + k·SD, for at least ``min_on_s`` (Hodges & Bui used k = 3 and 25 ms; tuned on the
-  simulator our defaults are k = 3.5 and 30 ms, which keep ECG and artefact blips out).
+  simulator and real leg EMG our defaults are k = 4.5, 30 ms, and an end threshold k_off = 3.75).
 - ``"tkeo"`` — Solnik et al. (2010): the same, on the Teager–Kaiser energy of the EMG.
 - ``"bonato"`` — Bonato, D'Alessio & Knaflitz (1998): double threshold; the statistic
   ``x[n−1]² + x[n]²`` exceeds ``ζ·σ²`` (σ² the baseline variance, ζ = k) in at least ``r0`` of
