@@ -92,16 +92,30 @@ class BurstTracker:
         self._run_on = np.zeros(n, dtype=np.int64)  # current run above the start threshold (hysteresis)
         self._hyst = False  # the last block had an end threshold
 
-    def _start_runs(self, above: np.ndarray) -> np.ndarray:
-        """True where ``above`` has held for at least ``min_on`` samples (carried across blocks)."""
-        self._hyst = True
-        n_ch, n = above.shape
-        pos = np.broadcast_to(np.arange(n), above.shape)
-        last_false = np.maximum.accumulate(np.where(above, -1, pos), axis=1)
-        run = np.where(last_false < 0, self._run_on[:, None] + pos + 1, pos - last_false)
-        if n:
-            self._run_on = run[:, -1].astype(np.int64)
-        return run >= self.min_on
+    def _carry_run(self, above: np.ndarray) -> None:
+        """Length of the run above the start threshold at the end of the block (hysteresis)."""
+        n = above.shape[1]
+        if not n:
+            return
+        rev = above[:, ::-1]
+        t = np.argmin(rev, axis=1)
+        self._run_on = np.where(rev[np.arange(rev.shape[0]), t], self._run_on + n, t).astype(np.int64)
+
+    def _first_start_run(self, c: int, above: np.ndarray, base: int, a: int, limit: int) -> int:
+        """First sample in ``a … limit − 1`` that ends ``min_on`` samples above the start
+        threshold (−1: none); before the block, the carried run stands in for the samples."""
+        first = a - self.min_on + 1
+        seg = above[c, max(first, base) - base : limit - base]
+        if first < base:
+            pre = np.zeros(base - first, dtype=bool)
+            r = min(int(self._run_on[c]), pre.size)
+            if r:
+                pre[pre.size - r :] = True
+            seg = np.concatenate([pre, seg])
+        cs = np.concatenate([[0], np.cumsum(seg, dtype=np.int64)])
+        ok = (cs[self.min_on :] - cs[: -self.min_on]) == self.min_on
+        k = int(np.argmax(ok)) if ok.size else 0
+        return a + k if ok.size and ok[k] else -1
 
     def process(self, above: np.ndarray, energy: np.ndarray, above_off: "np.ndarray | None" = None
                 ) -> list[Event]:
@@ -117,7 +131,8 @@ class BurstTracker:
             inside = above
         else:  # bursts live on the end threshold; a start needs min_on above the start one
             ev = self._deb.process(above_off)
-            inside = self._start_runs(above)
+            inside = above
+            self._hyst = True
         self._blk, self._blk_base = energy, base
         out: list[Event] = []
         by_ch: dict[int, list[tuple[bool, int, int]]] = {}
@@ -146,6 +161,8 @@ class BurstTracker:
                     self._try_confirm(c, inside, base, nxt, out)
             self._finish(c, end, out)
         self._write_ring(energy, base)
+        if self._hyst:
+            self._carry_run(above)
         self._blk = self._ring[:, :0]
         out.sort(key=lambda e: e[0])
         return out
@@ -190,12 +207,17 @@ class BurstTracker:
         a = max(s + self.need - 1, int(self._searched[c]), base)
         if a >= limit:
             return
-        seg = above[c, a - base : limit - base]
-        k = int(np.argmax(seg))
         self._searched[c] = limit
-        if not seg[k]:
-            return
-        known = a + k
+        if self._hyst:
+            known = self._first_start_run(c, above, base, a, limit)
+            if known < 0:
+                return
+        else:
+            seg = above[c, a - base : limit - base]
+            k = int(np.argmax(seg))
+            if not seg[k]:
+                return
+            known = a + k
         if self._hyst:  # the burst rose above the end threshold at s, above the start one by known:
             s = max(s, known - self.need + 1)  # anchor no earlier than a plain start (bounded backdate)
         self._pending[c] = -1
