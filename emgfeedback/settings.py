@@ -54,8 +54,13 @@ class ProcessingSettings:
         Registered onset detector (``emgfeedback.dsp.onsets.METHODS``).
     onset_k : float or None
         Detector threshold multiplier; None = the detector's default.
-    min_on_s, min_off_s : float
-        Time above threshold to detect a burst and below it to end one, s.
+    onset_k_off : float or None
+        End threshold multiplier (hysteresis: a burst ends below ``k_off``, at most ``k``);
+        None = the detector's default.
+    min_on_s : float
+        Time above threshold to detect a burst, s.
+    min_off_s : float or None
+        Time below the end threshold to end a burst, s; None = the detector's default.
     merge_gap_s : float
         Dips below threshold shorter than this do not split a burst, s (docs/onsets.md gives the
         real-data sweep behind the default).
@@ -83,8 +88,9 @@ class ProcessingSettings:
     envelope_hz: float = 6.0
     onset_method: str = "hodges"
     onset_k: "float | None" = None
+    onset_k_off: "float | None" = None
     min_on_s: float = 0.03
-    min_off_s: float = 0.05
+    min_off_s: "float | None" = None
     merge_gap_s: float = 0.5
     min_burst_s: float = 0.15
     localise_s: float = 0.5
@@ -106,7 +112,10 @@ class ProcessingSettings:
         if self.onset_k is not None:
             check_positive(self.onset_k, "onset_k")
         check_positive(self.min_on_s, "min_on_s", "s")
-        check_positive(self.min_off_s, "min_off_s", "s")
+        if self.onset_k_off is not None:
+            check_positive(self.onset_k_off, "onset_k_off")
+        if self.min_off_s is not None:
+            check_positive(self.min_off_s, "min_off_s", "s")
         check_positive(self.merge_gap_s, "merge_gap_s", "s", allow_zero=True)
         check_positive(self.min_burst_s, "min_burst_s", "s", allow_zero=True)
         check_number(self.localise_s, "localise_s", "s", lo=0.0, hi=2.0)
@@ -141,11 +150,19 @@ class ProcessingSettings:
         """Keyword arguments of :func:`~emgfeedback.dsp.onsets.detect_onsets` and
         :class:`~emgfeedback.dsp.onsets.StreamingOnsetDetector` for these settings."""
         kw: dict[str, Any] = dict(
-            method=self.onset_method, k=self.onset_k, min_on_s=self.min_on_s, min_off_s=self.min_off_s,
+            method=self.onset_method, k=self.onset_k, min_on_s=self.min_on_s,
             merge_gap_s=self.merge_gap_s, min_burst_s=self.min_burst_s, localise_s=self.localise_s,
             mains=self.mains_hz,
             low=self.low_hz, high=self.high_hz, baseline_window_s=self.baseline_window_s,
         )
+        if self.onset_k_off is not None:
+            kw["k_off"] = self.onset_k_off
+        if self.min_off_s is not None:
+            kw["min_off_s"] = self.min_off_s
+        if self.onset_k_off is not None:
+            kw["k_off"] = self.onset_k_off
+        if self.min_off_s is not None:
+            kw["min_off_s"] = self.min_off_s
         for key, value in self.detector_params.items():
             kw[key] = int(value) if float(value).is_integer() and key in ("m", "r0") else value
         return kw
