@@ -52,7 +52,7 @@ BIN_S = 0.01
 #: Variance-ramp exponents tried besides the step (q = 0, Staude's AGLR).
 EXPONENTS = (2, 3, 4)
 #: Ramp durations R tried, s (``inf``: still rising at the window's end).
-RAMPS_S = (0.02, 0.04, 0.08, 0.16, float("inf"))
+RAMPS_S = (0.02, 0.04, 0.08, 0.16, 0.32, float("inf"))
 _MIN_REST_BINS = 2
 
 
