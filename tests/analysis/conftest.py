@@ -10,7 +10,10 @@ from emgfeedback.simulation import simulate
 
 @lru_cache(maxsize=None)
 def recording(scenario: str, seed: int = 0):
-    return simulate(scenario, seed=seed)
+    # fast recruitment ramps: these tests check that the analysis turns onsets into the right
+    # reps, orders, latencies and ratios; detector accuracy on gradual ramps is measured by
+    # tests/dsp/test_onset_accuracy_independent.py and `emgfeedback bench --accuracy`
+    return simulate(scenario, seed=seed, ramp="fast")
 
 
 @lru_cache(maxsize=None)

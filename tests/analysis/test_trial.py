@@ -33,7 +33,9 @@ def test_reps_line_up_with_true_reps(trial):
     rec, res = trial("left-glute-inhibition")
     for mine, true in zip(res.reps, rec.truth.reps):
         assert mine.start_s == pytest.approx(true.start_s, abs=0.05)
-        assert mine.end_s == pytest.approx(true.end_s, abs=0.2)
+        # ends: the fall must stay below the lower end threshold for hodges' min_off (0.15 s,
+        # from the real-recording sweep in docs/onsets.md), so rep ends are up to ~0.25 s late
+        assert 0.0 <= mine.end_s - true.end_s <= 0.3
         assert mine.core_s[0] > mine.start_s and mine.core_s[1] < mine.end_s
 
 
@@ -135,7 +137,7 @@ def test_preview_is_small_and_covers_the_trial(trial):
 
 def test_recording_without_reps_is_a_clear_error():
     rec = simulate("healthy", 2.5)  # the lead-in rest only
-    with pytest.raises(PipelineError, match=r"no reps found in rest\.edf: no channel had a burst of at least 100 ms"):
+    with pytest.raises(PipelineError, match=r"no reps found in rest\.edf: no channel had a burst of at least 150 ms"):
         analyze_trial(rec.data, rec.fs, rec.montage, source="rest.edf")
 
 

@@ -18,7 +18,9 @@ DURATION_S = 16.0
 
 
 def run(scenario: str, protocol: str, *, block: int = 40, **engine_kw):
-    rec = simulate(scenario, duration_s=DURATION_S, seed=3)
+    # fast ramps: this checks the engine's plumbing (reps, order, latency, ratio against the
+    # truth); detector accuracy on gradual ramps: test_onset_accuracy_independent, bench --accuracy
+    rec = simulate(scenario, duration_s=DURATION_S, seed=3, ramp="fast")
     info = StreamInfo(fs=rec.fs, montage=rec.montage, source=f"test:{scenario}")
     engine = SessionEngine(info, OnlinePipeline(rec.fs, rec.montage),
                            protocol=load_protocols()[protocol], **engine_kw)
