@@ -23,14 +23,15 @@ import math
 from typing import Mapping, Sequence
 
 import numpy as np
+from scipy import signal
 
 from emgfeedback.analysis._preview import bin_edges, reduce_bins
 from emgfeedback.analysis._summary import channel_fatigue
 from emgfeedback.analysis.channels import ChannelMap, expected_labels, map_channels
 from emgfeedback.analysis.result import TracePreview, TrialResult
 from emgfeedback.dsp.fatigue import median_frequency
-from emgfeedback.dsp.filters import condition, envelope
-from emgfeedback.dsp.onsets import detect_onsets
+from emgfeedback.dsp.filters import envelope
+from emgfeedback.dsp.onsets import conditioning_sos, detect_onsets
 from emgfeedback.dsp.timing import group_reps
 from emgfeedback.errors import PipelineError
 from emgfeedback.measures import core_window, measure_rep, summarise
@@ -82,17 +83,23 @@ def _mvc_rows(mvc_uv: "Mapping[str, float] | None", cmap: ChannelMap) -> "np.nda
     return out
 
 
-def _detect(x: np.ndarray, fs: float, cmap: ChannelMap, settings: ProcessingSettings) -> list[Onset]:
-    if settings.baseline == "start":
-        baseline: object = "start"
-        extra = {"baseline_s": settings.baseline_s}
-    else:
-        baseline, extra = "auto", {}
+def _filter_and_detect(x: np.ndarray, fs: float, cmap: ChannelMap, st: ProcessingSettings
+                       ) -> tuple[np.ndarray, np.ndarray, list[Onset]]:
+    """Causal band-pass + notch (the one conditioning filter: the live pipeline's and the
+    detectors'), linear envelope and bursts of every row, a few rows at a time; the filtered
+    signal is kept as float32 for spectra and plots."""
+    env = np.empty_like(x)
+    filt = np.empty(x.shape, dtype=np.float32)
+    sos = conditioning_sos(fs, st.low_hz, st.high_hz, st.mains_hz)
+    baseline: object = "start" if st.baseline == "start" else "auto"
     found: list[Onset] = []
     for rows in _row_groups(*x.shape):
+        cond = signal.sosfilt(sos, x[rows], axis=-1)
+        env[rows] = envelope(cond, fs, st.envelope_hz)
+        filt[rows] = cond
         found += detect_onsets(x[rows], fs, channels=cmap.names[rows], zero_phase=False, baseline=baseline,
-                               **extra, **settings.onset_kwargs())
-    return found
+                               baseline_s=st.baseline_s, conditioned=cond, **st.onset_kwargs())
+    return env, filt, found
 
 
 def _spectrum_window(cores: Sequence[tuple[float, float]], fs: float) -> int:
@@ -125,29 +132,20 @@ def _mdf_windows(cond: np.ndarray, fs: float, w: int, cores: Sequence[tuple[floa
     return (st + w / 2) / fs, np.asarray(mdf), np.concatenate(owner)
 
 
-def _filter_pass(x: np.ndarray, fs: float, settings: ProcessingSettings, names: Sequence[str],
-                 cores: Sequence[tuple[float, float]], active: Sequence[set], edges: Sequence[np.ndarray],
-                 ) -> tuple[np.ndarray, np.ndarray, dict, list[tuple[np.ndarray, np.ndarray]]]:
-    """Causal envelope and filtered signal (float32) of every row — the live pipeline's filters —,
-    median-frequency windows of each row in the cores of its reps (fatigue), and the filtered
+def _spectra_and_bins(filt: np.ndarray, fs: float, names: Sequence[str], cores: Sequence[tuple[float, float]],
+                      active: Sequence[set], edges: Sequence[np.ndarray],
+                      ) -> tuple[dict, list[tuple[np.ndarray, np.ndarray]]]:
+    """Median-frequency windows of each row in the cores of its reps (fatigue), and the filtered
     signal's min/max in the bins of each of ``edges`` (for the plots)."""
-    env = np.empty_like(x)
-    filt = np.empty(x.shape, dtype=np.float32)
     windows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    bands = [(np.zeros((x.shape[0], e.size - 1)), np.zeros((x.shape[0], e.size - 1))) for e in edges]
+    bands = [(reduce_bins(filt, e, "min"), reduce_bins(filt, e, "max")) for e in edges]
     w = _spectrum_window(cores, fs)
-    for rows in _row_groups(*x.shape):
-        cond = condition(x[rows], fs, low=settings.low_hz, high=settings.high_hz, mains=settings.mains_hz)
-        env[rows] = envelope(cond, fs, settings.envelope_hz)
-        filt[rows] = cond
-        for (lo, hi), e in zip(bands, edges):
-            lo[rows], hi[rows] = reduce_bins(cond, e, "min"), reduce_bins(cond, e, "max")
-        for r in range(rows.start, rows.stop):
-            mine = [k for k in range(len(cores)) if names[r] in active[k]]
-            t, mdf, _ = _mdf_windows(cond[r - rows.start], fs, w, cores, mine)
-            if t.size:
-                windows[names[r]] = (t, mdf)
-    return env, filt, windows, bands
+    for r in range(filt.shape[0]):
+        mine = [k for k in range(len(cores)) if names[r] in active[k]]
+        t, mdf, _ = _mdf_windows(filt[r], fs, w, cores, mine)
+        if t.size:
+            windows[names[r]] = (t, mdf)
+    return windows, bands
 
 
 def _preview_edges(n: int, fs: float, first: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
@@ -240,7 +238,7 @@ def analyze_trial(
     cmap = map_channels(channels, x.shape[0])
     mvc = _mvc_rows(mvc_uv, cmap)
     duration = x.shape[1] / fs
-    found = _detect(x, fs, cmap, st)
+    env, filt, found = _filter_and_detect(x, fs, cmap, st)
     closed = [o if o.offset_s is not None else Onset(o.onset_s, duration, o.channel) for o in found]
     reps = group_reps(closed, join_s=st.rep_join_s)
     where = source or "the recording"
@@ -253,7 +251,7 @@ def analyze_trial(
     cores = [core_window(a, b) for a, b in spans]
     active = [{o.channel for o in rep} for rep in reps]
     edges = _preview_edges(x.shape[1], fs, spans[0])
-    env, filt, windows, bands = _filter_pass(x, fs, st, cmap.names, cores, active, edges)
+    windows, bands = _spectra_and_bins(filt, fs, cmap.names, cores, active, edges)
     metrics = tuple(measure_rep(k, rep, env, fs, cmap, mvc_uv=mvc, filtered=filt) for k, rep in enumerate(reps))
     preview = _preview(env, fs, edges, bands)
     del env, filt

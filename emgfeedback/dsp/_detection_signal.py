@@ -98,6 +98,12 @@ def _conditioning_design(fs: float, low: float, high: float, mains: "float | Non
             _sos_group_delay_s(sos_bp, fs, 100.0))
 
 
+def conditioning_sos(fs: float, low: float, high: float, mains: "float | None") -> np.ndarray:
+    """The detectors' causal band-pass + mains-notch (Q = :data:`NOTCH_Q`) as SOS: the one
+    conditioning filter of the product (live pipeline, ``analyze`` and the detectors)."""
+    return _conditioning_design(float(fs), float(low), float(high), None if mains is None else float(mains))[0]
+
+
 @lru_cache(maxsize=16)
 def _lowpass_design(fs: float, lp_hz: float) -> "tuple[np.ndarray, float]":
     """(envelope low-pass SOS, its delay near 0 Hz in s), cached."""
@@ -183,9 +189,15 @@ class DetectionSignal:
         """Zero-phase detection signal of a whole recording (n_channels, n)."""
         return self.offline_with_energy(x)[0]
 
-    def process_with_energy(self, x: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":
-        """Causal detection signal and conditioned-signal energy ``y²`` (µV²) of the next block."""
-        y = self._condition(x)
+    def process_with_energy(self, x: np.ndarray, conditioned: "np.ndarray | None" = None
+                            ) -> "tuple[np.ndarray, np.ndarray]":
+        """Causal detection signal and conditioned-signal energy ``y²`` (µV²) of the next block.
+
+        ``conditioned``: the block already band-passed and notched causally with
+        :func:`conditioning_sos` (the live pipeline and ``analyze`` condition once for the
+        envelope, the display and the detector); then ``x`` is not filtered again.
+        """
+        y = self._condition(x) if conditioned is None else conditioned
         return self._detect(y), y * y
 
     def offline_with_energy(self, x: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":

@@ -50,6 +50,7 @@ import numpy as np
 
 from emgfeedback.dsp._baseline import SETTLE_S, BaselineStats, _settled_stats, _start_samples, _start_stats
 from emgfeedback.dsp._checks import check_block, check_fs, check_signal
+from emgfeedback.dsp._detection_signal import conditioning_sos
 from emgfeedback.dsp._onset_setup import (
     DEFAULT_LOCALISE_S,
     _channel_names,
@@ -73,6 +74,7 @@ __all__ = [
     "detect_onsets",
     "detection_signal_stats",
     "StreamingOnsetDetector",
+    "conditioning_sos",
 ]
 
 #: Registered detector names (a live sequence: detectors registered later appear in it).
@@ -116,6 +118,7 @@ def detect_onsets(
     localise_s: float = DEFAULT_LOCALISE_S,
     k_off: "float | None" = DEFAULT_K_OFF,
     t0: float = 0.0,
+    conditioned: "np.ndarray | None" = None,
 ) -> list[Onset]:
     """Find muscle activation bursts in raw sEMG and localise their onsets.
 
@@ -170,6 +173,9 @@ def detect_onsets(
         Energy searched for the onset before each detection, s (0: keep the detector's time).
     t0 : float
         Time of the first sample, s.
+    conditioned : ndarray, optional
+        ``x`` already filtered causally (from zero state) with :func:`conditioning_sos` — the
+        caller's own band-pass + notch, not repeated here (``zero_phase=False`` only).
 
     Returns
     -------
@@ -194,7 +200,13 @@ def detect_onsets(
             f"x has {x2.shape[1]} samples, too few to filter; pass at least {min_len + 1} samples "
             f"({(min_len + 1) / fs:.3f} s at {fs:g} Hz)"
         )
-    d, e = det.offline_with_energy(x2) if zero_phase else det.process_with_energy(x2)
+    if conditioned is not None:
+        if zero_phase:
+            raise ValueError("conditioned= is the causal conditioning; it needs zero_phase=False")
+        conditioned = check_block(conditioned, "conditioned", x2.shape[0])
+        if conditioned.shape != x2.shape:
+            raise ValueError(f"conditioned has shape {conditioned.shape}, x has {x2.shape}; pass x conditioned")
+    d, e = det.offline_with_energy(x2) if zero_phase else det.process_with_energy(x2, conditioned)
     if isinstance(baseline, BaselineStats):
         stats = baseline
     elif isinstance(baseline, str) and baseline == "start":
@@ -344,8 +356,10 @@ class StreamingOnsetDetector:
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._t_origin: "float | None" = None
 
-    def process(self, x_block: np.ndarray, t0: float) -> list[Onset]:
-        """Feed the next block (n_channels, n) of raw µV whose first sample is at ``t0`` s.
+    def process(self, x_block: np.ndarray, t0: float, conditioned: "np.ndarray | None" = None) -> list[Onset]:
+        """Feed the next block (n_channels, n) of raw µV whose first sample is at ``t0`` s
+        (``conditioned``: the same block through :func:`conditioning_sos`, when the caller has
+        already filtered it causally — it is then not filtered twice).
 
         Returns
         -------
@@ -355,7 +369,7 @@ class StreamingOnsetDetector:
         x = check_block(x_block, "x_block", len(self.channels))
         if self._t_origin is None:
             self._t_origin = float(t0)
-        d, e = self._det.process_with_energy(x)
+        d, e = self._det.process_with_energy(x, conditioned)
         if self._thr is None:
             self._pending.append((d, e))
             if sum(p[0].shape[1] for p in self._pending) < self._n_base:

@@ -19,9 +19,9 @@ import numpy as np
 from emgfeedback.dsp._checks import check_fs, check_positive, check_signal
 from emgfeedback.dsp._pipeline_parts import QualityWindow
 from emgfeedback.dsp._sos_kernel import SosState
-from emgfeedback.dsp.filters import design_conditioning, design_lowpass
+from emgfeedback.dsp.filters import design_lowpass
 from emgfeedback.dsp.mvc import percent_of_mvc
-from emgfeedback.dsp.onsets import BaselineStats, StreamingOnsetDetector
+from emgfeedback.dsp.onsets import BaselineStats, StreamingOnsetDetector, conditioning_sos
 from emgfeedback.errors import PipelineError
 from emgfeedback.model import Channel, FeedbackFrame, Montage, Onset, SampleBlock
 from emgfeedback.settings import ProcessingSettings
@@ -99,7 +99,8 @@ class OnlinePipeline:
         self.montage = montage
         self.channels = montage.ids
         n = len(montage)
-        self._cond = SosState(design_conditioning(self.fs, st.low_hz, st.high_hz, st.mains_hz), n)
+        # one band-pass + notch for the display, the envelope and the onset detector
+        self._cond = SosState(conditioning_sos(self.fs, st.low_hz, st.high_hz, st.mains_hz), n)
         self._lp = SosState(design_lowpass(self.fs, st.envelope_hz, 2), n)
         self._mvc = _mvc_rows(montage, mvc_uv)
         self._detector = StreamingOnsetDetector(
@@ -204,7 +205,7 @@ class OnlinePipeline:
         onsets: "tuple[Onset, ...]" = ()
         if n:
             self._level = env[:, -1].copy()
-            found = self._detector.process(data, block.t0)
+            found = self._detector.process(data, block.t0, conditioned=filtered)
             if found:
                 onsets = tuple(found)
             self._quality.update(data)
