@@ -13,7 +13,8 @@ Definitions (docs/metrics.md gives them with references):
 - *active*: a channel with a burst in the rep;
 - amplitude: mean linear envelope over the core window, µV; peak: its maximum over the rep;
 - %MVC: ``100 × amplitude / MVC`` (:func:`emgfeedback.dsp.mvc.percent_of_mvc`);
-- firing order per side: the side's active muscles by first onset, when at least two fired;
+- firing order per side: the side's active muscles by first onset, when at least two fired
+  (:func:`emgfeedback.dsp.timing.firing_order`);
 - latency per side: ``onset(GMax) − onset(ES)``, ms — **negative: glute max fired first**;
 - TFL/GMed ratio per side: mean TFL over mean GMed envelope over the core window
   (:func:`emgfeedback.dsp.ratios.tfl_to_glute_ratio`), only when both muscles were active;
@@ -26,6 +27,7 @@ Definitions (docs/metrics.md gives them with references):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -35,6 +37,7 @@ import numpy as np
 from emgfeedback.dsp.fatigue import median_frequency
 from emgfeedback.dsp.mvc import percent_of_mvc
 from emgfeedback.dsp.ratios import gluteal_to_tfl_index, symmetry_index, tfl_to_glute_ratio
+from emgfeedback.dsp.timing import firing_order
 from emgfeedback.measures.layout import ChannelMap
 from emgfeedback.model import FiringOrder, Muscle, Onset, Side
 
@@ -213,10 +216,10 @@ def measure_rep(
     ratio: dict[Side, float] = {}
     gta: dict[Side, float] = {}
     for s in Side:
-        fired = sorted((first[names[i]], ch.muscle) for i, ch in enumerate(layout.channels)
-                       if ch is not None and ch.side is s and on[i])
-        if len(fired) >= 2:
-            orders[s] = FiringOrder(s, tuple(m for _, m in fired), tuple(t for t, _ in fired), index)
+        muscles = [m for m in Muscle if layout.row(m, s) is not None]
+        found = firing_order(bursts, s, muscles, reps=[bursts], min_muscles=2) if len(muscles) >= 2 else []
+        if found:
+            orders[s] = dataclasses.replace(found[0], rep=index)  # the one firing-order rule
             try:
                 lat[s] = orders[s].latency_ms(Muscle.GLUTE_MAX, Muscle.LUMBAR_ES)
             except KeyError:
