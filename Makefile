@@ -19,10 +19,11 @@ DEVICE ?= sim://?scenario=lbp-lumbar-first
 
 # The dashboard where a display exists; otherwise one clear line and the live terminal view.
 run: $(STAMP)
-	@if $(BIN)/python -c "import sys; from emgfeedback.app import display_available as d; sys.exit(0 if d() else 1)"; then \
+	@problem=$$($(BIN)/python -c "from emgfeedback.app import display_problem as p; print(p())"); \
+	if [ -z "$$problem" ]; then \
 		$(BIN)/emgfeedback dashboard --device '$(DEVICE)'; \
 	else \
-		echo "no display found (DISPLAY/WAYLAND_DISPLAY unset): showing the live terminal view instead;" \
+		echo "$$problem: showing the live terminal view instead;" \
 		     "for the dashboard run 'xvfb-run make run' or set QT_QPA_PLATFORM=offscreen"; \
 		$(BIN)/emgfeedback monitor --device '$(DEVICE)'; \
 	fi

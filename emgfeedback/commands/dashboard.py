@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from emgfeedback.app import NO_DISPLAY_MESSAGE, display_available
+from emgfeedback.app import NO_DISPLAY_MESSAGE, display_available, display_problem
 from emgfeedback.commands._settings import add_settings_arguments, settings_from_args
 
 __all__ = ["add_parser", "run", "display_available"]
@@ -58,8 +58,9 @@ def run(args: argparse.Namespace) -> int:
         if args.protocol not in known:
             raise ValueError(f"--protocol must be one of: {', '.join(known)}; got {args.protocol!r}")
     settings = settings_from_args(args)
-    if not display_available():
-        print(f"emgfeedback dashboard: {NO_DISPLAY_MESSAGE}", file=sys.stderr)
+    problem = display_problem()
+    if problem:
+        print(f"emgfeedback dashboard: {problem}: {NO_DISPLAY_MESSAGE}", file=sys.stderr)
         return 2
     from emgfeedback.app.main_window import run_dashboard
 

@@ -19,8 +19,8 @@ def test_no_display_prints_one_line_and_exits_nonzero(monkeypatch, capsys) -> No
     assert display_available() is False
     assert main(["dashboard"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["emgfeedback dashboard: no display found: run under xvfb-run, or set "
-                   "QT_QPA_PLATFORM=offscreen (or use 'emgfeedback monitor' for the terminal view)"]
+    assert err == ["emgfeedback dashboard: no display found (DISPLAY and WAYLAND_DISPLAY unset): run under "
+                   "xvfb-run, or set QT_QPA_PLATFORM=offscreen (or use 'emgfeedback monitor' for the terminal view)"]
 
 
 def test_no_display_in_a_fresh_process_has_no_traceback() -> None:
@@ -43,6 +43,18 @@ def test_no_display_in_a_fresh_process_has_no_traceback() -> None:
 def test_bad_arguments_are_one_line_errors(argv, message, capsys) -> None:
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_an_unusable_display_is_found_in_a_child_process_and_refused_in_one_line() -> None:
+    # DISPLAY names an X server that does not exist: Qt >= 6.5 would abort the whole process
+    env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["DISPLAY"] = ":987"
+    proc = subprocess.run([sys.executable, "-m", "emgfeedback.cli", "dashboard"], capture_output=True,
+                          text=True, env=env, timeout=90)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "Aborted" not in proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("emgfeedback dashboard: Qt cannot open the display :987") and "xvfb-run" in line
 
 
 def test_display_available_with_offscreen(monkeypatch) -> None:
