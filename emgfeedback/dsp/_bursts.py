@@ -5,13 +5,17 @@ block by block (offline: the whole recording as one block), and yields bursts:
 
 1. the :class:`~emgfeedback.dsp._hysteresis.RunDebouncer` finds starts (a run of ``min_on``
    samples above threshold) and ends (a run of ``off`` samples below it);
-2. an end at ``e`` followed by a start before ``e + gap`` is no end: the two bursts merge (a
-   contraction whose level wanders stays one burst), so an end is final only at
-   ``max(its debounce, e + gap + min_on − 2)``;
+2. an end at ``e`` of a *confirmed* burst followed by a start before ``e + gap`` is no end: the
+   two bursts merge (a contraction whose level wanders stays one burst), so an end is final only
+   at ``max(its debounce, e + gap + min_on − 2)``; an unconfirmed candidate that ended is
+   dropped and the next start is a new candidate (a blip, e.g. an ECG QRS, before a contraction
+   does not become its onset);
 3. a burst shorter than ``min_burst`` samples is no onset at all: its start is confirmed only at
    the first above-threshold sample ``c ≥ s + max(min_on, min_burst) − 1`` inside the burst
    (``s`` = the run start) — such a sample exists before the final end exactly when the burst
-   lasts ``min_burst``;
+   lasts ``min_burst``; the activity must be continuous since ``s``: a rest (``quiet``, default
+   ``min_on``, samples below the end threshold) before ``c`` restarts the candidate at the first
+   active sample after it;
 4. at ``c`` the onset is localised (:func:`~emgfeedback.dsp._localise.localise_onset`) in the
    energy from ``s − window`` (bounded by the previous burst's end and the filters' settling)
    to ``c``. A ring of the last ``window + max(min_on, min_burst) + off + gap`` energy samples is all
@@ -52,11 +56,12 @@ class BurstTracker:
     """
 
     def __init__(self, n_channels: int, fs: float, min_on: int, off: int, gap: int, min_burst: int, window: int,
-                 lag_energy_s: float, lag_detect_s: float, n_settle: int) -> None:
+                 lag_energy_s: float, lag_detect_s: float, n_settle: int, quiet: "int | None" = None) -> None:
         self.n_channels, self.fs = int(n_channels), float(fs)
         self.min_on, self.off, self.gap = int(min_on), int(off), int(gap)
         self.min_burst, self.window = int(min_burst), int(window)
         self.lag_e, self.lag_d, self.n_settle = float(lag_energy_s), float(lag_detect_s), int(n_settle)
+        self.quiet = self.min_on if quiet is None else max(1, int(quiet))  # a rest that restarts a candidate
         self.need = max(self.min_on, self.min_burst)  # a start is confirmed need − 1 samples after s at the earliest
         self.ring_n = self.window + self.need + self.off + self.gap
         self._deb = RunDebouncer(self.n_channels, self.min_on, self.off)
@@ -91,6 +96,53 @@ class BurstTracker:
         self._end_known = np.zeros(n, dtype=np.int64)
         self._run_on = np.zeros(n, dtype=np.int64)  # current run above the start threshold (hysteresis)
         self._hyst = False  # the last block had an end threshold
+        # rests (runs of >= quiet samples below the end threshold): the first active sample
+        # after each, this block's per channel and the last one before it (carried), and the
+        # carried state of the end-threshold decision (last value, start of its last run below)
+        self._last_b = np.zeros(n, dtype=bool)
+        self._fall_at = np.zeros(n, dtype=np.int64)
+        self._rest_r = np.full(n, -1, dtype=np.int64)
+        self._rest_before_blk = self._rest_r.copy()
+        self._blk_rests: list[np.ndarray] = [np.zeros(0, np.int64)] * n
+
+    def _scan_rests(self, b: np.ndarray, base: int) -> None:
+        """Rests of >= ``quiet`` samples that end inside this block (per channel); carries the
+        end-threshold decision's state to the next block."""
+        n_ch, n = b.shape
+        empty = np.zeros(0, np.int64)
+        if not n:
+            self._blk_rests = [empty] * n_ch
+            return
+        prev = np.empty_like(b)
+        prev[:, 0] = self._last_b
+        prev[:, 1:] = b[:, :-1]
+        rise_ch, rise_i = np.nonzero(b & ~prev)
+        fall_ch, fall_i = np.nonzero(~b & prev)
+        rests = [empty] * n_ch
+        if rise_ch.size:
+            # start of the run below before each rise: the last fall of its channel before it
+            key_f = fall_ch.astype(np.int64) * (n + 1) + fall_i
+            k = np.searchsorted(key_f, rise_ch.astype(np.int64) * (n + 1) + rise_i) - 1
+            kk = np.maximum(k, 0)
+            same = (k >= 0) & (fall_ch[kk] == rise_ch) if fall_ch.size else np.zeros(rise_ch.size, bool)
+            f = np.where(same, base + (fall_i[kk] if fall_ch.size else 0), self._fall_at[rise_ch])
+            r = base + rise_i.astype(np.int64)
+            ok = (r - f) >= self.quiet
+            for c in np.unique(rise_ch[ok]).tolist():
+                rests[c] = r[ok & (rise_ch == c)]
+                self._rest_r[c] = rests[c][-1]
+        if fall_ch.size:
+            last = np.ones(fall_ch.size, bool)
+            last[:-1] = fall_ch[1:] != fall_ch[:-1]
+            self._fall_at[fall_ch[last]] = base + fall_i[last]
+        self._last_b = b[:, -1].copy()
+        self._blk_rests = rests
+
+    def _rest_before(self, c: int, t: int) -> int:
+        """First active sample after the last rest that ends at or before ``t`` (−1: none)."""
+        r = self._blk_rests[c]
+        k = int(np.searchsorted(r, t, side="right")) - 1
+        return int(r[k]) if k >= 0 else int(self._rest_before_blk[c])
 
     def _carry_run(self, above: np.ndarray) -> None:
         """Length of the run above the start threshold at the end of the block (hysteresis)."""
@@ -134,6 +186,8 @@ class BurstTracker:
             inside = above
             self._hyst = True
         self._blk, self._blk_base = energy, base
+        self._rest_before_blk = self._rest_r.copy()  # the last rest before this block
+        self._scan_rests(above if above_off is None else above_off, base)
         out: list[Event] = []
         by_ch: dict[int, list[tuple[bool, int, int]]] = {}
         for c, on, i, k in zip(ev.channel.tolist(), ev.is_onset.tolist(), ev.index.tolist(),
@@ -150,12 +204,14 @@ class BurstTracker:
                 nxt = items[j + 1][1] if j + 1 < len(items) else end
                 if not on:
                     self._end_at[c], self._end_known[c] = idx, known
-                elif self._end_at[c] >= 0 and idx < self._end_at[c] + self.gap:  # merge
+                elif self._end_at[c] >= 0 and idx < self._end_at[c] + self.gap and self._open[c]:  # merge
                     self._end_at[c] = -1
-                    if self._pending[c] >= 0:
-                        self._searched[c] = idx
-                        self._try_confirm(c, inside, base, nxt, out)
                 else:
+                    if self._end_at[c] >= 0 and not self._open[c]:
+                        # an unconfirmed burst (a blip) ended: the merge joins dips inside a
+                        # confirmed burst only, so the next start is a fresh candidate
+                        self._prev_end[c] = self._end_at[c]
+                        self._pending[c] = self._end_at[c] = -1
                     self._finish(c, end, out)
                     self._pending[c] = self._searched[c] = idx
                     self._try_confirm(c, inside, base, nxt, out)
@@ -204,20 +260,30 @@ class BurstTracker:
 
     def _try_confirm(self, c: int, above: np.ndarray, base: int, limit: int, out: list[Event]) -> None:
         s = int(self._pending[c])
-        a = max(s + self.need - 1, int(self._searched[c]), base)
-        if a >= limit:
-            return
-        self._searched[c] = limit
-        if self._hyst:
-            known = self._first_start_run(c, above, base, a, limit)
+        while True:
+            a = max(s + self.need - 1, int(self._searched[c]), base)
+            if a >= limit:
+                return
+            if self._hyst:
+                known = self._first_start_run(c, above, base, a, limit)
+            else:
+                seg = above[c, a - base : limit - base]
+                k = int(np.argmax(seg))
+                known = a + k if seg[k] else -1
             if known < 0:
+                self._searched[c] = limit
                 return
-        else:
-            seg = above[c, a - base : limit - base]
-            k = int(np.argmax(seg))
-            if not seg[k]:
-                return
-            known = a + k
+            # confirmation needs activity continuous since the candidate's start: a rest of
+            # >= quiet samples (below the end threshold) restarts the candidate after it
+            r = self._rest_before(c, known)
+            if r > s:
+                s = r
+                self._pending[c] = r
+                if known < r + self.need - 1:
+                    self._searched[c] = known + 1
+                    continue
+            self._searched[c] = known + 1
+            break
         if self._hyst:  # the burst rose above the end threshold at s, above the start one by known:
             s = max(s, known - self.need + 1)  # anchor no earlier than a plain start (bounded backdate)
         self._pending[c] = -1
