@@ -121,3 +121,38 @@ def test_live_results_do_not_depend_on_block_size():
     for x, y in zip(a, b):
         assert x.gmax_minus_es_ms == pytest.approx(y.gmax_minus_es_ms)
         assert x.mean_uv == pytest.approx(y.mean_uv, rel=1e-9)
+
+
+def test_a_file_replayed_through_the_live_session_and_analyze_give_the_same_reps(tmp_path):
+    """The whole product path: an EDF+ file played through LiveSession (replay://, full speed)
+    and the same file through `emgfeedback analyze`'s loader and analysis."""
+    import time
+
+    from emgfeedback.analysis import load_recording
+    from emgfeedback.devices import open_device
+    from emgfeedback.session import LiveSession
+    from emgfeedback.storage import write_edf
+
+    rec = simulate("lbp-lumbar-first", 30.0, seed=7)
+    path = tmp_path / "trial.edf"
+    write_edf(path, rec.data, rec.fs, rec.montage.labels)
+    live = LiveSession(open_device(f"replay://{path}?speed=0&block=50"))
+    live.start()
+    deadline = time.monotonic() + 60
+    while live.running and time.monotonic() < deadline:
+        time.sleep(0.02)
+    live.stop()
+    assert live.stopped_by == "end of stream" and live.error is None
+    got = [r for u in live.drain_results() for r in u.reps]
+    loaded = load_recording(path)
+    res = analyze_trial(loaded.data, loaded.fs, loaded.labels, settings=ProcessingSettings())
+    one_sample = 1.0 / rec.fs + 1e-9
+    assert len(got) == len(res.reps) >= 4
+    for a, b in zip(got, res.reps):
+        assert a.onset_s.keys() == b.onset_s.keys()
+        for ch in a.onset_s:
+            assert a.onset_s[ch] == pytest.approx(b.onset_s[ch], abs=one_sample)
+        assert {s: fo.order for s, fo in a.firing_order.items()} == {s: fo.order for s, fo in b.firing_order.items()}
+        assert a.gmax_minus_es_ms == pytest.approx(b.gmax_minus_es_ms, abs=1000 * one_sample)
+        assert a.tfl_to_glute_ratio == pytest.approx(b.tfl_to_glute_ratio, rel=1e-6)
+        assert a.symmetry_pct == pytest.approx(b.symmetry_pct, rel=1e-6, abs=1e-6)
