@@ -88,15 +88,20 @@ def _filter_and_detect(x: np.ndarray, fs: float, cmap: ChannelMap, st: Processin
     """Causal band-pass + notch (the one conditioning filter: the live pipeline's and the
     detectors'), linear envelope and bursts of every row, a few rows at a time; the filtered
     signal is kept as float32 for spectra and plots."""
-    env = np.empty_like(x)
-    filt = np.empty(x.shape, dtype=np.float32)
+    groups = _row_groups(*x.shape)
+    whole = len(groups) == 1  # the usual case: no copies into preallocated arrays
+    env = None if whole else np.empty_like(x)
+    filt = None if whole else np.empty(x.shape, dtype=np.float32)
     sos = conditioning_sos(fs, st.low_hz, st.high_hz, st.mains_hz)
     baseline: object = "start" if st.baseline == "start" else "auto"
     found: list[Onset] = []
-    for rows in _row_groups(*x.shape):
+    for rows in groups:
         cond = signal.sosfilt(sos, x[rows], axis=-1)
-        env[rows] = envelope(cond, fs, st.envelope_hz)
-        filt[rows] = cond
+        if whole:
+            env, filt = envelope(cond, fs, st.envelope_hz), cond.astype(np.float32)
+        else:
+            env[rows] = envelope(cond, fs, st.envelope_hz)  # type: ignore[index]
+            filt[rows] = cond  # type: ignore[index]
         found += detect_onsets(x[rows], fs, channels=cmap.names[rows], zero_phase=False, baseline=baseline,
                                baseline_s=st.baseline_s, conditioned=cond, **st.onset_kwargs())
     return env, filt, found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from emgfeedback.model import Channel, Montage, Muscle, Side
 
@@ -33,9 +34,9 @@ class ChannelMap:
         """Every row a glute channel, as a live stream's montage says."""
         return cls(montage.ids, tuple(montage.channels), montage.labels)
 
-    @property
+    @cached_property
     def glute_rows(self) -> dict[str, int]:
-        """Row of each glute channel, by channel id."""
+        """Row of each glute channel, by channel id (computed once: the map is frozen)."""
         return {c.id: i for i, c in enumerate(self.channels) if c is not None}
 
     @property
