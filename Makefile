@@ -41,6 +41,7 @@ accuracy: $(STAMP)
 bench-all: $(STAMP)
 	$(BIN)/python benchmarks/bench_speed.py
 	$(BIN)/python benchmarks/bench_accuracy.py
+	$(BIN)/python benchmarks/bench_onset_ramps.py
 	$(BIN)/python benchmarks/bench_devices.py
 	$(BIN)/python benchmarks/bench_storage.py
 	$(BIN)/python benchmarks/bench_analysis.py
