@@ -185,6 +185,14 @@ class LiveSession:
             raise self.error
         return self.info
 
+    def wait(self, timeout_s: float) -> bool:
+        """Block until the worker ends by itself (end of stream, ``stop_after_s``, an error), at
+        most ``timeout_s`` s; True when it has ended."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout=max(0.0, float(timeout_s)))
+        return not self.running
+
     def stop(self, wait: bool = True) -> None:
         """Stop the worker (it finishes any recording and closes the device); idempotent.
 

@@ -49,9 +49,7 @@ def test_replay_through_the_live_session_shows_the_scenario_truth(lbp):
     rec, path = lbp
     live = LiveSession(open_device(f"replay://{path}?speed=0"))
     live.start()
-    deadline = time.monotonic() + 60
-    while live.running and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert live.wait(60)
     live.stop()
     assert live.error is None and live.stopped_by == "end of stream"
     assert live.filtered.total_written == read_edf(path).data.shape[1]

@@ -33,6 +33,25 @@ def _live(rec, settings: ProcessingSettings, block: int):
     return engine
 
 
+def _assert_same_reps(live, offline, fs: float) -> None:
+    """Same reps, onsets within one sample, order, latency, ratio, symmetry, amplitudes, spectra."""
+    one_sample = 1.0 / fs + 1e-9
+    assert len(live) == len(offline)
+    for a, b in zip(live, offline):
+        assert a.index == b.index and a.active == b.active
+        assert a.start_s == pytest.approx(b.start_s, abs=one_sample)
+        assert a.end_s == pytest.approx(b.end_s, abs=one_sample)
+        assert a.onset_s.keys() == b.onset_s.keys()
+        for ch in a.onset_s:
+            assert a.onset_s[ch] == pytest.approx(b.onset_s[ch], abs=one_sample)
+        assert {s: fo.order for s, fo in a.firing_order.items()} == {s: fo.order for s, fo in b.firing_order.items()}
+        assert a.gmax_minus_es_ms == pytest.approx(b.gmax_minus_es_ms, abs=1000 * one_sample)
+        assert a.tfl_to_glute_ratio == pytest.approx(b.tfl_to_glute_ratio, rel=1e-6)
+        assert a.symmetry_pct == pytest.approx(b.symmetry_pct, rel=1e-6, abs=1e-6)
+        assert a.mean_uv == pytest.approx(b.mean_uv, rel=1e-6)
+        assert a.mdf_hz == pytest.approx(b.mdf_hz, rel=1e-3)
+
+
 @pytest.fixture(scope="module", params=SCENARIOS)
 def both(request):
     rec = simulate(request.param, 40.0, seed=3)
@@ -44,23 +63,8 @@ def both(request):
 
 def test_same_reps_onsets_order_latency_ratio_symmetry(both):
     rec, engine, res = both
-    live = engine.results
-    one_sample = 1.0 / rec.fs + 1e-9
-    assert len(live) == len(res.reps) >= 5
-    for a, b in zip(live, res.reps):
-        assert a.index == b.index
-        assert a.active == b.active
-        assert a.start_s == pytest.approx(b.start_s, abs=one_sample)
-        assert a.end_s == pytest.approx(b.end_s, abs=one_sample)
-        assert set(a.onset_s) == set(b.onset_s)
-        for ch in a.onset_s:
-            assert a.onset_s[ch] == pytest.approx(b.onset_s[ch], abs=one_sample)
-        assert {s: fo.order for s, fo in a.firing_order.items()} == {s: fo.order for s, fo in b.firing_order.items()}
-        assert a.gmax_minus_es_ms == pytest.approx(b.gmax_minus_es_ms, abs=1000 * one_sample)
-        assert a.tfl_to_glute_ratio == pytest.approx(b.tfl_to_glute_ratio, rel=1e-6)
-        assert a.symmetry_pct == pytest.approx(b.symmetry_pct, rel=1e-6, abs=1e-6)
-        assert a.mean_uv == pytest.approx(b.mean_uv, rel=1e-6)
-        assert a.mdf_hz == pytest.approx(b.mdf_hz, rel=1e-3)
+    assert len(res.reps) >= 5
+    _assert_same_reps(engine.results, res.reps, rec.fs)
 
 
 def test_the_dashboard_summary_is_the_report_summary(both):
@@ -126,7 +130,6 @@ def test_live_results_do_not_depend_on_block_size():
 def test_a_file_replayed_through_the_live_session_and_analyze_give_the_same_reps(tmp_path):
     """The whole product path: an EDF+ file played through LiveSession (replay://, full speed)
     and the same file through `emgfeedback analyze`'s loader and analysis."""
-    import time
 
     from emgfeedback.analysis import load_recording
     from emgfeedback.devices import open_device
@@ -138,21 +141,11 @@ def test_a_file_replayed_through_the_live_session_and_analyze_give_the_same_reps
     write_edf(path, rec.data, rec.fs, rec.montage.labels)
     live = LiveSession(open_device(f"replay://{path}?speed=0&block=50"))
     live.start()
-    deadline = time.monotonic() + 60
-    while live.running and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert live.wait(60)
     live.stop()
     assert live.stopped_by == "end of stream" and live.error is None
     got = [r for u in live.drain_results() for r in u.reps]
     loaded = load_recording(path)
     res = analyze_trial(loaded.data, loaded.fs, loaded.labels, settings=ProcessingSettings())
-    one_sample = 1.0 / rec.fs + 1e-9
-    assert len(got) == len(res.reps) >= 4
-    for a, b in zip(got, res.reps):
-        assert a.onset_s.keys() == b.onset_s.keys()
-        for ch in a.onset_s:
-            assert a.onset_s[ch] == pytest.approx(b.onset_s[ch], abs=one_sample)
-        assert {s: fo.order for s, fo in a.firing_order.items()} == {s: fo.order for s, fo in b.firing_order.items()}
-        assert a.gmax_minus_es_ms == pytest.approx(b.gmax_minus_es_ms, abs=1000 * one_sample)
-        assert a.tfl_to_glute_ratio == pytest.approx(b.tfl_to_glute_ratio, rel=1e-6)
-        assert a.symmetry_pct == pytest.approx(b.symmetry_pct, rel=1e-6, abs=1e-6)
+    assert len(res.reps) >= 4
+    _assert_same_reps(got, res.reps, rec.fs)

@@ -45,9 +45,7 @@ def test_a_reader_that_never_drains_frames_still_gets_every_rep() -> None:
                        max_updates=1, stop_after_s=40.0)
     live.call(lambda eng: eng.start_protocol(load_protocols()["prone_hip_extension"]))
     live.start()
-    deadline = time.monotonic() + 60.0
-    while live.running and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert live.wait(60.0)
     live.stop()
     assert live.error is None and live.stopped_by == "duration"
     results = live.drain_results()
@@ -66,9 +64,7 @@ def test_settings_reach_the_pipeline_and_the_engine_and_duration_is_exact() -> N
     live = LiveSession(open_device("sim://?scenario=healthy&realtime=0&block=300"), settings=settings,
                        stop_after_s=1.234)
     info = live.start()
-    deadline = time.monotonic() + 20.0
-    while live.running and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert live.wait(20.0)
     live.stop()
     assert live.engine.settings is settings and live.engine.pipeline.settings is settings
     assert live.stopped_by == "duration"
@@ -106,9 +102,7 @@ class _EndedSource:
 def test_blocks_still_queued_when_the_source_ends_are_processed() -> None:
     live = LiveSession(_EndedSource(7))
     live.start()
-    deadline = time.monotonic() + 10
-    while live.running and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert live.wait(10)
     live.stop()
     assert live.stopped_by == "end of stream" and live.blocks == 7
     assert live.filtered.total_written == 700
@@ -141,9 +135,7 @@ def test_a_rep_that_ends_just_before_the_stream_is_still_reported() -> None:
     live = LiveSession(open_device("sim://?scenario=lbp-lumbar-first&realtime=0&block=100&seed=3"),
                        stop_after_s=5.8)
     live.start()
-    deadline = time.monotonic() + 30.0
-    while live.running and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert live.wait(30.0)
     live.stop()
     assert live.stopped_by == "duration" and live.error is None
     got = [r for u in live.drain_results() for r in u.reps]
