@@ -23,6 +23,7 @@ LAYERS = {
     "analysis": 5,
     "bench": 5,
     "bench_accuracy": 5,
+    "bench_accuracy_table": 5,
     "session": 6,
     "app": 7,
     "commands": 8,
