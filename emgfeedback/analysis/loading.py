@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
 from emgfeedback.errors import RecordingError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from emgfeedback.settings import ProcessingSettings
 
 __all__ = ["LoadedRecording", "load_recording"]
 
@@ -34,6 +38,10 @@ class LoadedRecording:
         ``edf``, ``bdf`` or ``text``.
     recovered : str
         Empty for an intact file; else what the reader skipped (e.g. a record cut by a crash).
+    settings : ProcessingSettings or None
+        The settings the recording says made its annotations (emgfeedback recordings).
+    baseline : mapping of str to (float, float) or None
+        The live onset detector's rest statistics (mean, SD) per channel id, when recorded.
     """
 
     data: np.ndarray
@@ -42,6 +50,8 @@ class LoadedRecording:
     source: str
     kind: str
     recovered: str = ""
+    settings: "ProcessingSettings | None" = None
+    baseline: "Mapping[str, tuple[float, float]] | None" = None
 
 
 def load_recording(path: "str | Path") -> LoadedRecording:
@@ -71,8 +81,12 @@ def load_recording(path: "str | Path") -> LoadedRecording:
         rec = read_edf(p)
         if rec.data.shape[0] == 0 or rec.data.shape[1] < 2:
             raise RecordingError(f"{p} holds no EMG samples (only a header or annotations)")
+        from emgfeedback.storage.annotations import baseline_from_annotations, settings_from_annotations
+
         return LoadedRecording(data=rec.data, fs=float(rec.fs), labels=tuple(rec.labels), source=str(p),
-                               kind="bdf" if rec.bdf else "edf", recovered=rec.recovered)
+                               kind="bdf" if rec.bdf else "edf", recovered=rec.recovered,
+                               settings=settings_from_annotations(rec.annotations),
+                               baseline=baseline_from_annotations(rec.annotations))
     if head.startswith((b"%OpenBCI", b"File Nam")):
         from emgfeedback.storage import read_text_recording
 

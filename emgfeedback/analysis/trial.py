@@ -31,7 +31,7 @@ from emgfeedback.analysis.channels import ChannelMap, expected_labels, map_chann
 from emgfeedback.analysis.result import TracePreview, TrialResult
 from emgfeedback.dsp.fatigue import median_frequency
 from emgfeedback.dsp.filters import envelope
-from emgfeedback.dsp.onsets import conditioning_sos, detect_onsets
+from emgfeedback.dsp.onsets import BaselineStats, conditioning_sos, detect_onsets
 from emgfeedback.dsp.timing import group_reps
 from emgfeedback.errors import PipelineError
 from emgfeedback.measures import core_window, measure_rep, summarise
@@ -83,7 +83,18 @@ def _mvc_rows(mvc_uv: "Mapping[str, float] | None", cmap: ChannelMap) -> "np.nda
     return out
 
 
-def _filter_and_detect(x: np.ndarray, fs: float, cmap: ChannelMap, st: ProcessingSettings
+def _baseline_of(names: Sequence[str], given: "Mapping[str, tuple[float, float]] | None") -> object:
+    """Recorded rest statistics for these rows (all of them), else None (the settings' rule)."""
+    if not given or not all(n in given for n in names):
+        return None
+    mean = np.array([given[n][0] for n in names])
+    sd = np.array([given[n][1] for n in names])
+    zero = np.zeros(len(names))
+    return BaselineStats(mean, sd, zero, zero)
+
+
+def _filter_and_detect(x: np.ndarray, fs: float, cmap: ChannelMap, st: ProcessingSettings,
+                       onset_baseline: "Mapping[str, tuple[float, float]] | None" = None,
                        ) -> tuple[np.ndarray, np.ndarray, list[Onset]]:
     """Causal band-pass + notch (the one conditioning filter: the live pipeline's and the
     detectors'), linear envelope and bursts of every row, a few rows at a time; the filtered
@@ -102,8 +113,10 @@ def _filter_and_detect(x: np.ndarray, fs: float, cmap: ChannelMap, st: Processin
         else:
             env[rows] = envelope(cond, fs, st.envelope_hz)  # type: ignore[index]
             filt[rows] = cond  # type: ignore[index]
-        found += detect_onsets(x[rows], fs, channels=cmap.names[rows], zero_phase=False, baseline=baseline,
-                               baseline_s=st.baseline_s, conditioned=cond, **st.onset_kwargs())
+        given = _baseline_of(cmap.names[rows], onset_baseline)
+        found += detect_onsets(x[rows], fs, channels=cmap.names[rows], zero_phase=False,
+                               baseline=baseline if given is None else given, baseline_s=st.baseline_s,
+                               conditioned=cond, **st.onset_kwargs())
     return env, filt, found
 
 
@@ -200,6 +213,7 @@ def analyze_trial(
     *,
     settings: "ProcessingSettings | None" = None,
     mvc_uv: "Mapping[str, float] | None" = None,
+    onset_baseline: "Mapping[str, tuple[float, float]] | None" = None,
     source: str = "",
 ) -> TrialResult:
     """Analyse one recorded trial.
@@ -220,6 +234,10 @@ def analyze_trial(
         MVC reference per channel (id or label → µV, e.g. from
         :func:`~emgfeedback.dsp.mvc.mvc_from_trial`); enables %MVC levels and the
         gluteal-to-TFL index.
+    onset_baseline : mapping of str to (float, float), optional
+        Rest statistics (mean, SD of the detection signal) per channel id, as a live recording
+        stores them (``LoadedRecording.baseline``): the onset thresholds the live view used,
+        instead of learning rest from the file's start (which may be mid-contraction).
     source : str
         Where the data came from (shown in results and messages).
 
@@ -243,7 +261,7 @@ def analyze_trial(
     cmap = map_channels(channels, x.shape[0])
     mvc = _mvc_rows(mvc_uv, cmap)
     duration = x.shape[1] / fs
-    env, filt, found = _filter_and_detect(x, fs, cmap, st)
+    env, filt, found = _filter_and_detect(x, fs, cmap, st, onset_baseline)
     closed = [o if o.offset_s is not None else Onset(o.onset_s, duration, o.channel) for o in found]
     reps = group_reps(closed, join_s=st.rep_join_s)
     where = source or "the recording"

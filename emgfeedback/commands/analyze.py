@@ -7,13 +7,9 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from emgfeedback.commands._settings import add_settings_arguments, settings_from_args
 from emgfeedback.errors import EmgFeedbackError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from emgfeedback.settings import ProcessingSettings
 
 __all__ = ["add_parser", "run"]
 
@@ -64,13 +60,6 @@ def _labels(args: argparse.Namespace, found: "tuple[str, ...]", path: Path) -> "
     return given
 
 
-def _stored_settings(path: Path) -> "ProcessingSettings | None":
-    """The settings a recording says made its annotations (None for files without them)."""
-    from emgfeedback.storage import recording_settings
-
-    return recording_settings(path) if path.suffix.lower() in (".edf", ".bdf") else None
-
-
 def _analyse(path: Path, args: argparse.Namespace, mvc: "dict[str, float] | None"):
     from emgfeedback.analysis import analyze_trial
     from emgfeedback.analysis.loading import load_recording
@@ -79,9 +68,12 @@ def _analyse(path: Path, args: argparse.Namespace, mvc: "dict[str, float] | None
     if rec.recovered:
         print(f"emgfeedback analyze: warning: {path}: {rec.recovered}", file=sys.stderr)
     try:
-        settings = settings_from_args(args, _stored_settings(path))
+        settings = settings_from_args(args, rec.settings)
+        # the live thresholds when the file has them and the detector is the one that made them
+        same = (rec.settings is not None and settings.onset_kwargs() == rec.settings.onset_kwargs()
+                and settings.baseline == rec.settings.baseline)
         return rec, analyze_trial(rec.data, rec.fs, _labels(args, rec.labels, path), settings=settings,
-                                  mvc_uv=mvc, source=str(path))
+                                  mvc_uv=mvc, onset_baseline=rec.baseline if same else None, source=str(path))
     except ValueError as err:
         raise ValueError(f"{path}: {err}") from err
 

@@ -329,6 +329,12 @@ class StreamingOnsetDetector:
         return self._cfg.method
 
     @property
+    def baseline_stats(self) -> "BaselineStats | None":
+        """Rest statistics of the detection signal the thresholds come from (None while
+        learning); a recording stores them so that its analysis uses the same thresholds."""
+        return self._stats
+
+    @property
     def threshold(self) -> "np.ndarray | None":
         """Current per-channel start threshold on the detection signal (None while learning)."""
         return None if self._thr is None else self._thr[0]
@@ -353,6 +359,7 @@ class StreamingOnsetDetector:
         self._det.reset_decisions()
         self._tracker.reset()
         self._thr = None if self._given is None else _thresholds(self._det, self._given, self._cfg)
+        self._stats: "BaselineStats | None" = self._given
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._t_origin: "float | None" = None
 
@@ -378,6 +385,7 @@ class StreamingOnsetDetector:
             e = np.concatenate([p[1] for p in self._pending], axis=-1)
             self._pending = []
             stats = _start_stats(d, self.fs, self._n_base, self.baseline_window_s)
+            self._stats = stats
             self._thr = _thresholds(self._det, stats, self._cfg)
         above, above_off = _decide(self._det, d, self._thr, self._tracker.n_seen, self.fs)
         return _onsets(self._tracker.process(above, e, above_off), self.channels, self._t_origin)

@@ -22,7 +22,7 @@ from emgfeedback.model import StreamInfo
 from emgfeedback.session.mvc import MvcStep
 from emgfeedback.session.store import SessionStore
 from emgfeedback.settings import ProcessingSettings
-from emgfeedback.storage.annotations import settings_text
+from emgfeedback.storage.annotations import baseline_text, settings_text
 from emgfeedback.storage.database import SessionDatabase
 from emgfeedback.storage.deidentify import validate_patient_code
 from emgfeedback.storage.edf import EdfWriter
@@ -172,7 +172,7 @@ class LiveRecording:
         # room for the settings annotation in the first record, next to a few onsets
         self.writer = EdfWriter(path, info.fs, info.montage.labels, patient_code=code, bdf=bdf,
                                 physical_range_uv=physical_range_uv,
-                                annotation_bytes=max(512, len(note.encode("utf-8")) + 256))
+                                annotation_bytes=max(1024, len(note.encode("utf-8")) + 640))  # + the baseline
         self.path = path
         self.sink = BlockWriter(self.writer, origin_s=None)
         self.sink.add(note, 0.0)
@@ -181,6 +181,7 @@ class LiveRecording:
         self._error = ""
         self.active = True
         self.n_reps = 0
+        self._baseline_noted = False
         if use_db and code is None:
             self._warning = "no patient code: results are not stored in the session database"
         elif use_db:
@@ -222,6 +223,7 @@ class LiveRecording:
             if block is not None:
                 self.sink.write(block)
                 self._annotate(update)
+                self._note_baseline(engine, block)
             self.sink.flush_due(1.0)
         except RecordingError as err:
             self._error = str(err)
@@ -243,6 +245,18 @@ class LiveRecording:
             return
         if self.store is not None:
             self._store(update, engine)
+
+    def _note_baseline(self, engine: Any, block: Any) -> None:
+        """Once the live onset detector knows its rest statistics, write them into the file
+        (``baseline {json}``): its analysis then uses the live thresholds, also when the file
+        starts in the middle of a contraction."""
+        if self._baseline_noted or engine is None:
+            return
+        stats = getattr(getattr(engine.pipeline, "detector", None), "baseline_stats", None)
+        if stats is None:
+            return
+        self.sink.add(baseline_text(self.info.montage.ids, stats.mean, stats.sd), self._file_time(block.t0))
+        self._baseline_noted = True
 
     def _annotate(self, update: Any) -> None:
         self.sink.add_onsets(update.frame.onsets)

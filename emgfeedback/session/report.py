@@ -47,11 +47,10 @@ def write_session_report(recording: "str | Path", out: "str | Path | None" = Non
         No rep was found in the recording.
     """
     from emgfeedback.analysis import analyze_trial, load_recording, write_report
-    from emgfeedback.storage import recording_settings
 
     rec = load_recording(recording)
-    st = settings if settings is not None else recording_settings(recording)
+    st = settings if settings is not None else rec.settings
     result = analyze_trial(rec.data, rec.fs, rec.labels, settings=st, mvc_uv=dict(mvc_uv) if mvc_uv else None,
-                           source=str(recording))
+                           onset_baseline=rec.baseline if settings is None else None, source=str(recording))
     target = Path(out) if out is not None else report_path(recording)
     return write_report([result], target, title=f"emgfeedback session {Path(recording).stem}")

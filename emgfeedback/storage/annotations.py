@@ -13,15 +13,19 @@ later without guessing (each text starts with its kind):
 - ``gap 120 samples lost`` — samples lost in transport and filled in (duration = gap length);
 - ``recording end`` — the real end when the last record was padded to full length;
 - ``settings {...}`` — at 0 s: the :class:`~emgfeedback.settings.ProcessingSettings` (compact
-  JSON) that made the recording's onset and rep annotations.
+  JSON) that made the recording's onset and rep annotations;
+- ``baseline {...}`` — the live onset detector's rest statistics per channel id (mean, SD of its
+  detection signal), written once it has learnt them: ``analyze`` uses them so that a file that
+  starts mid-contraction gets the live thresholds.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from emgfeedback.model import Channel, Montage, Onset, Side
 
@@ -35,12 +39,17 @@ __all__ = [
     "onsets_from_annotations",
     "reps_from_annotations",
     "SETTINGS_PREFIX",
+    "BASELINE_PREFIX",
+    "baseline_text",
+    "baseline_from_annotations",
     "settings_text",
     "settings_from_annotations",
 ]
 
 #: Start of the annotation text naming the processing settings of a recording.
 SETTINGS_PREFIX = "settings "
+#: Start of the annotation text with the live onset detector's rest statistics.
+BASELINE_PREFIX = "baseline "
 
 _FORBIDDEN = re.compile("[\x00\x14\x15]")
 
@@ -237,4 +246,33 @@ def settings_from_annotations(annotations: Iterable[Annotation]):
                 return ProcessingSettings.from_json(a.text[len(SETTINGS_PREFIX):])
             except (ValueError, TypeError) as err:
                 raise ValueError(f"the recording's settings annotation is damaged: {err}") from None
+    return None
+
+
+def baseline_text(channels: "Sequence[str]", mean: "Sequence[float]", sd: "Sequence[float]") -> str:
+    """``baseline {json}``: the live onset detector's rest statistics per channel (the mean and SD
+    of its detection signal), so that an analysis of the file uses the thresholds the live view
+    used even when the file starts in the middle of a contraction."""
+    rows = {c: [float(m), float(s)] for c, m, s in zip(channels, mean, sd)}
+    return BASELINE_PREFIX + json.dumps(rows, separators=(",", ":"))
+
+
+def baseline_from_annotations(annotations: Iterable[Annotation]) -> "dict[str, tuple[float, float]] | None":
+    """Per channel (mean, SD) from the first ``baseline {json}`` annotation, or None.
+
+    Raises
+    ------
+    ValueError
+        The annotation is there but damaged.
+    """
+    for a in annotations:
+        if a.text.startswith(BASELINE_PREFIX):
+            try:
+                rows = json.loads(a.text[len(BASELINE_PREFIX):])
+                out = {str(c): (float(v[0]), float(v[1])) for c, v in rows.items()}
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as err:
+                raise ValueError(f"the recording's baseline annotation is damaged: {err}") from None
+            if not all(math.isfinite(m) and math.isfinite(s) and s >= 0 for m, s in out.values()):
+                raise ValueError("the recording's baseline annotation holds a non-finite or negative value")
+            return out
     return None

@@ -4,6 +4,7 @@ numbers reach the dashboard's summary, the session database and the HTML report.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 
@@ -149,3 +150,38 @@ def test_a_file_replayed_through_the_live_session_and_analyze_give_the_same_reps
     res = analyze_trial(loaded.data, loaded.fs, loaded.labels, settings=ProcessingSettings())
     assert len(res.reps) >= 4
     _assert_same_reps(got, res.reps, rec.fs)
+
+
+def test_a_recording_started_mid_contraction_is_analysed_with_the_live_thresholds(tmp_path):
+    """The dashboard records from the moment the clinician presses Record — often inside a rep.
+    The file then stores the live detector's rest statistics, and its analysis finds the reps
+    the live view found (learning rest from the file's first seconds would not)."""
+    from emgfeedback.analysis import load_recording
+    from emgfeedback.session.recording import LiveRecording
+
+    rec = simulate("lbp-lumbar-first", 40.0, seed=11)
+    st = ProcessingSettings()
+    info = StreamInfo(fs=rec.fs, montage=rec.montage)
+    engine = SessionEngine(info, OnlinePipeline(rec.fs, rec.montage, settings=st), settings=st)
+    first_rep = rec.truth.reps[0]
+    start = (first_rep.start_s + first_rep.end_s) / 2  # Record pressed in the middle of rep 1
+    recording = LiveRecording(info, tmp_path / "mid.edf", None, use_db=False, settings=st)
+    for b in rec.blocks(40):
+        update = engine.process(b)
+        if b.t0 >= start:
+            recording.feed(b, update, engine)
+    recording.add_results(dataclasses.replace(update, reps=tuple(engine.finish()), events=()), engine)
+    recording.stop()
+    loaded = load_recording(recording.path)
+    assert loaded.baseline is not None and set(loaded.baseline) == set(rec.montage.ids)
+    res = analyze_trial(loaded.data, loaded.fs, loaded.labels, settings=loaded.settings,
+                        onset_baseline=loaded.baseline)
+    offset = recording.sink.file_time(0.0)  # stream time 0 in file time (negative)
+    live = [r for r in engine.results if r.start_s >= start + 0.5]  # reps wholly inside the file
+    mine = [r for r in res.reps if r.start_s >= 0.5]
+    assert len(live) == len(mine) >= 5
+    for a, b in zip(live, mine):
+        assert a.onset_s.keys() == b.onset_s.keys()
+        for ch in a.onset_s:  # the file holds 16-bit samples, the live session saw floats: ≤ 5 ms
+            assert a.onset_s[ch] + offset == pytest.approx(b.onset_s[ch], abs=0.005)
+        assert {s: fo.order for s, fo in a.firing_order.items()} == {s: fo.order for s, fo in b.firing_order.items()}
