@@ -115,9 +115,13 @@ def _waveform(path: Path, n: int) -> np.ndarray:
 
 
 def _expected_uv(mv: np.ndarray) -> np.ndarray:
-    """What the firmware reports for pin voltages mv: simavr's ADC model, minus mid-scale."""
+    """What the driver reports for pin voltages mv: simavr's ADC model, minus mid-scale, times
+    the µV per count of the board file (calibration/boards/arduino_myoware.toml — the board file,
+    not the firmware's float32 DEVICE_INFO value, is where a unit is calibrated)."""
+    from emgfeedback.devices._boards import known_board
+
     counts = mv * 1023 // VREF_MV
-    return (counts - 512) * float(np.float32(24.2926))
+    return (counts - 512) * known_board("arduino_myoware").uv_per_count
 
 
 class _Sim:
@@ -178,7 +182,7 @@ def test_firmware_in_simavr_streams_the_fed_waveform_exactly(avr_elf: Path, emgs
     assert all(b.lost is None or not b.lost.any() for b in blocks)
     assert stats.extra["bad_frames"] == 0 and stats.extra["frames_lost"] == 0
     assert stats.extra["board_dropped_samples"] == 0
-    # equal to the fed waveform after quantisation (10-bit ADC, µV per count from DEVICE_INFO)
+    # equal to the fed waveform after quantisation (10-bit ADC, µV per count from the board file)
     np.testing.assert_array_equal(data, _expected_uv(mv[:, :n]))
     # ... and within one ADC step of the simulated µV (the quantisation error is all there is)
     step = 24.2926
