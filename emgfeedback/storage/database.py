@@ -177,14 +177,16 @@ class SessionDatabase:
             "SELECT path FROM recordings WHERE session_id = ? ORDER BY id", (session_id,))]
 
     # ----------------------------------------------------------------- MVC and reps
-    def add_mvc(self, session_id: int, values_uv: Mapping[str, float]) -> None:
-        """Store MVC envelope levels per channel (id or label), µV."""
+    def add_mvc(self, session_id: int, values_uv: Mapping[str, float], measured_at: "str | None" = None) -> None:
+        """Store one MVC set: envelope levels per channel (id or label), µV, measured at
+        ``measured_at`` (ISO text; default now; one time stamp for the whole set)."""
+        when = measured_at or _now()
         rows = []
         for key, value in values_uv.items():
             ch = Channel.parse(str(key)).id
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ValueError(f"MVC for {ch} must be a positive number of µV, got {value!r}")
-            rows.append((session_id, ch, float(value), _now()))
+            rows.append((session_id, ch, float(value), when))
         with self._transaction():
             self._db.executemany("INSERT INTO mvc (session_id, channel, value_uv, measured_at) "
                                  "VALUES (?, ?, ?, ?)", rows)
@@ -196,6 +198,26 @@ class SessionDatabase:
             "JOIN patients p ON p.id = s.patient_id WHERE p.code = ? ORDER BY m.measured_at, m.id",
             (validate_patient_code(patient_code),))
         return {ch: v for ch, v in rows}
+
+    def latest_mvc_record(self, patient_code: str) -> "tuple[dict[str, float], str] | None":
+        """The patient's most recently stored MVC set: (value per channel id in µV, when it
+        was measured as ISO text); None when the patient has none.
+
+        One set is the values stored together with the latest ``measured_at`` (one MVC
+        procedure); channels measured only in earlier procedures are not mixed in.
+        """
+        code = validate_patient_code(patient_code)
+        row = self._db.execute(
+            "SELECT m.measured_at FROM mvc m JOIN sessions s ON s.id = m.session_id "
+            "JOIN patients p ON p.id = s.patient_id WHERE p.code = ? ORDER BY m.measured_at DESC, m.id DESC "
+            "LIMIT 1", (code,)).fetchone()
+        if row is None:
+            return None
+        values = dict(self._db.execute(
+            "SELECT m.channel, m.value_uv FROM mvc m JOIN sessions s ON s.id = m.session_id "
+            "JOIN patients p ON p.id = s.patient_id WHERE p.code = ? AND m.measured_at = ? ORDER BY m.id",
+            (code, row[0])))
+        return values, str(row[0])
 
     def add_rep(self, session_id: int, index: int, start_s: float, end_s: float, *,
                 set_number: int = 0, side: "str | None" = None,
