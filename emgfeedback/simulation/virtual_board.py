@@ -15,6 +15,7 @@ import errno
 import logging
 import os
 import select
+import signal
 import termios
 import threading
 import time
@@ -38,6 +39,16 @@ class SampleSource(Protocol):
     """What the board digitises: ``read(n) -> ndarray (n_channels, n)`` in µV."""
 
     def read(self, n_samples: int) -> np.ndarray: ...
+
+
+class _CommandDecoder(StreamDecoder):
+    """The board's receiver: like the firmware's (``emg_board_command``), it answers every intact
+    command whatever its sequence number, so a new client session may start again from seq 0.
+    (A host-side :class:`StreamDecoder` drops frames whose sequence number went backwards.)"""
+
+    def _accept(self, chunk: bytes) -> Any:
+        self.reset_sequence()
+        return super()._accept(chunk)
 
 
 class VirtualBoard:
@@ -162,7 +173,7 @@ class VirtualBoard:
             tmp = f"{self.link}.tmp{os.getpid()}"
             os.symlink(self._slave_name, tmp)
             os.replace(tmp, self.link)
-        self._decoder = StreamDecoder()
+        self._decoder = _CommandDecoder()
         self._seq = 0
         self._index = 0
         self._streaming = False
@@ -285,14 +296,26 @@ class VirtualBoard:
 def serve_virtual_board(scenario: str = "healthy", fs: float = 2000.0, *, snr_db: float = 20.0,
                         seed: int = 0, link: "str | None" = None,
                         duration_s: "float | None" = None, announce: Any = print) -> int:
-    """Run a virtual board until Ctrl-C (or ``duration_s``); ``announce`` gets its path first.
+    """Run a virtual board until Ctrl-C, SIGTERM/SIGHUP (or ``duration_s``); ``announce`` gets
+    its path first. However it stops (short of SIGKILL), the pty is closed and the ``link``
+    symlink removed.
 
     Returns 0 (the exit code of ``emgfeedback simulate --serve``).
     """
-    with VirtualBoard(scenario, fs, snr_db=snr_db, seed=seed, link=link) as board:
-        announce(f"virtual board ({scenario}, {fs:g} Hz, 8 channels) on {board.path} — "
-                 f"open it with: emgfeedback monitor --device serial://{board.path}")
-        deadline = None if duration_s is None else time.monotonic() + duration_s
-        while deadline is None or time.monotonic() < deadline:
-            time.sleep(0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic())))
+    stop = threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # signal handlers live there only
+        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if sig is not None:
+                previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    try:
+        with VirtualBoard(scenario, fs, snr_db=snr_db, seed=seed, link=link) as board:
+            announce(f"virtual board ({scenario}, {fs:g} Hz, 8 channels) on {board.path} — "
+                     f"open it with: emgfeedback monitor --device serial://{board.path}")
+            deadline = None if duration_s is None else time.monotonic() + duration_s
+            while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+                stop.wait(0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic())))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0

@@ -146,3 +146,42 @@ def test_cli_serve_end_to_end_through_serial(tmp_path):
     finally:
         proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+def test_three_consecutive_client_sessions_each_get_answers():
+    # the firmware answers every intact command whatever its sequence number; each new client
+    # starts again from seq 0 (the serial driver does), so the board must not drop it as old
+    with VirtualBoard("healthy", 2000.0, seed=1) as board:
+        for session in range(3):
+            c = RawClient(board.path)
+            try:
+                for kind in (FrameType.STOP, FrameType.INFO, FrameType.START, FrameType.STOP):
+                    c.send(kind)
+                frames = c.frames(0.4)
+            finally:
+                c.close()
+            acks = [f for f in frames if isinstance(f, Ack)]
+            assert [a.command_seq for a in acks] == [0, 2, 3], f"session {session + 1}: {acks}"
+            assert any(isinstance(f, DeviceInfo) for f in frames), f"session {session + 1}"
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_serve_removes_its_link_when_terminated(tmp_path, how):
+    import signal
+    import subprocess
+    import sys
+
+    link = tmp_path / "ttyVB"
+    proc = subprocess.Popen([sys.executable, "-m", "emgfeedback.cli", "simulate", "--serve", "--link", str(link)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "virtual board" in proc.stdout.readline()
+        assert link.is_symlink()
+        proc.send_signal(getattr(signal, how))
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert not link.is_symlink() and not link.exists()
+    assert "Traceback" not in err
+    assert proc.returncode in (0, 130)
