@@ -140,6 +140,27 @@ class SessionEngine:
         if self.wizard is not None:
             self.wizard.skip_muscle(self._t)
 
+    def redo_mvc_trial(self) -> None:
+        """Tell the MVC wizard to repeat the trial under way (or the last one finished)."""
+        if self.wizard is not None:
+            self.wizard.redo_trial(self._t)
+
+    def cancel_mvc(self) -> None:
+        """Stop the MVC wizard; the MVC in use before it stays."""
+        self._pending_mvc = None
+        if self.wizard is not None:
+            self.wizard.cancel(self._t)
+
+    def replace_mvc(self, mvc_uv: Mapping[str, float]) -> None:
+        """Use exactly these MVC values (per channel id, µV): channels not named get none."""
+        before = self._mvc.copy()
+        self._mvc[:] = np.nan
+        try:
+            self.set_mvc(mvc_uv)
+        except (ValueError, KeyError):
+            self._mvc = before
+            raise
+
     def set_mvc(self, mvc_uv: Mapping[str, float]) -> None:
         """Use these MVC values (per channel id, µV) from now on."""
         for ch, v in mvc_uv.items():
@@ -183,8 +204,9 @@ class SessionEngine:
         if self.wizard is not None:
             self.wizard.process(block.t0, env)
             mvc_state = self.wizard.state
-            if self.wizard.mvc_uv:
-                self.set_mvc(self.wizard.mvc_uv)
+            measured = self.wizard.take_result()  # accepted trials only, once at DONE
+            if measured:
+                self.replace_mvc(measured)
         self._grouper.add(frame.onsets)
         finished = self._measure_all(self._grouper.finished(block.t_end))
         pct = frame.percent_mvc
