@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 __all__ = ["add_parser", "run"]
@@ -21,14 +22,28 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Repair (or check) each file; a file that cannot be repaired gets one line on stderr and
+    the others are still done. Exit 2 if any failed, else 1 if ``--check`` found one to repair."""
+    from emgfeedback.errors import EmgFeedbackError
     from emgfeedback.storage.edf_repair import repair_edf
 
-    needed = False
+    needed, failed = False, 0
     for path in args.files:
-        result = repair_edf(path, dry_run=args.check)
+        try:
+            result = repair_edf(path, dry_run=args.check)
+        except (EmgFeedbackError, OSError) as err:
+            if len(args.files) == 1:
+                raise
+            print(f"emgfeedback repair: error: {err}", file=sys.stderr, flush=True)
+            failed += 1
+            continue
         line = result.describe(str(path))
         if args.check and result.changed:
             needed = True
             line = line.replace(": ", ": needs repair: would ", 1)
-        print(line)
+        print(line, flush=True)
+    if failed:
+        print(f"emgfeedback repair: {failed} of {len(args.files)} files could not be "
+              f"{'checked' if args.check else 'repaired'}", file=sys.stderr)
+        return 2
     return 1 if needed else 0

@@ -101,6 +101,10 @@ class ReplayDevice(Device):
             from emgfeedback.storage.edf_reader import EdfReader
 
             self._reader = reader = EdfReader(self.path)
+            if reader.in_use:
+                reader.close()
+                raise RecordingError(f"{self.path} is still being recorded by another program; replay "
+                                     f"it once the recording has stopped")
             fs, labels = reader.fs, reader.labels
             self._n_total = self._real_samples(reader)
             if opts.montage == "default":
@@ -139,7 +143,7 @@ class ReplayDevice(Device):
         _, anns = reader.read_records(tail, 4)
         ends = [a.onset_s for a in anns if a.text == "recording end"]
         n = reader.n_samples
-        return min(n, int(round(ends[-1] * reader.fs))) if ends else n
+        return int(round(min(max(ends[-1] * reader.fs, 0.0), n))) if ends else n
 
     def _start(self) -> None:
         self._t_next = time.monotonic()

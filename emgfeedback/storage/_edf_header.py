@@ -10,6 +10,7 @@ all signals: label 16, transducer 80, physical dimension 8, physical min/max 8+8
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from emgfeedback.errors import RecordingError
@@ -23,6 +24,9 @@ ANNOTATION_LABELS = ("EDF Annotations", "BDF Annotations")
 _SIGNAL_FIELDS = (("label", 16), ("transducer", 80), ("unit", 8), ("physical_min", 8),
                   ("physical_max", 8), ("digital_min", 8), ("digital_max", 8),
                   ("prefilter", 80), ("samples_per_record", 8), ("reserved", 32))
+_MAX_SIGNALS = 9999  # the 4-character field's largest value
+_MAX_FIELD = 99_999_999  # an 8-character field's largest plain number (records, samples, seconds)
+_MAX_PHYSICAL = 1e15  # beyond this, samples would overflow when scaled
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 
@@ -139,13 +143,20 @@ def _text(raw: bytes) -> str:
     return raw.decode("latin-1").strip()
 
 
-def _number(raw: bytes, what: str, path: str, kind: type = float) -> float:
+def _number(raw: bytes, what: str, path: str, *, whole: bool = False,
+            lo: float = -math.inf, hi: float = math.inf) -> float:
+    """A header number, refused with one line naming the field unless finite, whole when asked,
+    and within ``lo``..``hi``."""
     text = _text(raw)
     try:
-        return kind(float(text)) if kind is int else float(text)
+        x = float(text)
     except ValueError:
-        raise RecordingError(f"{path} is not a valid EDF/BDF file: header field {what} is {text!r}, "
-                             f"not a number") from None
+        x = math.nan
+    bad = ("not a number" if not math.isfinite(x) else "not a whole number" if whole and not x.is_integer()
+           else f"outside {lo:g}..{hi:g}" if not lo <= x <= hi else "")
+    if bad:
+        raise RecordingError(f"{path} is not a valid EDF/BDF file: header field {what} is {text!r}, {bad}")
+    return int(x) if whole else x
 
 
 def _start(date: str, time: str, path: str) -> dt.datetime:
@@ -158,8 +169,37 @@ def _start(date: str, time: str, path: str) -> dt.datetime:
         raise RecordingError(f"{path}: bad start date/time in the header ({date!r} {time!r})") from None
 
 
-def parse_header(raw_fixed: bytes, read_more, path: str) -> EdfHeader:
+def _signal(cols: dict[str, list[bytes]], k: int, path: str, dlo: int, dhi: int) -> SignalHeader:
+    """Signal ``k``'s fields, each checked (finite, whole where EDF wants it, in range)."""
+    label = _text(cols["label"][k])
+    name = f"of signal {k + 1} ({label!r})"
+    sig = SignalHeader(
+        label=label,
+        samples_per_record=_number(cols["samples_per_record"][k], f"samples per record {name}", path,
+                                   whole=True, lo=1, hi=_MAX_FIELD),
+        physical_min=_number(cols["physical_min"][k], f"physical minimum {name}", path,
+                             lo=-_MAX_PHYSICAL, hi=_MAX_PHYSICAL),
+        physical_max=_number(cols["physical_max"][k], f"physical maximum {name}", path,
+                             lo=-_MAX_PHYSICAL, hi=_MAX_PHYSICAL),
+        digital_min=_number(cols["digital_min"][k], f"digital minimum {name}", path, whole=True, lo=dlo, hi=dhi),
+        digital_max=_number(cols["digital_max"][k], f"digital maximum {name}", path, whole=True, lo=dlo, hi=dhi),
+        unit=_text(cols["unit"][k]), transducer=_text(cols["transducer"][k]),
+        prefilter=_text(cols["prefilter"][k]))
+    if sig.digital_max <= sig.digital_min:
+        raise RecordingError(f"{path} is not a valid EDF/BDF file: signal {k + 1} ({label!r}) has digital "
+                             f"minimum {sig.digital_min} not below its maximum {sig.digital_max}")
+    if sig.physical_max == sig.physical_min and not sig.is_annotation:
+        raise RecordingError(f"{path} is not a valid EDF/BDF file: channel {label!r} has physical minimum "
+                             f"= maximum ({sig.physical_min:g}), so its samples cannot be scaled")
+    return sig
+
+
+def parse_header(raw_fixed: bytes, read_more, path: str, file_size: "int | None" = None) -> EdfHeader:
     """Parse a header: ``raw_fixed`` is the first 256 bytes, ``read_more(n)`` returns the next n.
+
+    Every number is checked before it is used: finite, whole where EDF wants an integer, in
+    range (digital limits within the 16/24-bit sample range), physical minimum ≠ maximum for
+    data channels, the header no longer than ``file_size`` (bytes) when given.
 
     Raises
     ------
@@ -176,11 +216,16 @@ def parse_header(raw_fixed: bytes, read_more, path: str) -> EdfHeader:
     else:
         raise RecordingError(f"{path} is not an EDF/BDF file (its first 8 bytes are "
                              f"{raw_fixed[:8]!r}, expected '0       ' or '\\xffBIOSEMI')")
-    ns = int(_number(raw_fixed[252:256], "number of signals", path, int))
-    header_bytes = int(_number(raw_fixed[184:192], "header bytes", path, int))
-    if ns < 1 or header_bytes != 256 * (ns + 1):
+    ns = _number(raw_fixed[252:256], "number of signals", path, whole=True, lo=1, hi=_MAX_SIGNALS)
+    header_bytes = _number(raw_fixed[184:192], "header bytes", path, whole=True)
+    if header_bytes != 256 * (ns + 1):
         raise RecordingError(f"{path}: header says {ns} signals and {header_bytes} header bytes, "
                              f"which do not match (expected {256 * (ns + 1)})")
+    if file_size is not None and file_size < header_bytes:
+        raise RecordingError(f"{path} is truncated inside its header ({file_size} of {header_bytes} "
+                             f"bytes)")
+    n_records = _number(raw_fixed[236:244], "number of data records", path, whole=True, lo=-1, hi=_MAX_FIELD)
+    duration = _number(raw_fixed[244:252], "record duration", path, lo=0, hi=_MAX_FIELD)
     rest = read_more(256 * ns)
     if len(rest) < 256 * ns:
         raise RecordingError(f"{path} is truncated inside its header ({256 + len(rest)} of "
@@ -190,27 +235,10 @@ def parse_header(raw_fixed: bytes, read_more, path: str) -> EdfHeader:
     for name, width in _SIGNAL_FIELDS:
         cols[name] = [rest[pos + k * width: pos + (k + 1) * width] for k in range(ns)]
         pos += width * ns
-    signals = []
-    for k in range(ns):
-        label = _text(cols["label"][k])
-        sig = SignalHeader(
-            label=label,
-            samples_per_record=int(_number(cols["samples_per_record"][k], f"samples of {label!r}", path, int)),
-            physical_min=_number(cols["physical_min"][k], f"physical min of {label!r}", path),
-            physical_max=_number(cols["physical_max"][k], f"physical max of {label!r}", path),
-            digital_min=int(_number(cols["digital_min"][k], f"digital min of {label!r}", path, int)),
-            digital_max=int(_number(cols["digital_max"][k], f"digital max of {label!r}", path, int)),
-            unit=_text(cols["unit"][k]), transducer=_text(cols["transducer"][k]),
-            prefilter=_text(cols["prefilter"][k]))
-        if sig.samples_per_record < 1 or sig.digital_max <= sig.digital_min:
-            raise RecordingError(f"{path}: signal {label!r} has {sig.samples_per_record} samples per "
-                                 f"record and digital range {sig.digital_min}..{sig.digital_max}")
-        signals.append(sig)
-    duration = _number(raw_fixed[244:252], "record duration", path)
-    if duration < 0:
-        raise RecordingError(f"{path}: negative record duration {duration} s in the header")
+    dlo, dhi = (-(1 << 23), (1 << 23) - 1) if bdf else (-(1 << 15), (1 << 15) - 1)
+    signals = [_signal(cols, k, path, dlo, dhi) for k in range(ns)]
     return EdfHeader(
         bdf=bdf, patient=_text(raw_fixed[8:88]), recording=_text(raw_fixed[88:168]),
         start=_start(_text(raw_fixed[168:176]), _text(raw_fixed[176:184]), path),
-        n_records=int(_number(raw_fixed[236:244], "number of data records", path, int)),
+        n_records=n_records,
         record_duration_s=duration, signals=tuple(signals), reserved=_text(raw_fixed[192:236]))

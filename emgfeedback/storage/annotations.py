@@ -161,6 +161,8 @@ def parse_tals(payload: bytes) -> tuple["float | None", list[Annotation]]:
             dur = float(dur_txt) if dur_txt else None
         except ValueError:
             continue  # not a TAL (foreign padding); skip it as EDFbrowser does
+        if not (math.isfinite(onset) and (dur is None or (math.isfinite(dur) and dur >= 0))):
+            continue  # 'nan', 'inf' or a negative duration: not a time; skipped likewise
         texts = [p.decode("utf-8", "replace") for p in parts[1:] if p]
         if start is None and not texts:
             start = onset

@@ -12,6 +12,12 @@ rewritten in place (``os.pwrite``), and the file is ``fsync``-ed at least every
 ``sync_interval_s``. A process killed at any moment leaves at most one record's worth of samples
 unwritten, plus at most a partial record at the end that :func:`~emgfeedback.storage.edf_repair.repair_edf`
 (or the reader, on open) cuts off.
+
+In use: the writer holds an advisory lock on its file while it is open
+(:mod:`emgfeedback.storage._filelock`: ``flock``; ``msvcrt.locking`` on Windows, best effort
+elsewhere), so ``repair`` and ``replay://`` leave a file being recorded alone and ``analyze``
+reads only its complete records. A start that fails (or a recording that gets no sample) leaves
+no file behind.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from emgfeedback.storage._edf_header import (
     build_header,
     edfplus_recording_field,
 )
+from emgfeedback.storage._filelock import lock_for_writing
 from emgfeedback.storage.annotations import Annotation, encode_tal, record_tals
 from emgfeedback.storage.deidentify import edf_patient_field
 
@@ -92,7 +99,16 @@ class EdfWriter:
     equipment : str
         Equipment subfield of the EDF+ recording field (no spaces).
     overwrite : bool
-        Replace an existing file.
+        Replace an existing file (refused while another program records to it).
+
+    Attributes
+    ----------
+    locked : bool
+        True when the "being recorded" lock is held (False where the file system has no locks).
+    nonfinite_samples : int
+        Sample instants given as NaN/inf, recorded as lost (see :meth:`write`).
+    removed : bool
+        True when the file was deleted because nothing was recorded into it.
     """
 
     def __init__(
@@ -165,22 +181,21 @@ class EdfWriter:
         self._pending_n = 0
         self._annotations: list[Annotation] = []
         self._last = np.zeros(len(labels))
+        self._hold = np.zeros(len(labels))  # last value accepted per channel, µV
+        self.nonfinite_samples = 0  # sample instants with NaN/inf, recorded as lost (see write)
+        self.removed = False  # True once an empty file was deleted (nothing was recorded)
         self._failed: "RecordingError | None" = None
         self._closed = False
-        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
-        try:
-            self._fd = os.open(self.path, flags, 0o600)
-        except FileExistsError:
-            raise RecordingError(f"{self.path} already exists; choose another file name") from None
-        except OSError as err:
-            raise RecordingError(f"cannot create {self.path}: {err.strerror}") from err
+        self._fd = self._create(overwrite)
         self._last_sync = time.monotonic()
         try:
             self._write_all(build_header(self.header))
             os.fsync(self._fd)
         except OSError as err:
+            self._remove()  # a header-only file would only block a retry
             os.close(self._fd)
-            raise RecordingError(f"cannot write the header of {self.path}: {err.strerror}") from err
+            raise RecordingError(f"cannot start recording to {self.path}: {_reason(err)}; "
+                                 f"no file was left") from err
 
     # ----------------------------------------------------------------- public API
     @property
@@ -207,6 +222,10 @@ class EdfWriter:
     def write(self, data: np.ndarray) -> None:
         """Append samples, shape (n_channels, n_samples), µV; full records go to disk at once.
 
+        NaN or ±inf (a sample the source could not measure) is not a value: it is recorded as
+        a lost sample, as transport gaps are: held at the channel's last value and annotated
+        ``gap N samples lost`` (counted in ``nonfinite_samples``).
+
         Raises
         ------
         ValueError
@@ -220,6 +239,9 @@ class EdfWriter:
             raise ValueError(f"data must have shape ({self.n_channels}, n_samples), got {x.shape}")
         if x.shape[1] == 0:
             return
+        if not np.isfinite(x).all():
+            x = self._mark_nonfinite(x)
+        self._hold = x[:, -1].copy()
         self._pending.append(x)
         self._pending_n += x.shape[1]
         self.samples_written += x.shape[1]
@@ -234,11 +256,16 @@ class EdfWriter:
 
     def close(self) -> None:
         """Write what is left (the last record padded with the last value and a ``recording end``
-        annotation; queued annotations get extra padded records) and close; idempotent."""
+        annotation; queued annotations get extra padded records) and close; idempotent.
+
+        A file that received no sample is deleted (``removed``): a header-only file holds
+        nothing and would block a retry under the same name."""
         if self._closed:
             return
         try:
-            if self._failed is None:
+            if self._failed is None and self.samples_written == 0:
+                self._remove()
+            elif self._failed is None:
                 self._write_full_records()
                 real_end = self.samples_written / self.fs
                 if self._pending_n or self._annotations:
@@ -260,6 +287,54 @@ class EdfWriter:
         self.close()
 
     # ----------------------------------------------------------------- internals
+    def _create(self, overwrite: bool) -> int:
+        """Open the file for writing and take its "being recorded" lock (before any byte)."""
+        flags = os.O_WRONLY | os.O_CREAT | (0 if overwrite else os.O_EXCL)
+        try:
+            fd = os.open(self.path, flags, 0o600)
+        except FileExistsError:
+            raise RecordingError(f"{self.path} already exists; choose another file name") from None
+        except OSError as err:
+            raise RecordingError(f"cannot create {self.path}: {_reason(err)}") from err
+        try:
+            self.locked = lock_for_writing(fd)
+            if overwrite:
+                os.ftruncate(fd, 0)
+        except BlockingIOError:
+            os.close(fd)
+            raise RecordingError(f"{self.path} is being recorded by another program; choose another "
+                                 f"file name") from None
+        except OSError as err:
+            os.close(fd)
+            raise RecordingError(f"cannot create {self.path}: {_reason(err)}") from err
+        return fd
+
+    def _remove(self) -> None:
+        try:
+            os.unlink(self.path)
+            self.removed = True
+        except OSError:
+            pass
+
+    def _mark_nonfinite(self, x: np.ndarray) -> np.ndarray:
+        """Hold NaN/inf at the channel's last value; annotate each run of such instants."""
+        x = x.copy()
+        bad = ~np.isfinite(x)
+        for ch in np.flatnonzero(bad.any(axis=1)):
+            row, mask = x[ch], bad[ch]
+            idx = np.where(mask, 0, np.arange(row.size))
+            np.maximum.accumulate(idx, out=idx)  # index of the last good sample at or before
+            held = np.where(mask[idx], self._hold[ch], row[idx])
+            x[ch] = np.where(mask, held, row)
+        cols = np.flatnonzero(bad.any(axis=0))
+        breaks = np.flatnonzero(np.diff(cols) > 1)
+        starts, ends = np.r_[cols[0], cols[breaks + 1]], np.r_[cols[breaks], cols[-1]] + 1
+        for a, b in zip(starts, ends):
+            self.annotate((self.samples_written + a) / self.fs, f"gap {b - a} samples lost",
+                          (b - a) / self.fs)
+        self.nonfinite_samples += cols.size
+        return x
+
     def _check_open(self) -> None:
         if self._failed is not None:
             raise self._failed
@@ -285,10 +360,7 @@ class EdfWriter:
         self._pending_n = rest.shape[1]
         self._last = body[:, -1].copy()
         digital = np.rint((body - self._pmin) / self._gain + self._dmin)
-        bad = ~np.isfinite(digital)
-        if bad.any():
-            digital[bad] = 0
-        over = (digital < self._dmin) | (digital > self._dmax) | bad
+        over = (digital < self._dmin) | (digital > self._dmax)
         if over.any():
             self.clipped_samples += int(np.count_nonzero(over.any(axis=0)))
             np.clip(digital, self._dmin, self._dmax, out=digital)
@@ -331,20 +403,42 @@ class EdfWriter:
             self._last_sync = now
 
     def _fail(self, err: OSError) -> None:
-        """Cut the file back to its last complete record, fix the count, and stop for good."""
-        good = self.file_bytes
-        try:
-            os.ftruncate(self._fd, good)
-            os.pwrite(self._fd, f"{self.n_records:<8d}".encode("ascii"), N_RECORDS_OFFSET)
-            os.fsync(self._fd)
-        except OSError:
-            pass  # best effort: the reader and `emgfeedback repair` handle what is left
-        what = "the disk is full" if err.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else err.strerror
+        """Cut the file back to its last complete record, fix the count, and stop for good; the
+        message says what is really on disk (an empty file is removed)."""
+        if self.n_records == 0:
+            self._remove()
+            kept = "nothing had been recorded yet, so no file was left"
+        else:
+            cleaned = True
+            try:
+                os.ftruncate(self._fd, self.file_bytes)
+                os.pwrite(self._fd, f"{self.n_records:<8d}".encode("ascii"), N_RECORDS_OFFSET)
+                os.fsync(self._fd)
+            except OSError:
+                cleaned = False  # best effort: the reader and `emgfeedback repair` handle the rest
+            try:
+                size = os.fstat(self._fd).st_size
+                on_disk = min(self.n_records, (size - self.header.header_bytes) // self.record_bytes)
+            except OSError:
+                on_disk = self.n_records
+            kept = (f"the file keeps the first {on_disk * self.record_duration_s:.1f} s and is "
+                    f"readable" + ("" if cleaned else " (run `emgfeedback repair` on it for other "
+                                                      "EDF readers)"))
         self._failed = RecordingError(
-            f"recording stopped: writing {self.path} failed ({what}); the file keeps the first "
-            f"{self.n_records * self.record_duration_s:.1f} s and is readable")
+            f"recording stopped: writing {self.path} failed ({_reason(err)}); {kept}")
         self._failed.__cause__ = err
         raise self._failed
+
+
+def _reason(err: OSError) -> str:
+    """What a clinician can act on, for an OS error."""
+    if err.errno == errno.EFBIG:
+        return "the file reached this system's file-size limit"
+    if err.errno == errno.EDQUOT:
+        return "the disk quota is used up"
+    if err.errno == errno.ENOSPC:
+        return "the disk is full"
+    return err.strerror or str(err)
 
 
 def write_edf(path: "str | Path", data: np.ndarray, fs: float, labels: Sequence[str],

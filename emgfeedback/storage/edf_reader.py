@@ -3,6 +3,9 @@
 :func:`read_edf` returns an :class:`EdfRecording` (``(n_channels, n_samples)`` float64 µV, fs,
 labels, annotations). :class:`EdfReader` reads record ranges on demand (for replay of long files).
 
+A file still being recorded (its writer holds the lock, :mod:`._filelock`) is read up to the
+records complete when it was opened, and ``recovered`` says so.
+
 Recovery on open (the file is not modified): a file cut by a crash may end in a partial record
 or carry a header record count that lags the data (or is -1). The reader uses every complete
 record and ignores a partial one, and says so in ``EdfRecording.recovered``; ``emgfeedback repair``
@@ -21,10 +24,12 @@ import numpy as np
 from emgfeedback.errors import RecordingError
 from emgfeedback.model import Montage
 from emgfeedback.storage._edf_header import EdfHeader, parse_header
+from emgfeedback.storage._filelock import in_use
 from emgfeedback.storage.annotations import Annotation, parse_tals, settings_from_annotations
 
 __all__ = ["EdfReader", "EdfRecording", "read_edf", "read_edf_header", "recording_settings"]
 
+_MAX_FS = 1e6  # Hz: beyond any EMG (or EEG) amplifier
 _UNIT_TO_UV = {"uv": 1.0, "µv": 1.0, "μv": 1.0, "mv": 1e3, "v": 1e6, "nv": 1e-3}
 
 
@@ -116,8 +121,12 @@ class EdfReader:
         except OSError as err:
             raise RecordingError(f"cannot open {p}: {err.strerror}") from err
         try:
-            self.header: EdfHeader = parse_header(self._fh.read(256), self._fh.read, self.path)
-            self._setup(os.fstat(self._fh.fileno()).st_size)
+            #: True when another program is recording to this file (its writer holds the lock):
+            #: only the records complete when it was opened are read
+            self.in_use = in_use(self._fh.fileno())
+            size = os.fstat(self._fh.fileno()).st_size
+            self.header: EdfHeader = parse_header(self._fh.read(256), self._fh.read, self.path, size)
+            self._setup(size)
         except BaseException:
             self._fh.close()
             raise
@@ -128,12 +137,18 @@ class EdfReader:
         self.n_records = max(body, 0) // h.record_bytes
         tail = max(body, 0) - self.n_records * h.record_bytes
         notes = []
-        if tail:
+        if self.in_use:
+            notes.append(f"still being recorded by another program: read the {self.n_records} "
+                         f"records complete so far ({self.n_records * h.record_duration_s:.1f} s)")
+        elif tail:
             notes.append(f"ignored a partial last record ({tail} bytes)")
-        if h.n_records != self.n_records:
+        if h.n_records != self.n_records and not self.in_use:
             notes.append(f"header says {h.n_records} records, the file holds {self.n_records}")
         self.recovered = "; ".join(notes)
         if self.n_records == 0:
+            if self.in_use:
+                raise RecordingError(f"{self.path} is being recorded and holds no complete data record "
+                                     f"yet; try again in a few seconds")
             raise RecordingError(f"{self.path} holds no complete data record (the recording stopped "
                                  f"within its first {h.record_duration_s:g} s or the file is cut short)")
         self._ann = [k for k, s in enumerate(h.signals) if s.is_annotation]
@@ -148,6 +163,9 @@ class EdfReader:
         if h.record_duration_s <= 0:
             raise RecordingError(f"{self.path}: record duration {h.record_duration_s} s is not positive")
         self.fs = self.samples_per_record / h.record_duration_s
+        if not self.fs <= _MAX_FS:
+            raise RecordingError(f"{self.path}: {self.samples_per_record} samples per record of "
+                                 f"{h.record_duration_s:g} s is a sample rate beyond {_MAX_FS:g} Hz")
         self._scale = []
         for k in self._data:
             s = h.signals[k]
@@ -224,7 +242,7 @@ def read_edf_header(path: "str | Path") -> EdfHeader:
     if not p.is_file():
         raise RecordingError(f"no such recording: {p}")
     with open(p, "rb") as fh:
-        return parse_header(fh.read(256), fh.read, str(p))
+        return parse_header(fh.read(256), fh.read, str(p), os.fstat(fh.fileno()).st_size)
 
 
 def read_edf(path: "str | Path", *, trim_padding: bool = True) -> EdfRecording:
@@ -249,11 +267,15 @@ def read_edf(path: "str | Path", *, trim_padding: bool = True) -> EdfRecording:
         if trim_padding:
             ends = [a.onset_s for a in anns if a.text == "recording end"]
             if ends:
-                n = min(data.shape[1], int(round(ends[-1] * r.fs)))
-                data = data[:, :n]
+                data = data[:, :_samples_before(ends[-1], r.fs, data.shape[1])]
         return EdfRecording(data=np.ascontiguousarray(data), fs=r.fs, labels=r.labels,
                             annotations=tuple(anns), start=r.header.start, patient=r.header.patient,
                             bdf=r.header.bdf, path=r.path, recovered=r.recovered)
+
+
+def _samples_before(t_s: float, fs: float, n: int) -> int:
+    """Samples before time ``t_s`` (s), within 0..n (a foreign file may put the end anywhere)."""
+    return int(round(min(max(t_s * fs, 0.0), float(n))))
 
 
 def recording_settings(path: "str | Path"):

@@ -3,7 +3,7 @@
 A recording killed between writing a data record and rewriting the header's record count
 leaves a count that lags the data (or -1); one killed inside a write leaves a partial record.
 :func:`repair_edf` cuts the partial record and writes the true count. Complete records are
-never touched.
+never touched, and a file still being recorded (its writer's lock is held) is not touched at all.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from emgfeedback.errors import RecordingError
 from emgfeedback.storage._edf_header import N_RECORDS_OFFSET, parse_header
+from emgfeedback.storage._filelock import in_use, lock_for_writing
 
 __all__ = ["RepairResult", "repair_edf"]
 
@@ -59,6 +60,22 @@ class RepairResult:
         return f"{path}: {' and '.join(parts)}; {self.duration_s:.1f} s of data kept"
 
 
+def _refuse_in_use(fd: int, path: Path, dry_run: bool) -> None:
+    """Refuse a file another program is recording to; else lock it (exclusively, when
+    repairing) until it is closed."""
+    try:
+        if dry_run:
+            busy = in_use(fd)
+        else:
+            lock_for_writing(fd)  # best effort where the file system has no locks
+            busy = False
+    except BlockingIOError:
+        busy = True
+    if busy:
+        raise RecordingError(f"{path} is still being recorded by another program; it was not "
+                             f"changed (repair it after the recording has stopped)")
+
+
 def repair_edf(path: "str | Path", *, dry_run: bool = False) -> RepairResult:
     """Make the header's record count match the complete records and drop a partial one.
 
@@ -72,7 +89,8 @@ def repair_edf(path: "str | Path", *, dry_run: bool = False) -> RepairResult:
     Raises
     ------
     RecordingError
-        Missing or foreign file, or no complete record to keep.
+        Missing or foreign file, no complete record to keep, or a file still being recorded
+        (its writer holds the lock; the file is left untouched).
     """
     p = Path(path)
     if not p.is_file():
@@ -82,8 +100,9 @@ def repair_edf(path: "str | Path", *, dry_run: bool = False) -> RepairResult:
     except OSError as err:
         raise RecordingError(f"cannot open {p} for repair: {err.strerror}") from err
     with fh:
-        h = parse_header(fh.read(256), fh.read, str(p))
+        _refuse_in_use(fh.fileno(), p, dry_run)
         size = os.fstat(fh.fileno()).st_size
+        h = parse_header(fh.read(256), fh.read, str(p), size)
         body = max(0, size - h.header_bytes)
         records = body // h.record_bytes
         tail = body - records * h.record_bytes

@@ -188,8 +188,12 @@ class Recorder:
         if bdf and self.path.suffix.lower() == ".edf":
             # a 24-bit board asked for FILE.edf: keep its resolution in BDF+, named as such
             self.path = self.path.with_suffix(".bdf")
-        self._writer = EdfWriter(self.path, info.fs, info.montage.labels, patient_code=self.patient_code,
-                                 bdf=bdf, physical_range_uv=self._range, **self._writer_options)
+        try:
+            self._writer = EdfWriter(self.path, info.fs, info.montage.labels, patient_code=self.patient_code,
+                                     bdf=bdf, physical_range_uv=self._range, **self._writer_options)
+        except BaseException:
+            dev.close()  # a failed start leaves neither a file nor an open device
+            raise
         self._sink = BlockWriter(self._writer, outlet=self.outlet)
         self._t_start = time.monotonic()
         last_report = self._t_start
@@ -304,7 +308,9 @@ class BlockWriter:
             for s, e in zip(starts, ends):
                 w.annotate(t0 + s / w.fs, f"gap {e - s} samples lost", (e - s) / w.fs)
             self.lost_samples += block.n_lost
-        w.write(block.data)
+        unmeasured = w.nonfinite_samples
+        w.write(block.data)  # NaN/inf samples are recorded as lost there
+        self.lost_samples += w.nonfinite_samples - unmeasured
         self._next_seq = block.seq + block.n_samples
         if self.outlet is not None:
             self.outlet.push_block(block)

@@ -32,7 +32,7 @@ def rec():
 def _write(path, rec, bdf, n_cut=7):
     data = rec.data[:, :-n_cut]  # not a whole number of records: the last one is padded
     write_edf(path, data, rec.fs, rec.montage.labels, truth_annotations(rec.truth, rec.montage),
-              patient_code="P017", bdf=bdf, start=dt.datetime(2024, 3, 2, 10, 30, 5))
+              patient_code="P-017", bdf=bdf, start=dt.datetime(2024, 3, 2, 10, 30, 5))
     return data
 
 
@@ -46,7 +46,7 @@ def test_round_trip_through_three_readers(tmp_path, rec, bdf):
     assert ours.labels == rec.montage.labels and ours.montage == rec.montage
     assert ours.data.shape == data.shape  # padding trimmed at the 'recording end' annotation
     assert np.max(np.abs(ours.data - data)) <= step / 2 + 1e-9
-    assert ours.patient_code == "P017" and ours.start == dt.datetime(2024, 3, 2, 10, 30, 5)
+    assert ours.patient_code == "P-017" and ours.start == dt.datetime(2024, 3, 2, 10, 30, 5)
     truth = truth_annotations(rec.truth, rec.montage)
     got = [a for a in ours.annotations if a.text != "recording end"]
     assert [a.text for a in got] == [a.text for a in truth]
@@ -72,7 +72,7 @@ def test_round_trip_through_three_readers(tmp_path, rec, bdf):
     f = pyedflib.EdfReader(str(path))
     try:
         assert f.getSignalLabels() == list(rec.montage.labels)
-        assert f.getPhysicalDimension(0) == "uV" and f.getPatientCode() == "P017"
+        assert f.getPhysicalDimension(0) == "uV" and f.getPatientCode() == "P-017"
         for k in (0, 3, 7):
             sig = f.readSignal(k)[: data.shape[1]]
             assert np.max(np.abs(sig - data[k])) <= step / 2 + 1e-6
@@ -86,7 +86,7 @@ def test_header_has_no_name_and_edfplus_fields(tmp_path, rec):
     path = tmp_path / "h.edf"
     _write(path, rec, bdf=False)
     raw = path.read_bytes()[:256]
-    assert raw[8:88].decode().strip() == "P017 X X X"
+    assert raw[8:88].decode().strip() == "P-017 X X X"
     assert raw[88:168].decode().startswith("Startdate 02-MAR-2024 X X emgfeedback")
     assert raw[192:197] == b"EDF+C"
     h = read_edf_header(path)
@@ -94,7 +94,7 @@ def test_header_has_no_name_and_edfplus_fields(tmp_path, rec):
 
 
 def test_names_are_refused_before_the_file_is_created(tmp_path):
-    with pytest.raises(ValueError, match="has no digit and may be a name"):
+    with pytest.raises(ValueError, match="has no digits and may be a name"):
         EdfWriter(tmp_path / "n.edf", 2000.0, ["GMax L"], patient_code="Smith")
     with pytest.raises(ValueError, match="never enter names"):
         EdfWriter(tmp_path / "n.edf", 2000.0, ["GMax L"], patient_code="John Smith 1")
@@ -105,11 +105,26 @@ def test_clipping_is_counted_and_saturates(tmp_path):
     path = tmp_path / "c.edf"
     x = np.zeros((1, 1000))
     x[0, 10:20] = 1e6
-    x[0, 30] = np.nan
     w = write_edf(path, x, 1000.0, ["GMax L"], physical_range_uv=100.0)
-    assert w.clipped_samples == 11
+    assert w.clipped_samples == 10
     back = read_edf(path).data[0]
-    assert back[15] == pytest.approx(100.0, abs=0.01) and back[30] == pytest.approx(0.0, abs=0.01)
+    assert back[15] == pytest.approx(100.0, abs=0.01)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_unmeasured_samples_are_recorded_as_lost_not_as_values(tmp_path, bad):
+    path = tmp_path / "n.edf"
+    x = np.zeros((2, 1000))
+    x[0, 20:30] = 40.0
+    x[0, 30:33] = bad  # 3 samples of one channel: held at 40 µV, not written as ~0 µV
+    x[1, 500] = bad  # a lone sample of the other channel
+    w = write_edf(path, x, 1000.0, ["GMax L", "GMax R"])
+    assert w.nonfinite_samples == 4 and w.clipped_samples == 0
+    rec = read_edf(path)
+    assert rec.data[0, 30:33] == pytest.approx(40.0, abs=0.2) and rec.data[0, 33] == pytest.approx(0.0, abs=0.2)
+    gaps = [(round(a.onset_s, 3), a.duration_s, a.text) for a in rec.annotations if a.kind == "gap"]
+    assert gaps == [(0.03, pytest.approx(0.003), "gap 3 samples lost"),
+                    (0.5, pytest.approx(0.001), "gap 1 samples lost")]
 
 
 def test_many_annotations_at_once_spill_into_later_records(tmp_path):
