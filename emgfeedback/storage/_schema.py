@@ -3,12 +3,20 @@
 Migration ``i`` takes a database from version ``i`` to ``i + 1``. Never edit a released migration;
 add a new one. Version 1 stored the protocol as text in ``sessions``; version 2 moved it into a
 ``protocols`` table and added per-side and per-channel rep results; version 3 stores every
-number of the measurement core's rep (firing order, GTA index, %MVC, onsets, symmetry per muscle).
+number of the measurement core's rep (firing order, GTA index, %MVC, onsets, symmetry per muscle);
+version 4 makes a session one patient visit (several protocols, each rep naming its protocol, rep
+in set and artefact reason; recordings linked when they start and completed when they stop) and
+normalises patient codes (``p0042`` → ``P-0042``, merging patients that were two spellings of
+one code). A migration may have a Python step (:data:`PY_MIGRATIONS`) run after its SQL in the
+same transaction.
 """
 
 from __future__ import annotations
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
+import sqlite3
+from typing import Callable
+
+__all__ = ["MIGRATIONS", "PY_MIGRATIONS", "SCHEMA_VERSION"]
 
 _V1 = """
 CREATE TABLE patients (
@@ -92,5 +100,44 @@ CREATE TABLE rep_muscles (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+_V4 = """
+ALTER TABLE reps ADD COLUMN protocol_id INTEGER REFERENCES protocols(id);
+ALTER TABLE reps ADD COLUMN rep_number INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE reps ADD COLUMN artefact TEXT;
+UPDATE reps SET protocol_id = (SELECT protocol_id FROM sessions WHERE sessions.id = reps.session_id);
+ALTER TABLE recordings ADD COLUMN started_at TEXT;
+ALTER TABLE recordings ADD COLUMN ended_at TEXT;
+UPDATE recordings SET ended_at = (SELECT COALESCE(ended_at, started_at) FROM sessions WHERE sessions.id = recordings.session_id);
+CREATE TABLE session_protocols (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    protocol_id INTEGER NOT NULL REFERENCES protocols(id),
+    started_at TEXT NOT NULL,
+    PRIMARY KEY (session_id, protocol_id, started_at)
+);
+INSERT INTO session_protocols SELECT id, protocol_id, started_at FROM sessions WHERE protocol_id IS NOT NULL;
+CREATE INDEX reps_by_session ON reps(session_id);
+"""
+
+
+def _normalise_codes(db: sqlite3.Connection) -> None:
+    """Patient codes to the one normalised form; two spellings of one code become one patient
+    (their sessions move to the first). Codes that are no longer valid are kept as they were."""
+    from emgfeedback.storage.deidentify import normalise_patient_code
+
+    rows = db.execute("SELECT id, code FROM patients ORDER BY id").fetchall()
+    for pid, code in rows:
+        normal = normalise_patient_code(code)
+        if normal is None or normal == code:
+            continue
+        other = db.execute("SELECT id FROM patients WHERE code = ?", (normal,)).fetchone()
+        if other is None:
+            db.execute("UPDATE patients SET code = ? WHERE id = ?", (normal, pid))
+        else:
+            db.execute("UPDATE sessions SET patient_id = ? WHERE patient_id = ?", (other[0], pid))
+            db.execute("DELETE FROM patients WHERE id = ?", (pid,))
+
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+#: Python steps run after the SQL of migration ``i`` (same transaction).
+PY_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {3: _normalise_codes}
 SCHEMA_VERSION = len(MIGRATIONS)

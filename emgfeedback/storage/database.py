@@ -21,7 +21,7 @@ from typing import Mapping
 
 from emgfeedback.errors import RecordingError
 from emgfeedback.model import Channel, Muscle, Side
-from emgfeedback.storage._schema import MIGRATIONS, SCHEMA_VERSION
+from emgfeedback.storage._schema import MIGRATIONS, PY_MIGRATIONS, SCHEMA_VERSION
 from emgfeedback.storage.deidentify import validate_patient_code
 
 __all__ = ["SessionDatabase", "SessionRow", "default_db_path", "SCHEMA_VERSION"]
@@ -82,10 +82,18 @@ class SessionDatabase:
         try:
             if not self.path.parent.exists():
                 self.path.parent.mkdir(parents=True, mode=0o700)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            os.close(fd)
-            if self.path.stat().st_mode & 0o077:
-                os.chmod(self.path, 0o600)  # patient data: owner only
+            if self.path.is_symlink():  # never chmod (or write) whatever a link points at
+                raise RecordingError(f"the session database {self.path} is a symbolic link; "
+                                     f"set EMGFEEDBACK_DB to the real file ({os.path.realpath(self.path)})")
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            try:
+                if os.fstat(fd).st_mode & 0o077:
+                    if hasattr(os, "fchmod"):
+                        os.fchmod(fd, 0o600)  # patient data: owner only
+                    else:  # Windows before 3.13
+                        os.chmod(self.path, 0o600)
+            finally:
+                os.close(fd)
         except OSError as err:
             raise RecordingError(f"cannot create the session database {self.path}: {err.strerror}") from err
 
@@ -107,6 +115,8 @@ class SessionDatabase:
                 for statement in MIGRATIONS[version].split(";"):
                     if statement.strip():
                         self._db.execute(statement)
+                if version in PY_MIGRATIONS:
+                    PY_MIGRATIONS[version](self._db)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._db.execute("COMMIT")
         except BaseException:
@@ -115,8 +125,8 @@ class SessionDatabase:
 
     # ----------------------------------------------------------------- patients, protocols
     def patient_id(self, code: str, *, create: bool = True) -> int:
-        """Row id of the patient with ``code`` (created if new and ``create``)."""
-        validate_patient_code(code)
+        """Row id of the patient with ``code`` (normalised; created if new and ``create``)."""
+        code = validate_patient_code(code)
         row = self._db.execute("SELECT id FROM patients WHERE code = ?", (code,)).fetchone()
         if row is not None:
             return int(row[0])

@@ -34,12 +34,12 @@ def _one_line_error(capsys, argv, message):
 def test_record_a_device_to_edf_with_onset_annotations(tmp_path, capsys):
     out = tmp_path / "s.edf"
     assert main(["record", "--device", FAST, "--out", str(out), "--duration", "12",
-                 "--patient", "P017", "--onsets"]) == 0
+                 "--patient", "P-017", "--onsets"]) == 0
     cap = capsys.readouterr()
     assert cap.out.startswith(f"wrote {out}: 12.0 s, 24000 samples per channel, 0 lost")
     assert "stopped by duration" in cap.out
     rec = read_edf(out)
-    assert rec.data.shape == (8, 24000) and rec.patient_code == "P017" and rec.recovered == ""
+    assert rec.data.shape == (8, 24000) and rec.patient_code == "P-017" and rec.recovered == ""
     onsets = [a for a in rec.annotations if a.kind == "onset"]
     assert {a.text for a in onsets} >= {"onset GMax L", "onset ES L", "onset GMax R", "onset ES R"}
     assert all(0 < a.onset_s < 12 for a in onsets)
@@ -101,12 +101,12 @@ def test_ctrl_c_finishes_the_file_cleanly(tmp_path):
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["record", "--device", FAST, "--out", "{tmp}/a.edf", "--patient", "Jane Doe"], "never enter names"),
+    (["record", "--device", FAST, "--out", "{tmp}/a.edf", "--patient", "Jane Doe"], "never names"),
     (["record", "--device", FAST, "--out", "{tmp}/a.edf", "--patient", "Smith"], "may be a name"),
     (["record", "--device", "nope://x", "--out", "{tmp}/a.edf"], "unknown device scheme 'nope://'"),
     (["record", "--device", FAST, "--out", "{tmp}/a.txt"], "--out must end in .edf or .bdf"),
     (["record", "--device", FAST, "--out", "{tmp}/missing/a.edf"], "does not exist"),
-    (["record", "--device", FAST, "--out", "{tmp}/a.edf", "--duration", "-1"], "--duration must be a positive"),
+    (["record", "--device", FAST, "--out", "{tmp}/a.edf", "--duration", "-1"], "--duration must be a finite number s > 0"),
     (["record", "--device", "replay://{tmp}/none.edf", "--out", "{tmp}/a.edf"], "no such recording"),
     (["repair", "{tmp}/none.edf"], "no such recording"),
 ])
@@ -174,4 +174,22 @@ def test_bad_processing_options_are_one_line_and_exit_2(tmp_path, capsys, extra,
     import re
 
     assert re.search(message, err), err
+    assert not (tmp_path / "a.edf").exists()
+
+
+def test_record_force_replaces_an_existing_file(tmp_path, capsys):
+    out = tmp_path / "x.edf"
+    out.write_bytes(b"old")
+    _one_line_error(capsys, ["record", "--device", FAST, "--out", str(out)],
+                    "x.edf already exists; choose another name or add --force to replace it")
+    assert out.read_bytes() == b"old"
+    assert main(["record", "--device", FAST, "--out", str(out), "--duration", "1", "--quiet", "--force"]) == 0
+    capsys.readouterr()
+    assert read_edf(out).data.shape == (8, 2000)
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e308", "0"])
+def test_record_duration_out_of_range_is_one_line(tmp_path, capsys, value):
+    _one_line_error(capsys, ["record", "--device", FAST, "--out", str(tmp_path / "a.edf"), "--duration", value],
+                    "--duration must be a finite number s > 0 and ≤ 86400, got")
     assert not (tmp_path / "a.edf").exists()

@@ -77,7 +77,7 @@ def test_sigkill_loses_at_most_the_last_second(tmp_path):
     repair_edf(out)
     p = _pyedflib(out)
     assert p.shape[1] == n and np.max(np.abs(p - ours.data)) <= 1e-3
-    assert read_edf_header(out).patient.startswith("P9 X X X")
+    assert read_edf_header(out).patient.startswith("P-9 X X X")
 
 
 DISK_FULL = textwrap.dedent("""

@@ -67,7 +67,7 @@ def test_recording_path_names_and_refuses_names(tmp_path) -> None:
     p.touch()
     again = recording_path("P-0042", tmp_path / "r", when=None)
     assert again != p or not again.exists()
-    with pytest.raises(ValueError, match="has no digit and may be a name"):
+    with pytest.raises(ValueError, match="has no digits and may be a name"):
         recording_path("JohnSmith", tmp_path)
 
 

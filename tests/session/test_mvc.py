@@ -191,30 +191,3 @@ def test_replace_mvc_is_all_or_nothing() -> None:
     assert engine.mvc_uv == {"tfl_left": 50.0}
     engine.replace_mvc({"tfl_right": 40.0})
     assert engine.mvc_uv == {"tfl_right": 40.0}
-
-
-@pytest.mark.parametrize("code", ["P-0042", "a1", "2024-17-X", "0123456789abcdef", "P_0042"])
-def test_patient_codes_accepted(code: str) -> None:
-    from emgfeedback.session import validate_patient_code
-
-    assert validate_patient_code(f"  {code} ") == code
-
-
-@pytest.mark.parametrize(
-    "text, message",
-    [
-        ("", "patient code is empty"),
-        ("John Smith", "must be a de-identified code of 1-16 letters, digits, '-' or '_'.*never enter names"),
-        ("JohnSmith", "has no digit and may be a name"),
-        ("Anna-Maria", "has no digit and may be a name"),
-        ("-0042", "must be a de-identified code"),
-        ("Zoë1", "must be a de-identified code"),
-        ("P-00000000000000042", "must be a de-identified code"),
-        ("X", "patient code 'X' means unknown"),
-    ],
-)
-def test_patient_codes_refused(text: str, message: str) -> None:
-    from emgfeedback.session import validate_patient_code
-
-    with pytest.raises(ValueError, match=message):
-        validate_patient_code(text)

@@ -47,7 +47,7 @@ def test_existing_world_readable_file_is_made_private(tmp_path):
 def test_sessions_mvc_reps_and_recordings(tmp_path):
     with SessionDatabase(tmp_path / "s.sqlite3") as db:
         assert db.version == SCHEMA_VERSION
-        sid = db.start_session("P017", protocol="prone-hip-extension")
+        sid = db.start_session("P-017", protocol="prone-hip-extension")
         db.add_mvc(sid, {"glute_max_left": 210.0, "GMax R": 190.0})
         db.add_recording(sid, tmp_path / "a.edf", 2000.0, 61.5)
         db.add_rep(sid, 0, 3.0, 5.5, set_number=1,
@@ -55,13 +55,13 @@ def test_sessions_mvc_reps_and_recordings(tmp_path):
                                    "tfl_to_glute_ratio": math.nan}},
                    channels={"GMax L": {"mean_uv": 80.0, "peak_uv": 150.0, "peak_pct_mvc": 71.4}})
         db.end_session(sid)
-        sid2 = db.start_session("P017", protocol="prone-hip-extension")
+        sid2 = db.start_session("P-017", protocol="prone-hip-extension")
         db.add_mvc(sid2, {"glute_max_left": 230.0})
-        assert db.patients() == ["P017"]
-        rows = db.sessions("P017")
+        assert db.patients() == ["P-017"]
+        rows = db.sessions("P-017")
         assert [r.id for r in rows] == [sid, sid2] and rows[0].protocol == "prone-hip-extension"
         assert rows[0].ended_at is not None and rows[1].ended_at is None
-        assert db.latest_mvc("P017") == {"glute_max_left": 230.0, "glute_max_right": 190.0}
+        assert db.latest_mvc("P-017") == {"glute_max_left": 230.0, "glute_max_right": 190.0}
         assert db.recordings(sid) == [str((tmp_path / "a.edf").resolve())]
         (rep,) = db.reps(sid)
         assert rep["index"] == 0 and rep["set_number"] == 1
@@ -97,15 +97,19 @@ def test_migrates_a_version_1_database_keeping_its_data(tmp_path):
     old.executescript(MIGRATIONS[0])
     old.execute("PRAGMA user_version = 1")
     old.execute("INSERT INTO patients (code, created_at) VALUES ('P5', '2023-01-01T10:00:00')")
+    old.execute("INSERT INTO patients (code, created_at) VALUES ('p-5', '2023-02-01T10:00:00')")  # same patient
+    old.execute("INSERT INTO patients (code, created_at) VALUES ('2024_s12', '2023-02-01T10:00:00')")  # old format
     old.execute("INSERT INTO sessions (patient_id, started_at, protocol) VALUES (1, '2023-01-01T10:05:00', 'clamshell')")
-    old.execute("INSERT INTO sessions (patient_id, started_at, protocol) VALUES (1, '2023-01-08T10:05:00', NULL)")
+    old.execute("INSERT INTO sessions (patient_id, started_at, protocol) VALUES (2, '2023-01-08T10:05:00', NULL)")
     old.execute("INSERT INTO mvc (session_id, channel, value_uv, measured_at) VALUES (1, 'tfl_left', 99.0, '2023-01-01T10:06:00')")
     old.execute("INSERT INTO reps (session_id, rep_index, start_s, end_s, side) VALUES (1, 0, 1.0, 2.0, 'left')")
     old.commit()
     old.close()
     with SessionDatabase(path) as db:
-        assert db.version == SCHEMA_VERSION == 3
-        rows = db.sessions("P5")
+        assert db.version == SCHEMA_VERSION == 4
+        # codes normalised on migration: 'P5' and 'p-5' were one patient, now P-5 with both sessions
+        assert db.patients() == ["2024_s12", "P-5"]
+        rows = db.sessions("p5")
         assert [r.protocol for r in rows] == ["clamshell", None]
         assert db.latest_mvc("P5") == {"tfl_left": 99.0}
         (rep,) = db.reps(rows[0].id)

@@ -40,7 +40,7 @@ def test_a_damaged_settings_annotation_is_a_clear_error():
 
 def test_unknown_patient_is_written_as_x_but_x_is_not_a_code(tmp_path):
     assert edf_patient_field(None) == "X X X X"
-    assert edf_patient_field("P017") == "P017 X X X"
+    assert edf_patient_field("P-017") == "P-017 X X X"
     with pytest.raises(ValueError, match="patient code 'X' means unknown"):
         validate_patient_code("X")
     with pytest.raises(ValueError, match="patient code 'X' means unknown"):
