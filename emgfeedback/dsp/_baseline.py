@@ -9,7 +9,7 @@ import numpy as np
 
 from emgfeedback.dsp._checks import check_positive
 
-__all__ = ["BaselineStats", "baseline_stats", "SETTLE_S"]
+__all__ = ["BaselineStats", "baseline_stats", "RestLearner", "SETTLE_S"]
 
 #: Start-up time of the detectors' filters, s: no onset is searched for and no baseline taken
 #: in the first ``SETTLE_S`` of a recording or stream (the notch and band-pass settle).
@@ -139,3 +139,120 @@ def _settled_stats(d: np.ndarray, fs: float, where: object, window_s: float) -> 
                          f"window in s or BaselineStats; got {where!r}")
     st = baseline_stats(d[:, n_settle:], fs, where, window_s=window_s)  # type: ignore[arg-type]
     return BaselineStats(st.mean, st.sd, st.start_s + shift, st.end_s + shift)
+
+
+#: A window whose mean is below the current baseline mean divided by this is a flat channel (a
+#: dropout, a lead off), not rest: it never replaces the baseline.
+FLAT_RATIO = 1e6
+
+
+class RestLearner:
+    """The "start" rule, kept learning: a later, clearly quieter window replaces the baseline.
+
+    Windows of ``4·hop`` samples (``hop`` = a quarter of ``window_s``) on a fixed grid from
+    :data:`SETTLE_S` are checked once the first ``n_base`` samples gave the start statistics.
+    A window replaces a channel's baseline when the current baseline mean lies above the
+    window's own start threshold (the "rest" learnt so far would be a burst under the window's
+    statistics: the stream did not start at rest). For the ``n_base − settle`` samples after a
+    replaced window's start, any window with a lower mean replaces it again (the start rule run
+    once more from there). Memory: under one window per channel; work O(block).
+
+    Parameters
+    ----------
+    n_channels : int
+        Rows of the detection signal.
+    fs : float
+        Sample rate, Hz.
+    n_base : int
+        Samples the start rule learns from (``baseline_s · fs``).
+    window_s : float
+        Rest window length, s.
+    threshold : callable
+        ``threshold(mean, sd) -> start threshold`` of the detector (arrays, any shape).
+    """
+
+    def __init__(self, n_channels: int, fs: float, n_base: int, window_s: float, threshold) -> None:
+        self.fs, self.n_base, self._thr_of = float(fs), int(n_base), threshold
+        self.hop = max(1, int(round(check_positive(window_s, "baseline_window_s", "s") * fs)) // 4)
+        self.w, self.n0 = 4 * self.hop, _n_settle(fs)
+        self.n_channels = int(n_channels)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the baseline and every window."""
+        n = self.n_channels
+        self.stats: "BaselineStats | None" = None
+        self.version = 0
+        self._part = np.zeros((n, 0))  # samples of the unfinished hop chunk
+        self._c1 = np.zeros((n, 0))  # sums of d and d² of the last three whole chunks
+        self._c2 = np.zeros((n, 0))
+        self._n_chunks = 0  # whole chunks seen (chunk j covers n0 + j·hop … n0 + (j+1)·hop)
+        self._refine = np.full(n, -1, dtype=np.int64)  # windows ending ≤ this may refine
+
+    def start(self, stats: BaselineStats) -> None:
+        """Set the start rule's statistics (version 1)."""
+        self.stats = stats
+        self.version = 1
+
+    def update(self, d: np.ndarray, first_index: int) -> "list[tuple[int, BaselineStats]]":
+        """Feed the next block of the detection signal (first sample at absolute ``first_index``).
+
+        Returns
+        -------
+        list of (int, BaselineStats)
+            Each replacement: the absolute sample from which it holds (its window's end) and the
+            statistics, in time order (empty before :meth:`start` or when nothing changed).
+        """
+        n = d.shape[1]
+        lo = max(first_index, self.n0)
+        if lo >= first_index + n:
+            return []
+        seg = d[:, lo - first_index :]
+        if self._part.shape[1]:
+            seg = np.concatenate([self._part, seg], axis=1)
+        m = seg.shape[1] // self.hop
+        chunks = seg[:, : m * self.hop].reshape(self.n_channels, m, self.hop)
+        s1 = np.concatenate([self._c1, chunks.sum(axis=2)], axis=1)
+        s2 = np.concatenate([self._c2, (chunks * chunks).sum(axis=2)], axis=1)
+        self._part = seg[:, m * self.hop :].copy()
+        first_chunk = self._n_chunks - self._c1.shape[1]  # index of s1's first column
+        self._n_chunks += m
+        self._c1, self._c2 = s1[:, -3:].copy(), s2[:, -3:].copy()
+        if s1.shape[1] < 4 or self.stats is None:
+            return []
+        w1 = ((s1[:, :-3] + s1[:, 1:-2]) + s1[:, 2:-1]) + s1[:, 3:]
+        w2 = ((s2[:, :-3] + s2[:, 1:-2]) + s2[:, 2:-1]) + s2[:, 3:]
+        ends = self.n0 + (first_chunk + 4 + np.arange(w1.shape[1], dtype=np.int64)) * self.hop
+        keep = ends > self.n_base
+        return self._replace(w1[:, keep] / self.w, w2[:, keep] / self.w, ends[keep])
+
+    def _replace(self, mean: np.ndarray, msq: np.ndarray, ends: np.ndarray
+                 ) -> "list[tuple[int, BaselineStats]]":
+        out: list[tuple[int, BaselineStats]] = []
+        if not ends.size:
+            return out
+        sd = np.sqrt(np.maximum(msq - mean * mean, 0.0))
+        thr = self._thr_of(mean, sd)
+        j = 0
+        while j < ends.size:
+            st = self.stats
+            assert st is not None
+            cur = st.mean[:, None]
+            ok = mean[:, j:] * FLAT_RATIO > cur
+            hit = ok & (thr[:, j:] < cur) | ok & (ends[None, j:] <= self._refine[:, None]) & (mean[:, j:] < cur)
+            cols = np.flatnonzero(hit.any(axis=0))
+            if not cols.size:
+                break
+            j += int(cols[0])
+            ch = hit[:, cols[0]]
+            e = int(ends[j])
+            new = [a.copy() for a in (st.mean, st.sd, st.start_s, st.end_s)]
+            new[0][ch], new[1][ch] = mean[ch, j], sd[ch, j]
+            new[2][ch], new[3][ch] = (e - self.w) / self.fs, e / self.fs
+            fresh = ch & (ends[j] > self._refine)
+            self._refine[fresh] = e - self.w + self.n_base - self.n0
+            self.stats = BaselineStats(*new)
+            self.version += 1
+            out.append((e, self.stats))
+            j += 1
+        return out

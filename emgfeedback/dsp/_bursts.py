@@ -19,7 +19,10 @@ block by block (offline: the whole recording as one block), and yields bursts:
 4. at ``c`` the onset is localised (:func:`~emgfeedback.dsp._localise.localise_onset`) in the
    energy from ``s − window`` (bounded by the previous burst's end and the filters' settling)
    to ``c``. A ring of the last ``window + max(min_on, min_burst) + off + gap`` energy samples is all
-   the memory this needs, so the live result equals the offline one for any block sizes.
+   the memory this needs, so the live result equals the offline one for any block sizes;
+5. a burst whose run starts at the first sample searched (``n_settle``) was already on when the
+   stream began: it has no onset and is not reported (nor its end); the merge rule holds for it
+   like for any burst, and the localiser searches only after its end.
 """
 
 from __future__ import annotations
@@ -89,6 +92,7 @@ class BurstTracker:
         self._blk_base = 0
         self._pending = np.full(n, -1, dtype=np.int64)  # start of an unconfirmed burst
         self._open = np.zeros(n, dtype=bool)  # a confirmed burst is open
+        self._hidden = np.zeros(n, dtype=bool)  # ... and it was on at the stream's start (no onset)
         self._onset = np.zeros(n)  # its onset, s
         self._prev_end = np.full(n, -1, dtype=np.int64)  # end of the last burst (any), sample
         self._searched = np.zeros(n, dtype=np.int64)  # confirmation searched up to here
@@ -213,6 +217,9 @@ class BurstTracker:
                         self._prev_end[c] = self._end_at[c]
                         self._pending[c] = self._end_at[c] = -1
                     self._finish(c, end, out)
+                    if idx <= self.n_settle:  # on since the first sample searched: no onset
+                        self._open[c] = self._hidden[c] = True
+                        continue
                     self._pending[c] = self._searched[c] = idx
                     self._try_confirm(c, inside, base, nxt, out)
             self._finish(c, end, out)
@@ -231,9 +238,9 @@ class BurstTracker:
         final = max(int(self._end_known[c]), e + self.gap + self.min_on - 2)
         if final >= upto:
             return
-        if self._open[c]:
+        if self._open[c] and not self._hidden[c]:
             out.append((final, c, float(self._onset[c]), e / self.fs - self.lag_d))
-        self._open[c] = False
+        self._open[c] = self._hidden[c] = False
         self._pending[c] = self._end_at[c] = -1
         self._prev_end[c] = e
 

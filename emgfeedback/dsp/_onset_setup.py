@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from emgfeedback.dsp._baseline import BaselineStats, _n_settle
+from emgfeedback.dsp._baseline import BaselineStats, RestLearner, _n_settle
 from emgfeedback.dsp._bursts import BurstTracker, Event
 from emgfeedback.dsp._detection_signal import DetectionSignal
 from emgfeedback.dsp.detectors import detector_spec
@@ -92,6 +92,37 @@ def _decide(det: DetectionSignal, d: np.ndarray, thr: "tuple[np.ndarray, np.ndar
     if above_off is not None:
         _mask_settling(above_off, first_index, fs)
     return above, above_off
+
+
+def _decide_learning(det: DetectionSignal, d: np.ndarray, thr: "tuple[np.ndarray, np.ndarray | None]",
+                     first_index: int, fs: float, learner: "RestLearner | None", cfg: _Settings
+                     ) -> "tuple[np.ndarray, np.ndarray | None, tuple[np.ndarray, np.ndarray | None]]":
+    """:func:`_decide` with the thresholds the learner's replacements give from their sample on
+    (one code path offline and live: the same splits for any block sizes); also the thresholds
+    in force after the block."""
+    changes = [] if learner is None else learner.update(d, first_index)
+    if not changes:
+        return (*_decide(det, d, thr, first_index, fs), thr)
+    ons, offs, a = [], [], 0
+    for idx, stats in changes:
+        b = idx - first_index
+        if b > a:
+            on, off = _decide(det, d[:, a:b], thr, first_index + a, fs)
+            ons.append(on)
+            offs.append(off)
+        thr, a = _thresholds(det, stats, cfg), b
+    if a < d.shape[1]:
+        on, off = _decide(det, d[:, a:], thr, first_index + a, fs)
+        ons.append(on)
+        offs.append(off)
+    above = np.concatenate(ons, axis=1)
+    above_off = None if offs[0] is None else np.concatenate(offs, axis=1)
+    return above, above_off, thr
+
+
+def _learner(det: DetectionSignal, cfg: _Settings, n_ch: int, fs: float, n_base: int, window_s: float
+             ) -> RestLearner:
+    return RestLearner(n_ch, fs, n_base, window_s, lambda mean, sd: det.threshold(mean, sd, cfg.k))
 
 
 def _mask_settling(above: np.ndarray, first_index: int, fs: float) -> None:

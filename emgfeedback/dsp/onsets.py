@@ -54,7 +54,8 @@ from emgfeedback.dsp._detection_signal import conditioning_sos
 from emgfeedback.dsp._onset_setup import (
     DEFAULT_LOCALISE_S,
     _channel_names,
-    _decide,
+    _decide_learning,
+    _learner,
     _make_signal,
     _onsets,
     _settings,
@@ -135,9 +136,12 @@ def detect_onsets(
     baseline : "auto", "quietest", "start", None, (start_s, end_s) or BaselineStats
         Where the muscle is at rest: ``"auto"``/``"quietest"``/None = the quietest
         ``baseline_window_s`` window of each channel in the whole recording; ``"start"`` = the
-        quietest such window inside the first ``baseline_s`` (after :data:`SETTLE_S`), what
-        :class:`StreamingOnsetDetector` does live; a ``(start_s, end_s)`` window (s from the
-        start of ``x``); or precomputed statistics.
+        quietest such window inside the first ``baseline_s`` (after :data:`SETTLE_S`), replaced
+        later by a clearly quieter window when the start was no rest
+        (:class:`~emgfeedback.dsp._baseline.RestLearner`), what :class:`StreamingOnsetDetector`
+        does live; a ``(start_s, end_s)`` window (s from the start of ``x``); or precomputed
+        statistics. With every rule, a burst already on at the first sample searched (after
+        :data:`SETTLE_S`) has no onset and is not reported.
     k : float, optional
         Threshold multiplier (see :data:`DEFAULT_K`) of the start threshold.
     k_off : float, optional
@@ -207,13 +211,17 @@ def detect_onsets(
         if conditioned.shape != x2.shape:
             raise ValueError(f"conditioned has shape {conditioned.shape}, x has {x2.shape}; pass x conditioned")
     d, e = det.offline_with_energy(x2) if zero_phase else det.process_with_energy(x2, conditioned)
+    learner = None
     if isinstance(baseline, BaselineStats):
         stats = baseline
     elif isinstance(baseline, str) and baseline == "start":
-        stats = _start_stats(d, fs, _start_samples(fs, baseline_s, baseline_window_s), baseline_window_s)
+        n_base = _start_samples(fs, baseline_s, baseline_window_s)
+        stats = _start_stats(d, fs, n_base, baseline_window_s)
+        learner = _learner(det, cfg, x2.shape[0], fs, n_base, baseline_window_s)
+        learner.start(stats)
     else:
         stats = _settled_stats(d, fs, baseline, baseline_window_s)
-    above, above_off = _decide(det, d, _thresholds(det, stats, cfg), 0, fs)
+    above, above_off, _ = _decide_learning(det, d, _thresholds(det, stats, cfg), 0, fs, learner, cfg)
     events = _tracker(cfg, x2.shape[0], fs, det, not zero_phase).process(above, e, above_off)
     bursts: dict[tuple[str, float], Onset] = {}
     for o in _onsets(events, names, float(t0)):
@@ -260,7 +268,9 @@ class StreamingOnsetDetector:
         With the "start" rule, the first ``baseline_s`` seconds are searched for rest: the
         threshold is learnt from their quietest ``baseline_window_s`` window (after
         :data:`SETTLE_S`), then those samples are checked too (bursts in them are reported at
-        the end of the learning window).
+        the end of the learning window). Learning goes on: a later window clearly quieter than
+        that "rest" (the stream started inside a contraction) replaces it
+        (:attr:`baseline_version` counts the changes).
     baseline : "start", None or BaselineStats
         ``"start"``/None: the rule above (equal to ``detect_onsets(..., baseline="start")``);
         known statistics of the causal detection signal (from :func:`detection_signal_stats`):
@@ -309,7 +319,7 @@ class StreamingOnsetDetector:
         if isinstance(baseline, str) or baseline is None:
             check_option("start" if baseline is None else baseline, "baseline", ("start",))
             self._n_base = _start_samples(self.fs, self.baseline_s, self.baseline_window_s)
-            self._given = None
+            self._given: "BaselineStats | None" = None
         elif isinstance(baseline, BaselineStats):
             if baseline.mean.shape != (len(self.channels),):
                 raise ValueError(
@@ -321,6 +331,8 @@ class StreamingOnsetDetector:
             raise TypeError(f"baseline must be 'start', None or BaselineStats, got {type(baseline).__name__}")
         self._det = _make_signal(self._cfg.method, self.fs, low, high, mains, lp_hz, m, r0, self._cfg.k)
         self._tracker = _tracker(self._cfg, len(self.channels), self.fs, self._det, True)
+        self._learner = None if self._given is not None else _learner(
+            self._det, self._cfg, len(self.channels), self.fs, self._n_base, self.baseline_window_s)
         self.reset()
 
     @property
@@ -331,8 +343,16 @@ class StreamingOnsetDetector:
     @property
     def baseline_stats(self) -> "BaselineStats | None":
         """Rest statistics of the detection signal the thresholds come from (None while
-        learning); a recording stores them so that its analysis uses the same thresholds."""
-        return self._stats
+        learning); a recording stores them so that its analysis uses the same thresholds. They
+        change when a clearly quieter window replaces them (:attr:`baseline_version`); their
+        ``end_s`` (s from the stream's first sample) is where they hold from."""
+        return self._given if self._learner is None else self._learner.stats
+
+    @property
+    def baseline_version(self) -> int:
+        """0 while learning, 1 once the rest statistics are known, +1 at each replacement (note
+        :attr:`baseline_stats` again when it changes)."""
+        return 1 if self._learner is None else self._learner.version
 
     @property
     def threshold(self) -> "np.ndarray | None":
@@ -359,7 +379,8 @@ class StreamingOnsetDetector:
         self._det.reset_decisions()
         self._tracker.reset()
         self._thr = None if self._given is None else _thresholds(self._det, self._given, self._cfg)
-        self._stats: "BaselineStats | None" = self._given
+        if self._learner is not None:
+            self._learner.reset()
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._t_origin: "float | None" = None
 
@@ -385,7 +406,9 @@ class StreamingOnsetDetector:
             e = np.concatenate([p[1] for p in self._pending], axis=-1)
             self._pending = []
             stats = _start_stats(d, self.fs, self._n_base, self.baseline_window_s)
-            self._stats = stats
+            assert self._learner is not None
+            self._learner.start(stats)
             self._thr = _thresholds(self._det, stats, self._cfg)
-        above, above_off = _decide(self._det, d, self._thr, self._tracker.n_seen, self.fs)
+        above, above_off, self._thr = _decide_learning(self._det, d, self._thr, self._tracker.n_seen, self.fs,
+                                                       self._learner, self._cfg)
         return _onsets(self._tracker.process(above, e, above_off), self.channels, self._t_origin)
