@@ -1,13 +1,16 @@
 """The ``emgfeedback`` command: one subcommand per module in ``emgfeedback.commands``.
 
 Every subcommand turns the errors a user can act on (bad arguments, a missing port, a broken
-file) into one line on stderr and a non-zero exit, never a traceback.
+file) into one line on stderr and a non-zero exit, never a traceback. Output piped into a
+program that stops reading (``emgfeedback analyze *.edf | head``) ends quietly, and a console
+that cannot show a character (``−``, ``µ`` on a cp1252 console) gets a ``?`` instead of an error.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -44,12 +47,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Exit code after the reader of our output went away (128 + SIGPIPE, as a shell reports it).
+EXIT_BROKEN_PIPE = 141
+
+
+def _encoding_safe_console() -> None:
+    """Characters the console cannot encode are shown as ``?`` instead of raising."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # a closed or detached stream: nothing to protect
+                pass
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (tests)
+        pass
+
+
 def main(argv: "Sequence[str] | None" = None) -> int:
     """Run the command line; returns the process exit code."""
+    _encoding_safe_console()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:  # e.g. `emgfeedback analyze ... | head`: the reader has all it wanted
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("stopped.", file=sys.stderr)
         return 130

@@ -1,7 +1,10 @@
 """Trial results as JSON-ready data and as one CSV table (one row per rep, many files).
 
 Numbers that could not be computed (a muscle that never fired, a ratio without a working
-gluteus medius) are ``null`` in JSON and empty cells in CSV, never NaN. Reps are numbered from
+gluteus medius) are ``null`` in JSON and empty cells in CSV, never NaN. A CSV text cell (a file
+name, a channel label) that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+``-``, ``@``, tab or carriage return) is written with a leading ``'``; numbers are written as
+they are. Reps are numbered from
 1 for users (``rep``); times are seconds from the start of the recording.
 """
 
@@ -20,7 +23,7 @@ from emgfeedback.analysis.result import TrialResult
 from emgfeedback.measures import RepMetrics
 from emgfeedback.model import Muscle, Side
 
-__all__ = ["trial_to_dict", "trial_to_json", "rep_rows", "csv_columns", "write_csv"]
+__all__ = ["trial_to_dict", "trial_to_json", "rep_rows", "csv_columns", "csv_cell", "write_csv"]
 
 _SIDE_FIELDS = ("first_to_fire", "firing_order", "gmax_minus_es_ms", "tfl_to_glute_ratio",
                 "gluteal_to_tfl_index")
@@ -153,6 +156,19 @@ def csv_columns(results: Sequence[TrialResult]) -> list[str]:
     return cols
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value as a CSV cell: ``""`` for None; text a spreadsheet would run as a formula gets a
+    leading ``'`` (formula injection); numbers (negative ones too) unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(results: Iterable[TrialResult], out: "str | Path | IO[str]") -> int:
     """Write one CSV table of every rep of every result; returns the number of rows.
 
@@ -166,12 +182,12 @@ def write_csv(results: Iterable[TrialResult], out: "str | Path | IO[str]") -> in
     res = list(results)
     cols = csv_columns(res)
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
-    w.writeheader()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([csv_cell(c) for c in cols])
     n = 0
     for r in res:
         for row in rep_rows(r):
-            w.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            w.writerow([csv_cell(row.get(c)) for c in cols])
             n += 1
     if isinstance(out, (str, Path)):
         Path(out).write_text(buf.getvalue(), encoding="utf-8")

@@ -8,7 +8,10 @@ from typing import Any
 
 from emgfeedback.settings import BASELINE_RULES, ProcessingSettings, load_settings
 
-__all__ = ["add_settings_arguments", "settings_from_args"]
+__all__ = ["add_settings_arguments", "settings_from_args", "MAX_LIVE_S"]
+
+#: Longest live run (``record``/``monitor --duration``), s: one day.
+MAX_LIVE_S = 24 * 3600.0
 
 
 def _mains(text: str) -> "float | None":

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import sys
 from pathlib import Path
 
+from emgfeedback.commands._outputs import check_output, write_output
 from emgfeedback.commands._settings import add_settings_arguments, settings_from_args
 from emgfeedback.errors import EmgFeedbackError
 
@@ -28,6 +30,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object per file instead of text")
     p.add_argument("--csv", type=Path, default=None, metavar="OUT", help="write every rep of every file to OUT (CSV)")
     p.add_argument("--report", type=Path, default=None, metavar="OUT.html", help="write an HTML report with plots")
+    p.add_argument("--force", action="store_true", help="replace --csv/--report files that already exist")
     p.add_argument("--channels", default=None, metavar="LABELS",
                    help="comma-separated labels replacing the file's, in channel order "
                    "(e.g. 'GMax L,GMed L,TFL L,ES L,GMax R,GMed R,TFL R,ES R')")
@@ -105,13 +108,16 @@ def _print_text(res) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from emgfeedback.analysis.report import write_report
+    from emgfeedback.analysis.report import render_report
     from emgfeedback.analysis.tables import trial_to_dict, write_csv
 
     settings_from_args(args)  # a bad --settings file or option fails before any file is read
-    for out, suffix in ((args.report, (".html", ".htm")), (args.csv, (".csv",))):
-        if out is not None and out.suffix.lower() not in suffix:
-            raise ValueError(f"output {out} should end in {' or '.join(suffix)}")
+    # the output files are checked before any analysis: a refusal never comes after the work
+    for out, option, suffix in ((args.report, "--report", (".html", ".htm")), (args.csv, "--csv", (".csv",))):
+        if out is not None:
+            check_output(out, option, force=args.force, suffixes=suffix)
+    if args.csv is not None and args.report is not None and args.csv.resolve() == args.report.resolve():
+        raise ValueError(f"--csv and --report name the same file {args.csv}")
     mvc = _read_mvc(args.mvc)
     results, failed = [], 0
     for path in args.files:
@@ -137,10 +143,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"emgfeedback analyze: error: none of the {failed} files could be analysed", file=sys.stderr)
         return 2
     if args.csv is not None:
-        n = write_csv(results, args.csv)
+        table = io.StringIO()
+        n = write_csv(results, table)
+        write_output(args.csv, table.getvalue(), force=args.force)
         print(f"wrote {args.csv} ({n} rows, one per rep)", file=says)
     if args.report is not None:
-        write_report(results, args.report)
+        write_output(args.report, render_report(results), force=args.force)
         print(f"wrote {args.report}", file=says)
     if failed:
         print(f"emgfeedback analyze: {failed} of {len(args.files)} files could not be analysed", file=sys.stderr)

@@ -11,7 +11,9 @@ import argparse
 import sys
 
 from emgfeedback.app import NO_DISPLAY_MESSAGE, display_available, display_problem
-from emgfeedback.commands._settings import add_settings_arguments, settings_from_args
+from emgfeedback.commands._outputs import atomic_output, check_output
+from emgfeedback.commands._settings import MAX_LIVE_S, add_settings_arguments, settings_from_args
+from emgfeedback.validation import check_number
 
 __all__ = ["add_parser", "run", "display_available"]
 
@@ -23,7 +25,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p = sub.add_parser(
         "dashboard",
         help="the clinician's live biofeedback window (default device sim://)",
-        description="Live biofeedback: traces, %%MVC bars, TFL-to-glute gauge, firing order, "
+        description="Live biofeedback: traces, %MVC bars, TFL-to-glute gauge, firing order, "
         "symmetry, electrode quality, exercise protocols and the MVC wizard.",
     )
     p.add_argument("--device", default=DEFAULT_DEVICE, metavar="URL",
@@ -40,6 +42,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
                    "(opt-in: an LSL outlet announces itself on the local network)")
     p.add_argument("--screenshot", default=None, metavar="OUT.png",
                    help="save a PNG of the window after --exit-after seconds, then exit")
+    p.add_argument("--force", action="store_true", help="replace the --screenshot file if it exists")
     p.add_argument("--exit-after", type=float, default=None, metavar="S",
                    help="quit after S seconds (default 5 with --screenshot)")
     add_settings_arguments(p)
@@ -47,10 +50,10 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.exit_after is not None and not args.exit_after > 0:
-        raise ValueError(f"--exit-after must be a positive number of seconds, got {args.exit_after}")
-    if args.screenshot is not None and not args.screenshot.lower().endswith(".png"):
-        raise ValueError(f"--screenshot must name a .png file, got {args.screenshot!r}")
+    if args.exit_after is not None:
+        check_number(args.exit_after, "--exit-after", "s", lo=0.0, lo_open=True, hi=MAX_LIVE_S)
+    if args.screenshot is not None:
+        check_output(args.screenshot, "--screenshot", force=args.force, suffixes=(".png",))
     if args.protocol is not None:
         from emgfeedback.calibration import load_protocols
 
@@ -64,6 +67,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from emgfeedback.app.main_window import run_dashboard
 
-    return run_dashboard(args.device, screenshot=args.screenshot, exit_after=args.exit_after,
-                         view=args.view, protocol=args.protocol, mvc=args.mvc, recordings_dir=args.recordings,
-                         lsl=args.lsl, settings=settings)
+    kwargs = dict(exit_after=args.exit_after, view=args.view, protocol=args.protocol, mvc=args.mvc,
+                  recordings_dir=args.recordings, lsl=args.lsl, settings=settings)
+    if args.screenshot is None:
+        return run_dashboard(args.device, **kwargs)
+    with atomic_output(args.screenshot, force=args.force) as tmp:  # the PNG appears whole or not at all
+        code = run_dashboard(args.device, screenshot=str(tmp), **kwargs)
+        if code != 0 or not tmp.exists():
+            raise OSError(f"--screenshot {args.screenshot} could not be written")
+    return 0

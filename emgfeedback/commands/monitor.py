@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from emgfeedback.commands._settings import add_settings_arguments, settings_from_args
+from emgfeedback.commands._settings import MAX_LIVE_S, add_settings_arguments, settings_from_args
 from emgfeedback.model import FeedbackFrame, FiringOrder, Muscle, Side
+from emgfeedback.validation import check_number
 
 __all__ = ["add_parser", "run", "LiveSummary", "format_summary"]
 
@@ -118,10 +119,9 @@ def run(args: argparse.Namespace) -> int:
     from emgfeedback.devices import open_device
     from emgfeedback.session import LiveSession
 
-    if args.interval <= 0:
-        raise ValueError(f"--interval must be a positive number of seconds, got {args.interval}")
-    if args.duration is not None and not args.duration > 0:
-        raise ValueError(f"--duration must be a positive number of seconds, got {args.duration}")
+    check_number(args.interval, "--interval", "s", lo=0.0, lo_open=True, hi=3600.0)
+    if args.duration is not None:
+        check_number(args.duration, "--duration", "s", lo=0.0, lo_open=True, hi=MAX_LIVE_S)
     settings = settings_from_args(args)
     clear = "\x1b[H\x1b[J" if sys.stdout.isatty() else ""
     summary = LiveSummary()

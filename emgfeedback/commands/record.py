@@ -18,7 +18,9 @@ import threading
 import time
 from pathlib import Path
 
-from emgfeedback.commands._settings import add_settings_arguments, settings_from_args
+from emgfeedback.commands._outputs import check_output
+from emgfeedback.commands._settings import MAX_LIVE_S, add_settings_arguments, settings_from_args
+from emgfeedback.validation import check_number
 
 __all__ = ["add_parser", "run"]
 
@@ -34,6 +36,8 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--device", required=True, metavar="URL",
                    help="device URL, e.g. 'sim://?scenario=healthy' or serial:///dev/ttyUSB0")
     p.add_argument("--out", required=True, type=Path, metavar="FILE.edf", help="file to create")
+    p.add_argument("--force", action="store_true",
+                   help="replace --out if it exists (removed once the device is open)")
     p.add_argument("--duration", type=float, default=None, metavar="S",
                    help="stop after S seconds of signal (default: until Ctrl-C or the source ends)")
     p.add_argument("--patient", default=None, metavar="CODE",
@@ -58,20 +62,21 @@ def run(args: argparse.Namespace) -> int:
     from emgfeedback.storage.deidentify import validate_patient_code
     from emgfeedback.storage.recorder import RecordingProgress
 
-    if args.duration is not None and not args.duration > 0:
-        raise ValueError(f"--duration must be a positive number of seconds, got {args.duration}")
+    if args.duration is not None:
+        check_number(args.duration, "--duration", "s", lo=0.0, lo_open=True, hi=MAX_LIVE_S)
     patient = None if args.patient is None else validate_patient_code(args.patient)
-    if args.out.suffix.lower() not in (".edf", ".bdf"):
-        raise ValueError(f"--out must end in .edf or .bdf, got {args.out}")
-    if args.out.exists():
-        raise ValueError(f"--out {args.out} already exists; choose another file name")
-    if not args.out.parent.is_dir():
-        raise ValueError(f"--out: folder {args.out.parent} does not exist")
-    if args.range_uv is not None and not args.range_uv > 0:
-        raise ValueError(f"--range must be a positive number of µV, got {args.range_uv}")
+    check_output(args.out, "--out", force=args.force, suffixes=(".edf", ".bdf"))
+    if args.range_uv is not None:
+        check_number(args.range_uv, "--range", "µV", lo=0.0, lo_open=True, hi=1e9)
     settings = settings_from_args(args)
 
     device = open_device(args.device)
+    if args.force and (args.out.exists() or args.out.is_symlink()):
+        try:  # recordings are written as measured, not renamed into place: the old file goes first
+            os.unlink(args.out)
+        except BaseException:
+            device.close()
+            raise
     try:
         live = LiveSession(device, settings=settings, lsl=args.lsl, stop_after_s=args.duration,
                            max_updates=16)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from emgfeedback.commands._outputs import atomic_output, check_output, write_output
+
 __all__ = ["add_parser", "run", "truth_summary"]
 
 
@@ -29,6 +31,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--out", type=Path, default=None, metavar="FILE.csv|FILE.edf",
                    help="write samples as CSV (s, µV per channel) or EDF+/BDF+ (truth as annotations), "
                    "and the truth as FILE.truth.json")
+    p.add_argument("--force", action="store_true", help="replace --out and its .truth.json if they exist")
     p.add_argument("--json", action="store_true", help="print the truth as one JSON object")
     p.add_argument("--serve", action="store_true",
                    help="run a virtual board on a pseudo-terminal speaking the firmware protocol in real "
@@ -78,8 +81,16 @@ def _write_csv(path: Path, rec) -> None:
     t = np.arange(rec.data.shape[1]) / rec.fs
     header = "time_s," + ",".join(f"{label} (uV)" for label in rec.montage.labels)
     table = np.vstack([t, rec.data]).T
-    with path.open("w", encoding="utf-8") as fh:
+    with path.open("x", encoding="utf-8") as fh:
         np.savetxt(fh, table, delimiter=",", header=header, comments="", fmt="%.6g")
+
+
+def _check_outputs(args: argparse.Namespace) -> "tuple[Path, Path] | None":
+    """``--out`` and its truth file, checked before the signal is generated (None: no --out)."""
+    if args.out is None:
+        return None
+    out = check_output(args.out, "--out", force=args.force, suffixes=(".csv", ".edf", ".bdf"))
+    return out, check_output(out.with_suffix(".truth.json"), "--out's truth file", force=args.force)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,25 +106,25 @@ def run(args: argparse.Namespace) -> int:
         for name in simulation.list_scenarios():
             print(f"{name:24s} {simulation.describe(name).splitlines()[0]}")
         return 0
+    outputs = _check_outputs(args)
     rec = simulation.simulate(args.scenario, args.duration, fs=args.fs, snr_db=args.snr,
                               seed=args.seed, mains_hz=args.mains)
     summary = truth_summary(rec.truth, rec.fs, rec.duration_s)
-    if args.out is not None:
-        suffix = args.out.suffix.lower()
-        if suffix not in (".csv", ".edf", ".bdf"):
-            raise ValueError(f"--out must end in .csv, .edf or .bdf, got {args.out}")
-        if suffix == ".csv":
-            _write_csv(args.out, rec)
-        else:  # EDF+/BDF+ with the ground truth as annotations (onset LABEL, rep N)
-            from emgfeedback.storage import truth_annotations, write_edf
+    if outputs is not None:
+        out, truth_path = outputs
+        suffix = out.suffix.lower()
+        with atomic_output(out, force=args.force) as tmp:
+            if suffix == ".csv":
+                _write_csv(tmp, rec)
+            else:  # EDF+/BDF+ with the ground truth as annotations (onset LABEL, rep N)
+                from emgfeedback.storage import truth_annotations, write_edf
 
-            w = write_edf(args.out, rec.data, rec.fs, rec.montage.labels,
-                          truth_annotations(rec.truth, rec.montage), bdf=suffix == ".bdf")
-            if w.clipped_samples:
-                print(f"warning: {w.clipped_samples} samples beyond ±5000 µV were clipped in {args.out}")
-        truth_path = args.out.with_suffix(".truth.json")
-        truth_path.write_text(json.dumps(summary, indent=1), encoding="utf-8")
-        print(f"wrote {args.out} and {truth_path}")
+                w = write_edf(tmp, rec.data, rec.fs, rec.montage.labels,
+                              truth_annotations(rec.truth, rec.montage), bdf=suffix == ".bdf")
+                if w.clipped_samples:
+                    print(f"warning: {w.clipped_samples} samples beyond ±5000 µV were clipped in {out}")
+        write_output(truth_path, json.dumps(summary, indent=1), force=args.force)
+        print(f"wrote {out} and {truth_path}")
     if args.json:
         print(json.dumps(summary))
     else:

@@ -70,3 +70,33 @@ def test_rep_rows_match_rep_metrics(trial):
         assert row["rep"] == r.index + 1
         assert math.isclose(row["glute_max_left_amplitude_uv"], r.mean_uv["glute_max_left"], rel_tol=1e-3)
         assert row["symmetry_glute_max"] < -30
+
+
+def test_csv_text_cells_cannot_start_a_spreadsheet_formula(trial):
+    import dataclasses
+
+    _, res = trial("lbp-lumbar-first")
+    evil = dataclasses.replace(res, source='=HYPERLINK("http://x","open")')
+    buf = io.StringIO()
+    write_csv([evil], buf)
+    rows = list(csv.reader(io.StringIO(buf.getvalue())))
+    assert len(rows) > 1 and all(r[0] == "'" + evil.source for r in rows[1:])
+
+
+def test_csv_cell_quotes_formula_starts_only_in_text():
+    from emgfeedback.analysis.tables import csv_cell
+
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert csv_cell(text) == "'" + text
+    assert csv_cell(-1.5) == -1.5 and csv_cell(0) == 0 and csv_cell(None) == "" and csv_cell("GMax L") == "GMax L"
+
+
+def test_csv_header_cells_from_channel_labels_are_quoted_too(trial):
+    import dataclasses
+
+    _, res = trial("lbp-lumbar-first")
+    evil = dataclasses.replace(res, channels=("=cmd",) + tuple(res.channels[1:]))
+    buf = io.StringIO()
+    write_csv([evil], buf)
+    header = next(csv.reader(io.StringIO(buf.getvalue())))
+    assert "'=cmd_onset_s" in header and "=cmd_onset_s" not in header

@@ -35,8 +35,8 @@ def test_no_display_in_a_fresh_process_has_no_traceback() -> None:
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["dashboard", "--exit-after", "-1"], "--exit-after must be a positive number of seconds, got -1.0"),
-        (["dashboard", "--screenshot", "out.jpg"], "--screenshot must name a .png file"),
+        (["dashboard", "--exit-after", "-1"], "--exit-after must be a finite number s > 0 and ≤ 86400, got -1.0"),
+        (["dashboard", "--screenshot", "out.jpg"], "--screenshot must end in .png, got out.jpg"),
         (["dashboard", "--protocol", "yoga"], "--protocol must be one of: glute_squeeze"),
     ],
 )

@@ -167,7 +167,7 @@ def test_bad_options(files, tmp_path, capsys):
     _one_line_error(capsys, ["analyze", str(path), "--channels", "GMax L,GMed L"],
                     r"--channels names 2 channel\(s\) but .* has 8")
     _one_line_error(capsys, ["analyze", str(path), "--report", str(tmp_path / "r.pdf")],
-                    r"output .*r\.pdf should end in \.html or \.htm")
+                    r"--report must end in \.html or \.htm, got .*r\.pdf")
     bad = tmp_path / "mvc.json"
     bad.write_text("{not json", encoding="utf-8")
     _one_line_error(capsys, ["analyze", str(path), "--mvc", str(bad)], r"--mvc .* is not valid JSON")
@@ -223,3 +223,34 @@ def test_analyze_starts_from_the_settings_a_recording_names(tmp_path, capsys):
     assert main(["analyze", str(out), "--json", "--mains", "50"]) == 0  # an option still wins
     (obj,) = _json_lines(capsys.readouterr().out)
     assert obj["settings"]["mains_hz"] == 50.0 and obj["settings"]["merge_gap_s"] == 0.3
+
+
+def test_existing_outputs_are_refused_before_any_analysis(tmp_path, capsys):
+    out = tmp_path / "reps.csv"
+    out.write_text("keep")
+    # the input does not even exist: the refusal must come first, not after the analysis
+    _one_line_error(capsys, ["analyze", str(tmp_path / "missing.edf"), "--csv", str(out)],
+                    r"--csv .*reps\.csv already exists; choose another name or add --force to replace it")
+    assert out.read_text() == "keep"
+    report = tmp_path / "r.html"
+    report.write_text("keep")
+    _one_line_error(capsys, ["analyze", str(tmp_path / "missing.edf"), "--report", str(report)],
+                    r"--report .*r\.html already exists")
+    _one_line_error(capsys, ["analyze", str(tmp_path / "missing.edf"), "--csv", str(tmp_path / "no" / "x.csv")],
+                    r"--csv .*x\.csv: folder .*no does not exist")
+
+
+def test_force_replaces_outputs_atomically_and_owner_only(files, tmp_path, capsys):
+    import os
+    import stat
+
+    _, path = files["lbp-lumbar-first"]
+    out_csv, out_html = tmp_path / "reps.csv", tmp_path / "r.html"
+    out_csv.write_text("old")
+    out_html.write_text("old")
+    assert main(["analyze", str(path), "--csv", str(out_csv), "--report", str(out_html), "--force"]) == 0
+    capsys.readouterr()
+    assert out_csv.read_text(encoding="utf-8").startswith("file,rep,")
+    assert out_html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert {stat.S_IMODE(os.stat(p).st_mode) for p in (out_csv, out_html)} == {0o600}
+    assert sorted(os.listdir(tmp_path)) == ["r.html", "reps.csv"]  # no temporary files left

@@ -49,3 +49,39 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
     err = capsys.readouterr().err
     assert message in err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_out_and_truth_are_refused_when_they_exist_and_replaced_with_force(tmp_path, capsys):
+    import os
+    import stat
+
+    out, truth = tmp_path / "s.csv", tmp_path / "s.truth.json"
+    argv = ["simulate", "--duration", "1", "--fs", "1000", "--out", str(out)]
+    truth.write_text("keep")  # only the truth file exists: nothing may be written
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "s.truth.json already exists" in err and "--force" in err and err.count("\n") == 1
+    assert not out.exists() and truth.read_text() == "keep"
+    truth.unlink()
+    out.write_text("keep")
+    assert main(argv) == 2
+    assert "s.csv already exists" in capsys.readouterr().err and out.read_text() == "keep"
+    assert main(argv + ["--force"]) == 0
+    capsys.readouterr()
+    assert np.loadtxt(out, delimiter=",", skiprows=1).shape == (1000, 9)
+    assert json.loads(truth.read_text())["scenario"] == "healthy"
+    assert {stat.S_IMODE(os.stat(p).st_mode) for p in (out, truth)} == {0o600}
+    assert sorted(os.listdir(tmp_path)) == ["s.csv", "s.truth.json"]
+
+
+def test_edf_out_is_owner_only_and_whole(tmp_path, capsys):
+    import os
+    import stat
+
+    from emgfeedback.storage import read_edf
+
+    out = tmp_path / "s.edf"
+    assert main(["simulate", "--duration", "2", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert read_edf(out).data.shape == (8, 4000) and stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    assert sorted(os.listdir(tmp_path)) == ["s.edf", "s.truth.json"]
