@@ -153,10 +153,14 @@ def _number(raw: bytes, what: str, path: str, *, whole: bool = False,
     except ValueError:
         x = math.nan
     bad = ("not a number" if not math.isfinite(x) else "not a whole number" if whole and not x.is_integer()
-           else f"outside {lo:g}..{hi:g}" if not lo <= x <= hi else "")
+           else f"outside {_plain(lo)}..{_plain(hi)}" if not lo <= x <= hi else "")
     if bad:
         raise RecordingError(f"{path} is not a valid EDF/BDF file: header field {what} is {text!r}, {bad}")
     return int(x) if whole else x
+
+
+def _plain(x: float) -> str:
+    return str(int(x)) if math.isfinite(x) and float(x).is_integer() else f"{x:g}"
 
 
 def _start(date: str, time: str, path: str) -> dt.datetime:
