@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from emgfeedback.dsp.quality import assess_quality
+from emgfeedback.dsp.quality import QualityAlarms
 from emgfeedback.model import ChannelQuality, Montage
 
 __all__ = ["QualityWindow", "QualityFunction"]
@@ -38,7 +38,9 @@ class QualityWindow:
         Powerline frequency, Hz, for the default rating function (None: 50 Hz).
     assess : callable, optional
         ``assess(x, fs, channels) -> tuple[ChannelQuality, ...]`` for rows ``x``
-        (k, n_samples); default :func:`emgfeedback.dsp.quality.assess_quality`.
+        (k, n_samples); default a :class:`emgfeedback.dsp.quality.QualityAlarms` (problems
+        raised after 2 consecutive ratings, cleared with hysteresis, noise floor from rest),
+        forgotten by :meth:`reset`.
     per_block : int
         Channels rated per block while a round is under way. Rating has a fixed cost per call
         (~0.3 ms for 1 channel, ~0.45 ms for 4, ~0.6 ms for 8 at 2 kHz): 4 keeps both the
@@ -54,12 +56,17 @@ class QualityWindow:
         self.size = max(2, int(round(window_s * fs)))
         self.interval = max(1, int(round(interval_s * fs)))
         self.per_block = max(1, int(per_block))
-        self.assess = assess if assess is not None else _default_assess(mains)
+        self.alarms: "QualityAlarms | None" = None
+        if assess is None:
+            self.alarms = QualityAlarms(montage, mains=50.0 if mains is None else float(mains), interval_s=interval_s)
+        self.assess: QualityFunction = assess if assess is not None else self.alarms  # type: ignore[assignment]
         self._ring = np.zeros((len(montage), self.size))
         self.reset()
 
     def reset(self) -> None:
-        """Empty the ring and forget the latest rating."""
+        """Empty the ring and forget the latest rating (and the default alarms' state)."""
+        if self.alarms is not None:
+            self.alarms.reset()
         self._ring[...] = 0.0
         self._pos = 0
         self._filled = 0
@@ -96,12 +103,3 @@ class QualityWindow:
             if all(q is not None for q in self._rated):
                 self.latest = tuple(self._rated)  # type: ignore[arg-type]
 
-
-def _default_assess(mains: "float | None") -> QualityFunction:
-    """:func:`~emgfeedback.dsp.quality.assess_quality` with this stream's mains frequency."""
-    m = 50.0 if mains is None else float(mains)
-
-    def assess(x: np.ndarray, fs: float, channels: Sequence[str]) -> "tuple[ChannelQuality, ...]":
-        return assess_quality(x, fs, channels, mains=m)
-
-    return assess

@@ -66,7 +66,10 @@ class OnlinePipeline:
         Known rest statistics (``dsp.onsets.detection_signal_stats`` of a rest recording);
         detection then starts at the first sample instead of after ``settings.baseline_s``.
     quality_interval_s, quality_window_s : float
-        How often signal quality is computed, s, and over how much recent raw signal, s.
+        How often signal quality is computed, s (0.5), and over how much recent raw signal, s
+        (1.0). Problems are raised after 2 consecutive ratings and cleared with hysteresis
+        (:class:`~emgfeedback.dsp.quality.QualityAlarms`), so a lead-off or strong mains hum
+        shows within ~1.5 s of its start.
 
     Notes
     -----
@@ -83,7 +86,7 @@ class OnlinePipeline:
         settings: "ProcessingSettings | None" = None,
         mvc_uv: "Mapping[str, float] | None" = None,
         onset_baseline: "BaselineStats | None" = None,
-        quality_interval_s: float = 1.0,
+        quality_interval_s: float = 0.5,
         quality_window_s: float = 1.0,
     ) -> None:
         self.fs = check_fs(fs)

@@ -1,11 +1,23 @@
 """Signal quality per electrode: mains hum, clipping, flat/lead-off channel, noise floor.
 
-Cheap enough for the live pipeline: one FFT of a ~1 s window for all channels at once, a few
-reductions, no per-sample Python. Each problem comes as a sentence a clinician can act on.
+Two layers, like the rest of ``dsp``:
+
+- :func:`assess_quality` rates one window of raw signal (≈ 1 s) on its own;
+- :class:`QualityAlarms` is what the live pipeline uses: the same measures, but a problem is
+  raised only when it persists over consecutive assessments and is cleared with hysteresis, and
+  the noise floor is judged from rest (the quietest 0.1 s over the last ``floor_horizon_s``).
+
+Both judge problems against the activity they watch: a working muscle is not noise (quiet parts
+count as noise only when their spectrum is broadband, median frequency above
+``QUALITY_LIMITS["noise_mdf_hz"]``), and mains hum is the power at the mains frequency and its
+harmonics *above* the EMG and noise in the neighbouring bins. Cheap enough for the live pipeline:
+two FFTs per window for all channels at once, no per-sample Python. See docs/dsp-onsets-metrics.md.
 """
 
 from __future__ import annotations
 
+from collections import deque
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -13,15 +25,24 @@ import numpy as np
 from emgfeedback.dsp._checks import check_fs, check_signal
 from emgfeedback.model import Channel, ChannelQuality, Montage
 
-__all__ = ["assess_quality", "QUALITY_LIMITS"]
+__all__ = ["assess_quality", "QualityAlarms", "QUALITY_LIMITS"]
 
-#: Limits above (or below) which a problem is reported.
+#: Limits above (or below) which a problem is found in a window.
 QUALITY_LIMITS = {
-    "powerline_ratio": 0.6,  # mains share of 20–450 Hz power
+    "mains_uv": 20.0,  # hum RMS (mains + harmonics above their background), µV
+    "mains_snr": 10.0,  # a harmonic counts only at ≥ 10 × the background power in its bins
     "clipping_fraction": 0.001,  # samples at the ADC rails
-    "flat_uv": 0.5,  # RMS below this (µV) in the band = flat / lead-off
-    "noise_floor_uv": 20.0,  # quietest 100 ms RMS above this (µV) = noisy contact
+    "flat_uv": 0.5,  # RMS (first difference / √2) below this in the latest 0.5 s = flat / lead-off
+    "noise_floor_uv": 20.0,  # quietest 100 ms RMS above this (µV) = noisy contact …
+    "noise_mdf_hz": 150.0,  # … when those quiet parts are broadband (median frequency above this)
 }
+
+#: A raised problem clears when its measure is back beyond these fractions of its limit.
+CLEAR_FRACTION = {"mains_uv": 0.8, "clipping_fraction": 0.5, "flat_uv": 2.0, "noise_floor_uv": 0.8}
+
+_SEGMENT_S = 0.1  # noise-floor segments, s
+_FLAT_TAIL_S = 0.5  # flatness is judged on the latest 0.5 s of the window
+_KINDS = ("flat", "clipping", "mains", "noise")
 
 
 def _label(cid: str) -> str:
@@ -29,6 +50,164 @@ def _label(cid: str) -> str:
         return Channel.parse(cid).label
     except ValueError:
         return cid
+
+
+@dataclass(frozen=True)
+class _Measures:
+    """Per-row measures of one window (arrays of shape (n_rows,))."""
+
+    hum_uv: np.ndarray  # significant hum RMS, µV
+    powerline_ratio: np.ndarray  # hum power / 20–450 Hz power
+    clip_fraction: np.ndarray
+    tail_uv: np.ndarray  # RMS of the first difference / √2 in the latest 0.5 s, µV
+    tail_ptp_uv: np.ndarray  # peak-to-peak of the latest 0.5 s, µV
+    floor_uv: np.ndarray  # RMS of the quietest 0.1 s, band-passed, mains-free, µV
+    floor_mdf_hz: np.ndarray  # median frequency of the quiet 0.1 s segments, Hz
+
+    @property
+    def flat(self) -> np.ndarray:
+        lim = QUALITY_LIMITS["flat_uv"]
+        return (self.tail_uv < lim) & (self.tail_ptp_uv < 50 * lim)
+
+
+def _hum(spec: np.ndarray, f: np.ndarray, band: np.ndarray, mains: float, top: float) -> tuple[np.ndarray, np.ndarray]:
+    """Hum power per row (sum over significant harmonics) and the mask of hum bins.
+
+    Each harmonic's bins (±1 bin) hold hum plus the broadband signal around it; that background
+    is the median of the bins 4–15 Hz away (/ln 2: the median of a χ²₂ spectrum) times the
+    number of hum bins. A harmonic counts when its bins exceed ``mains_snr`` × background.
+    """
+    df = f[1] - f[0]
+    centres = np.arange(mains, top + 1e-9, mains)
+    harm = np.zeros(f.shape, dtype=bool)
+    for h in centres:
+        harm |= np.abs(f - h) <= 1.5 * df + 0.5
+    hum = np.zeros(spec.shape[0])
+    snr = QUALITY_LIMITS["mains_snr"]
+    for h in centres:
+        bins = np.abs(f - h) <= 1.01 * df
+        near = band & ~harm & (np.abs(f - h) >= 4.0) & (np.abs(f - h) <= 15.0)
+        if not near.any():
+            near = band & ~harm
+        bg = np.median(spec[:, near], axis=1) / np.log(2.0) * bins.sum()
+        s = spec[:, bins].sum(axis=1)
+        hum += np.where(s > snr * bg, s - bg, 0.0)
+    return hum, harm
+
+
+def _quiet_floor(clean: np.ndarray, fs: float, low: float, top: float) -> tuple[np.ndarray, np.ndarray]:
+    """RMS of the quietest 0.1 s per row, µV, and the median frequency (Hz) of the quiet
+    segments (RMS ≤ 1.5 × that floor; their Hann spectra averaged)."""
+    rows, n = clean.shape
+    seg = max(8, int(_SEGMENT_S * fs))
+    k = max(1, n // seg)
+    seg = min(seg, n)
+    parts = clean[:, n - k * seg :].reshape(rows, k, seg)
+    seg_rms = np.sqrt(np.mean(parts**2, axis=2))
+    floor = seg_rms.min(axis=1)
+    quiet = seg_rms <= 1.5 * floor[:, None] + 1e-12
+    spec = np.abs(np.fft.rfft(parts * np.hanning(seg), axis=2)) ** 2
+    f = np.fft.rfftfreq(seg, 1.0 / fs)
+    band = (f >= low) & (f <= top)
+    avg = (spec[:, :, band] * quiet[:, :, None]).sum(axis=1)
+    cum = np.cumsum(avg, axis=1)
+    fb = f[band]
+    if fb.size == 0:
+        return floor, np.zeros(rows)
+    mdf = fb[np.argmax(cum >= 0.5 * cum[:, -1:], axis=1)]
+    return floor, np.where(cum[:, -1] > 0, mdf, 0.0)
+
+
+def _clipping(xx: np.ndarray, adc_range_uv: "float | tuple[float, float] | None") -> np.ndarray:
+    """Fraction of samples at the ADC rails per row."""
+    if adc_range_uv is not None:
+        if np.isscalar(adc_range_uv):
+            lo, hi = -float(adc_range_uv), float(adc_range_uv)  # type: ignore[arg-type]
+        else:
+            lo, hi = map(float, adc_range_uv)  # type: ignore[arg-type]
+        tol = 1e-3 * (hi - lo)
+        clipped = (xx >= hi - tol) | (xx <= lo + tol)
+    else:
+        mx, mn = xx.max(axis=1, keepdims=True), xx.min(axis=1, keepdims=True)
+        at_rail = (xx == mx) | (xx == mn)
+        repeat = np.zeros_like(at_rail)
+        repeat[:, 1:] = at_rail[:, 1:] & (xx[:, 1:] == xx[:, :-1])
+        # a rail is real when the extreme value repeats (flat tops), not a single peak
+        clipped = np.where(repeat.sum(axis=1, keepdims=True) >= 3, at_rail, False)
+    return clipped.mean(axis=1)
+
+
+def _measure(
+    xx: np.ndarray, fs: float, mains: float, adc_range_uv: "float | tuple[float, float] | None",
+    low: float, high: float,
+) -> _Measures:
+    """All measures of one window (n_rows, n) µV, all rows at once."""
+    n = xx.shape[1]
+    top = min(high, 0.45 * fs)
+    xc = xx - xx.mean(axis=1, keepdims=True)
+    win = np.hanning(n)
+    spec = np.abs(np.fft.rfft(xc * win, axis=1)) ** 2
+    f = np.fft.rfftfreq(n, 1.0 / fs)
+    band = (f >= low) & (f <= top)
+    hum, harm = _hum(spec, f, band, mains, top)
+    total = spec[:, band].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(total > 0, np.minimum(hum / total, 1.0), 0.0)
+    # one-sided Hann spectrum -> mean power: 2·Σ|X|² / (n²·mean(w²))
+    hum_uv = np.sqrt(2.0 * hum / (n * n * np.mean(win**2)))
+    clean = np.fft.irfft(np.where(band & ~harm, np.fft.rfft(xc, axis=1), 0), n=n, axis=1)
+    floor, mdf = _quiet_floor(clean, fs, low, top)
+    tail = xx[:, n - max(2, min(n, int(_FLAT_TAIL_S * fs))) :]
+    tail_uv = np.sqrt(np.mean(np.diff(tail, axis=1) ** 2, axis=1) / 2.0)
+    return _Measures(hum_uv, ratio, _clipping(xx, adc_range_uv), tail_uv, np.ptp(tail, axis=1), floor, mdf)
+
+
+def _message(kind: str, name: str, m: _Measures, i: int, mains: float, floor_uv: float) -> str:
+    """The sentence a clinician acts on, for problem ``kind`` of row ``i``."""
+    if kind == "flat":
+        return f"{name}: no signal (flat or lead-off) — check the electrode is on the skin and the lead is plugged in"
+    if kind == "clipping":
+        return (f"{name}: signal clipping ({100 * m.clip_fraction[i]:.1f} % of samples at the amplifier limit) — "
+                "reduce the gain or check for a loose electrode")
+    if kind == "mains":
+        return (f"{name}: strong {mains:g} Hz mains hum ({m.hum_uv[i]:.0f} µV RMS, {100 * m.powerline_ratio[i]:.0f} % "
+                "of the power) — check the reference electrode and skin prep")
+    return (f"{name}: high noise floor ({floor_uv:.0f} µV RMS at rest, broadband) — clean the skin and press "
+            "the electrode on firmly, or replace it")
+
+
+def _found(m: _Measures, i: int, floor_uv: float, floor_mdf_hz: float) -> dict[str, bool]:
+    """Which problems row ``i`` shows in this window (raise limits)."""
+    lim = QUALITY_LIMITS
+    flat = bool(m.flat[i])
+    return {
+        "flat": flat,
+        "clipping": not flat and m.clip_fraction[i] > lim["clipping_fraction"],
+        "mains": bool(m.hum_uv[i] > lim["mains_uv"]),
+        "noise": not flat and floor_uv > lim["noise_floor_uv"] and floor_mdf_hz > lim["noise_mdf_hz"],
+    }
+
+
+def _gone(m: _Measures, i: int, floor_uv: float) -> dict[str, bool]:
+    """Which problems row ``i`` is clearly free of in this window (clear limits, hysteresis)."""
+    lim, c = QUALITY_LIMITS, CLEAR_FRACTION
+    return {
+        "flat": bool(m.tail_uv[i] > c["flat_uv"] * lim["flat_uv"] or m.tail_ptp_uv[i] > 100 * lim["flat_uv"]),
+        "clipping": bool(m.clip_fraction[i] < c["clipping_fraction"] * lim["clipping_fraction"]),
+        "mains": bool(m.hum_uv[i] < c["mains_uv"] * lim["mains_uv"]),
+        "noise": floor_uv < c["noise_floor_uv"] * lim["noise_floor_uv"],
+    }
+
+
+def _prepare(x: np.ndarray, fs: float, channels: "Sequence[str] | Montage", mains: float) -> tuple[np.ndarray, float, tuple[str, ...]]:
+    fs = check_fs(fs)
+    xx = check_signal(x, "x", ndim=(2,), min_samples=int(0.1 * fs))
+    ids = channels.ids if isinstance(channels, Montage) else tuple(str(c) for c in channels)
+    if len(ids) != xx.shape[0]:
+        raise ValueError(f"channels names {len(ids)} channel(s) but x has {xx.shape[0]} row(s)")
+    if mains not in (50.0, 60.0):
+        raise ValueError(f"mains must be 50.0 or 60.0 Hz, got {mains!r}")
+    return xx, fs, ids
 
 
 def assess_quality(
@@ -41,7 +220,7 @@ def assess_quality(
     low: float = 20.0,
     high: float = 450.0,
 ) -> tuple[ChannelQuality, ...]:
-    """Quality of each channel over a window of raw signal (≈ 1 s is enough).
+    """Quality of each channel over one window of raw signal (≈ 1 s is enough).
 
     Parameters
     ----------
@@ -62,85 +241,123 @@ def assess_quality(
     Returns
     -------
     tuple of ChannelQuality
-        One per channel, in row order.
+        One per channel, in row order; ``problems`` lists what this window shows (flat,
+        clipping, mains, noise, in that order).
 
     Notes
     -----
-    The noise floor is the RMS of the quietest 100 ms of the band-passed, mains-free signal, so
-    it only means "noise" when the window holds some rest; during a sustained contraction it is
-    the contraction's level. Limits are in :data:`QUALITY_LIMITS`.
+    One window, no memory: for live use prefer :class:`QualityAlarms` (persistence, hysteresis,
+    noise floor judged from rest). The noise floor is the RMS of the quietest 100 ms of the
+    band-passed, mains-free signal; it is a problem only above ``noise_floor_uv`` *and* when the
+    quiet parts are broadband (median frequency above ``noise_mdf_hz``), so a sustained
+    contraction (median frequency ~50–120 Hz) is not taken for noise. Limits are in
+    :data:`QUALITY_LIMITS`.
     """
-    fs = check_fs(fs)
-    xx = check_signal(x, "x", ndim=(2,), min_samples=int(0.1 * fs))
-    ids = channels.ids if isinstance(channels, Montage) else tuple(str(c) for c in channels)
-    if len(ids) != xx.shape[0]:
-        raise ValueError(f"channels names {len(ids)} channel(s) but x has {xx.shape[0]} row(s)")
-    if mains not in (50.0, 60.0):
-        raise ValueError(f"mains must be 50.0 or 60.0 Hz, got {mains!r}")
-    n = xx.shape[1]
-    top = min(high, 0.45 * fs)
-
-    # Spectrum (Hann window) of the de-meaned window, all channels in one FFT.
-    xc = xx - xx.mean(axis=1, keepdims=True)
-    win = np.hanning(n)
-    spec = np.abs(np.fft.rfft(xc * win, axis=1)) ** 2
-    f = np.fft.rfftfreq(n, 1.0 / fs)
-    band = (f >= low) & (f <= top)
-    harm = np.zeros_like(band)
-    df = max(fs / n, 1.0)
-    for h in np.arange(mains, top + 1e-9, mains):
-        harm |= np.abs(f - h) <= 1.5 * df + 0.5
-    total = spec[:, band].sum(axis=1)
-    hum = spec[:, band & harm].sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pl_ratio = np.where(total > 0, hum / total, 0.0)
-
-    # In-band signal without mains, to judge flat channels and the noise floor.
-    keep = band & ~harm
-    clean = np.fft.irfft(np.where(keep, np.fft.rfft(xc, axis=1), 0), n=n, axis=1)
-    rms = np.sqrt(np.mean(clean**2, axis=1))
-    seg = max(1, int(0.1 * fs))
-    k = n // seg
-    seg_rms = np.sqrt(np.mean(clean[:, : k * seg].reshape(len(ids), k, seg) ** 2, axis=2))
-    noise_floor = seg_rms.min(axis=1)
-
-    # Clipping: samples at the rails.
-    if adc_range_uv is not None:
-        lo, hi = (-float(adc_range_uv), float(adc_range_uv)) if np.isscalar(adc_range_uv) else map(float, adc_range_uv)
-        tol = 1e-3 * (hi - lo)
-        clipped = (xx >= hi - tol) | (xx <= lo + tol)
-    else:
-        mx, mn = xx.max(axis=1, keepdims=True), xx.min(axis=1, keepdims=True)
-        at_rail = (xx == mx) | (xx == mn)
-        repeat = np.zeros_like(at_rail)
-        repeat[:, 1:] = at_rail[:, 1:] & (xx[:, 1:] == xx[:, :-1])
-        # a rail is real when the extreme value repeats (flat tops), not a single peak
-        clipped = np.where(repeat.sum(axis=1, keepdims=True) >= 3, at_rail, False)
-    clip_frac = clipped.mean(axis=1)
-
+    xx, fs, ids = _prepare(x, fs, channels, mains)
+    m = _measure(xx, fs, mains, adc_range_uv, low, high)
     out = []
-    lim = QUALITY_LIMITS
     for i, cid in enumerate(ids):
-        name = _label(cid)
-        flat = bool(rms[i] < lim["flat_uv"] and np.ptp(xx[i]) < 50 * lim["flat_uv"])
-        problems = []
-        if flat:
-            problems.append(f"{name}: no signal (flat or lead-off) — check the electrode is on the skin and the lead is plugged in")
-        if not flat and clip_frac[i] > lim["clipping_fraction"]:
-            problems.append(
-                f"{name}: signal clipping ({100 * clip_frac[i]:.1f} % of samples at the amplifier limit) — "
-                "reduce the gain or check for a loose electrode"
-            )
-        if pl_ratio[i] > lim["powerline_ratio"]:
-            problems.append(
-                f"{name}: strong {mains:g} Hz mains hum ({100 * pl_ratio[i]:.0f} % of the power) — "
-                "check the reference electrode and skin prep"
-            )
-        if not flat and noise_floor[i] > lim["noise_floor_uv"]:
-            problems.append(
-                f"{name}: high noise floor ({noise_floor[i]:.0f} µV RMS in its quietest 0.1 s; if the "
-                "muscle was relaxed, clean the skin and press the electrode on firmly, or replace it)"
-            )
-        out.append(ChannelQuality(cid, float(pl_ratio[i]), float(clip_frac[i]), flat, float(noise_floor[i]),
-                                  tuple(problems)))
+        found = _found(m, i, float(m.floor_uv[i]), float(m.floor_mdf_hz[i]))
+        problems = tuple(_message(k, _label(cid), m, i, mains, float(m.floor_uv[i])) for k in _KINDS if found[k])
+        out.append(ChannelQuality(cid, float(m.powerline_ratio[i]), float(m.clip_fraction[i]), found["flat"],
+                                  float(m.floor_uv[i]), problems))
     return tuple(out)
+
+
+class QualityAlarms:
+    """Quality problems that persist, for a live stream: raised, held, then cleared.
+
+    Called like :func:`assess_quality` on each new window of any subset of its channels
+    (``alarms(x, fs, channels)``); keeps per channel and problem a small state machine:
+
+    - a problem is **raised** when :func:`assess_quality`'s limits are exceeded in
+      ``raise_after`` consecutive assessments of that channel; its sentence is fixed then, so
+      the same alarm reads the same until it clears;
+    - it is **cleared** when its measure is back within :data:`CLEAR_FRACTION` of the limit
+      (hum < 80 %, noise floor < 80 %, clipping < 50 %, flat channel moving at 2 ×) in
+      ``clear_after`` consecutive assessments;
+    - the **noise floor** is the lowest window floor over the last ``floor_horizon_s`` (minimum
+      statistics: a rest between reps shows the electrode's own noise), with the median
+      frequency of that quiet part deciding whether it is noise or a sustained contraction.
+
+    Parameters
+    ----------
+    channels : sequence of str or Montage
+        Every channel that may be assessed.
+    mains : {50.0, 60.0}
+        Powerline frequency, Hz.
+    adc_range_uv : float or (float, float), optional
+        As for :func:`assess_quality`.
+    interval_s : float
+        Time between two assessments of a channel, s (sets the horizon in assessments).
+    floor_horizon_s : float
+        How far back the rest noise floor is looked for, s.
+    raise_after, clear_after : int
+        Consecutive assessments needed to raise and to clear a problem.
+    low, high : float
+        Band of interest, Hz.
+    """
+
+    def __init__(
+        self,
+        channels: "Sequence[str] | Montage",
+        *,
+        mains: float = 50.0,
+        adc_range_uv: "float | tuple[float, float] | None" = None,
+        interval_s: float = 0.5,
+        floor_horizon_s: float = 10.0,
+        raise_after: int = 2,
+        clear_after: int = 2,
+        low: float = 20.0,
+        high: float = 450.0,
+    ) -> None:
+        self.channels = channels.ids if isinstance(channels, Montage) else tuple(str(c) for c in channels)
+        if mains not in (50.0, 60.0):
+            raise ValueError(f"mains must be 50.0 or 60.0 Hz, got {mains!r}")
+        if not (interval_s > 0 and floor_horizon_s > 0):
+            raise ValueError(f"interval_s and floor_horizon_s must be > 0 s, got {interval_s!r} and {floor_horizon_s!r}")
+        for name, value in (("raise_after", raise_after), ("clear_after", clear_after)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be an integer ≥ 1 (assessments), got {value!r}")
+        self.mains, self.adc_range_uv, self.low, self.high = float(mains), adc_range_uv, low, high
+        self.raise_after, self.clear_after = raise_after, clear_after
+        self._horizon = max(1, int(np.ceil(floor_horizon_s / interval_s)))
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every floor and alarm."""
+        self._floors: dict[str, deque[tuple[float, float]]] = {c: deque(maxlen=self._horizon) for c in self.channels}
+        self._count: dict[tuple[str, str], int] = {}
+        self._raised: dict[tuple[str, str], str] = {}
+
+    def raised(self, channel: str) -> tuple[str, ...]:
+        """Sentences of the problems raised on ``channel`` now (flat, clipping, mains, noise order)."""
+        return tuple(self._raised[(channel, k)] for k in _KINDS if (channel, k) in self._raised)
+
+    def __call__(self, x: np.ndarray, fs: float, channels: "Sequence[str] | Montage") -> tuple[ChannelQuality, ...]:
+        """Assess a new window of ``channels`` (rows of ``x``, µV) and update their alarms."""
+        xx, fs, ids = _prepare(x, fs, channels, self.mains)
+        unknown = [c for c in ids if c not in self._floors]
+        if unknown:
+            raise ValueError(f"channel(s) {', '.join(unknown)} not set up in these alarms ({', '.join(self.channels)})")
+        m = _measure(xx, fs, self.mains, self.adc_range_uv, self.low, self.high)
+        out = []
+        for i, cid in enumerate(ids):
+            floors = self._floors[cid]
+            floors.append((float(m.floor_uv[i]), float(m.floor_mdf_hz[i])))
+            floor_uv, floor_mdf = min(floors)
+            found, gone = _found(m, i, floor_uv, floor_mdf), _gone(m, i, floor_uv)
+            for kind in _KINDS:
+                key = (cid, kind)
+                up = key in self._raised
+                hit = gone[kind] if up else found[kind]
+                self._count[key] = self._count.get(key, 0) + 1 if hit else 0
+                if not up and self._count[key] >= self.raise_after:
+                    self._raised[key] = _message(kind, _label(cid), m, i, self.mains, floor_uv)
+                    self._count[key] = 0
+                elif up and self._count[key] >= self.clear_after:
+                    del self._raised[key]
+                    self._count[key] = 0
+            out.append(ChannelQuality(cid, float(m.powerline_ratio[i]), float(m.clip_fraction[i]),
+                                      (cid, "flat") in self._raised, floor_uv, self.raised(cid)))
+        return tuple(out)
