@@ -18,9 +18,9 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QTabWidget,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from emgfeedback.app.bridge import SessionBridge
+from emgfeedback.app.layout import ElidedLabel, fit_to_screen, window_size
 from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
 from emgfeedback.app.pages import MvcPage, PlacementPage, SummaryPage
 from emgfeedback.app.recording import RecordingControls
@@ -51,7 +52,7 @@ VIEWS = ("live", "mvc", "summary", "placement")
 def _box(title: str, widget: QWidget) -> QGroupBox:
     box = QGroupBox(title)
     lay = QVBoxLayout(box)
-    lay.setContentsMargins(6, 8, 6, 6)
+    lay.setContentsMargins(4, 2, 4, 4)
     lay.addWidget(widget)
     return box
 
@@ -86,7 +87,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._drawn_total = -1
         self.setWindowTitle("emgfeedback — glute activation biofeedback")
-        self.resize(1600, 1000)
+        self.resize(window_size(self.screen().availableGeometry().size()))
         self.protocols = load_protocols()
         self.mvc_procedures = load_mvc_procedures()
         if scenarios is None:
@@ -109,24 +110,30 @@ class MainWindow(QMainWindow):
 
         central = QWidget()
         root = QVBoxLayout(central)
-        root.setContentsMargins(10, 10, 10, 10)
-        top = QHBoxLayout()
+        root.setContentsMargins(8, 8, 8, 8)
+        root.setSpacing(6)
         self.connect_panel = ConnectPanel(scenarios, recent or RecentDevices(), url,
                                           mains_hz=self.bridge.settings.mains_hz,
                                           method=self.bridge.settings.onset_method)
-        self.patient = PatientBar()
-        top.addWidget(self.connect_panel, 3)
-        top.addWidget(self.patient, 2)
-        root.addLayout(top)
+        root.addWidget(self.connect_panel)
         self.tabs = QTabWidget()
+        self.patient = PatientBar()  # beside the tabs: one row less on a 768 px high screen
+        self.tabs.setCornerWidget(self.patient, Qt.Corner.TopRightCorner)
         root.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
         live = QWidget()
         grid = QGridLayout(live)
-        grid.setContentsMargins(0, 8, 0, 0)
+        grid.setContentsMargins(0, 6, 0, 0)
+        grid.setSpacing(6)
         self.trace_box = QGroupBox("Live signals (band-passed, µV, last 10 s)")
         self.trace_layout = QVBoxLayout(self.trace_box)
+        self.trace_layout.setContentsMargins(4, 2, 4, 4)
+        self.per_lane = QCheckBox("scale each lane separately")
+        self.per_lane.setToolTip("Off: left and right of a muscle share one scale, so rest looks like rest "
+                                 "beside a working side. On: every lane fills its own height.")
+        self.per_lane.toggled.connect(lambda on: self.traces is not None and self.traces.set_per_lane(on))
+        self.trace_layout.addWidget(self.per_lane, 0, Qt.AlignmentFlag.AlignRight)
         self.trace_placeholder = QLabel("Connect a device to see the signals.")
         self.trace_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.trace_placeholder.setStyleSheet(f"color: {MUTED}; font-size: 22px;")
@@ -162,8 +169,7 @@ class MainWindow(QMainWindow):
         self.summary_page = SummaryPage()
         self.tabs.addTab(self.summary_page, "Summary")
         self.tabs.addTab(PlacementPage(load_placements()), "Placement")
-        self.status = QLabel("")
-        self.status.setFixedWidth(560)  # changing text must not relayout the window
+        self.status = ElidedLabel("", min_width=120, hint_width=520)  # its text never relayouts the window
         self.statusBar().addPermanentWidget(self.status)
 
         self.connect_panel.connect_requested.connect(self.bridge.connect_device)
@@ -213,7 +219,7 @@ class MainWindow(QMainWindow):
             self.trace_layout.removeWidget(self.traces)
             self.traces.deleteLater()
         self.trace_placeholder.hide()
-        self.traces = TracePanel(ids, info.fs, self.bridge.window_s)
+        self.traces = TracePanel(ids, info.fs, self.bridge.window_s, per_lane=self.per_lane.isChecked())
         self.trace_layout.addWidget(self.traces)
         self.bars.set_channels(ids)
         self.lights.set_channels(ids)
@@ -367,6 +373,8 @@ def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_
     win = MainWindow(url, recordings_dir=recordings_dir, lsl=lsl, settings=settings)
     win.show_view(view)
     win.show()
+    fit_to_screen(win)  # fills the screen's available area, frame included, never more
+    QTimer.singleShot(300, lambda: fit_to_screen(win))  # again once the window manager drew the frame
     if win.connect_device(url):
         if protocol:
             win.start_protocol(protocol)

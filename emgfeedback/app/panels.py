@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from emgfeedback.app.theme import BAD, GOOD, MUTED, PANEL, PHASE_COLORS, WARN
+from emgfeedback.app.layout import ElidedLabel, TextBox, fit_font
+from emgfeedback.app.theme import BAD, GOOD, MUTED, PANEL, PHASE_COLORS, TEXT, WARN
 from emgfeedback.calibration import Protocol
 from emgfeedback.session import Phase, PhaseEvent, RunnerState, validate_patient_code
 
@@ -70,6 +71,14 @@ class RecentDevices:
 MAINS_CHOICES = {"50 Hz mains": 50.0, "60 Hz mains": 60.0, "no notch": None}
 
 
+def _shrinkable(combo: QComboBox, chars: int) -> None:
+    """Let ``combo`` be as narrow as ``chars`` characters (its longest item no longer sets the
+    window's minimum width); the drop-down list stays wide enough for every item."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
+
+
 class ConnectPanel(QFrame):
     """Device URL (editable, with recent devices), a simulated-scenario picker, the mains
     frequency (the notch: 50 Hz in Europe, 60 Hz in the Americas), the onset detector (every
@@ -85,17 +94,18 @@ class ConnectPanel(QFrame):
         self.setObjectName("panel")
         self.recent = recent
         lay = QHBoxLayout(self)
-        lay.setContentsMargins(12, 8, 12, 8)
+        lay.setContentsMargins(10, 4, 10, 4)
         lay.addWidget(QLabel("Device"))
         self.url = QComboBox()
         self.url.setEditable(True)
-        self.url.setMinimumWidth(340)
+        _shrinkable(self.url, 16)
         self.url.addItems([url] + [u for u in recent.load() if u != url])
         self.url.setToolTip("sim://?scenario=NAME, serial:///dev/ttyUSB0, ble://NAME, cyton://PORT …")
         lay.addWidget(self.url, 3)
         self.scenario = QComboBox()
         self.scenario.addItem("simulated scenario…")
         self.scenario.addItems(list(scenarios))
+        _shrinkable(self.scenario, 10)
         self.scenario.activated.connect(self._pick_scenario)
         lay.addWidget(self.scenario, 2)
         self.mains = QComboBox()
@@ -114,7 +124,7 @@ class ConnectPanel(QFrame):
         self.button.setObjectName("primary")
         self.button.clicked.connect(self._clicked)
         lay.addWidget(self.button)
-        self.status = QLabel("not connected")
+        self.status = ElidedLabel("not connected", min_width=60, hint_width=200)
         self.status.setStyleSheet(f"color: {MUTED};")
         lay.addWidget(self.status, 2)
         self._connected = False
@@ -215,23 +225,23 @@ class PatientBar(QFrame):
         super().__init__(parent)
         self.setObjectName("panel")
         lay = QHBoxLayout(self)
-        lay.setContentsMargins(12, 8, 12, 8)
+        lay.setContentsMargins(10, 1, 2, 1)  # it sits beside the tabs, as high as the tab bar
         lay.addWidget(QLabel("Patient code"))
         self.code = QLineEdit()
         self.code.setPlaceholderText("e.g. P-0042")
         self.code.setToolTip("De-identified code only: letters, digits, '-' or '_', with a digit. Never a name.")
         self.code.setMaxLength(16)
-        self.code.setFixedWidth(150)
+        self.code.setFixedWidth(130)
         self.code.textChanged.connect(self._check)
         lay.addWidget(self.code)
-        self.message = QLabel("")
+        self.message = ElidedLabel("", min_width=60, hint_width=160)
         self.message.setStyleSheet(f"color: {BAD};")
-        self.message.setMinimumWidth(80)
         lay.addWidget(self.message, 1)
         self.indicator = RecordIndicator()
         lay.addWidget(self.indicator)
         self.record = QPushButton("● Record")
         self.record.setFixedWidth(120)
+        self.record.setStyleSheet("padding: 5px 12px;")
         self.record.clicked.connect(self.record_toggled.emit)
         lay.addWidget(self.record)
         self.streaming = False
@@ -309,12 +319,13 @@ class ProtocolPanel(QFrame):
         self.protocols = dict(protocols)
         self.beeps = 0
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 12, 16, 12)
+        lay.setContentsMargins(10, 6, 10, 6)
         row = QHBoxLayout()
         self.choice = QComboBox()
         for p in self.protocols.values():
             self.choice.addItem(p.name, p.id)
         self.choice.currentIndexChanged.connect(self._show_summary)
+        _shrinkable(self.choice, 14)
         row.addWidget(self.choice, 1)
         self.start = QPushButton("Start")
         self.start.setObjectName("primary")
@@ -374,7 +385,7 @@ class PhaseDisplay(QWidget):
 
     def __init__(self, parent: "QWidget | None" = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(420, 200)
+        self.setMinimumSize(260, 110)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.phase_text, self.phase_color = "READY", MUTED
         self.timer_text = "–"
@@ -388,32 +399,40 @@ class PhaseDisplay(QWidget):
             self.phase_text, self.phase_color, self.timer_text, self.counter_text, self.cue_text = new
             self.update()
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt name
+    def text_boxes(self) -> list[TextBox]:
+        """Phase word, timer, counter and cue with fonts fitted to the widget's size (the cue
+        wraps and shrinks until it fits; the phase word and the timer are fitted to their
+        longest form, so their size does not jump as they change)."""
         from PySide6.QtCore import QRectF
-        from PySide6.QtGui import QColor, QFont, QPainter
 
-        def font(px: int, bold: bool) -> QFont:
-            f = QFont()
-            f.setPixelSize(px)
-            f.setBold(bold)
-            return f
+        w, h = self.width(), self.height()
+        top_h, counter_h = h * 0.38, h * 0.2
+        cue_h = h - top_h - counter_h
+        left, right = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight
+        v = Qt.AlignmentFlag.AlignVCenter
+        longest_phase = max(("SET BREAK", "PREPARE", self.phase_text), key=len)
+        return [
+            TextBox(self.phase_text, QRectF(0, 0, w * 0.58, top_h),
+                    fit_font(longest_phase, w * 0.58, top_h, top_h * 0.7, bold=True), int(left | v),
+                    self.phase_color),
+            TextBox(self.timer_text, QRectF(w * 0.6, 0, w * 0.4, top_h),
+                    fit_font(max("00.0 s", self.timer_text, key=len), w * 0.4, top_h, top_h * 0.85, bold=True),
+                    int(right | v), TEXT),
+            TextBox(self.counter_text, QRectF(0, top_h, w, counter_h),
+                    fit_font(self.counter_text, w, counter_h, counter_h * 0.8, bold=True), int(left | v), TEXT),
+            TextBox(self.cue_text, QRectF(0, top_h + counter_h, w, cue_h),
+                    fit_font(self.cue_text, w, cue_h, min(cue_h * 0.4, 34), wrap=True),
+                    int(left | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap), TEXT),
+        ]
+
+    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt name
+        from PySide6.QtGui import QColor, QPainter
 
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         p.fillRect(self.rect(), QColor(PANEL))
-        w, h = self.width(), self.height()
-        big = min(64, max(int(h * 0.3), 28))
-        p.setFont(font(int(big * 0.75), True))
-        p.setPen(QColor(self.phase_color))
-        p.drawText(QRectF(0, 0, w * 0.6, big * 1.3), Qt.AlignmentFlag.AlignVCenter, self.phase_text)
-        p.setFont(font(big, True))
-        p.setPen(QColor("#eef2f6"))
-        p.drawText(QRectF(w * 0.4, 0, w * 0.6, big * 1.3),
-                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.timer_text)
-        y = big * 1.35
-        p.setFont(font(26, True))
-        p.drawText(QRectF(0, y, w, 36), Qt.AlignmentFlag.AlignVCenter, self.counter_text)
-        p.setFont(font(22, False))
-        p.drawText(QRectF(0, y + 42, w, h - y - 42),
-                   Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self.cue_text)
+        for b in self.text_boxes():
+            p.setFont(b.font)
+            p.setPen(QColor(b.color))
+            p.drawText(b.rect, b.flags, b.text)
         p.end()

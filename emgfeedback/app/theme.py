@@ -34,7 +34,7 @@ STYLE_SHEET = f"""
 QWidget {{ background: {BG}; color: {TEXT}; font-size: 15px; }}
 QLabel {{ background: transparent; }}
 QFrame#panel, QGroupBox {{ background: {PANEL}; border-radius: 10px; }}
-QGroupBox {{ margin-top: 26px; padding: 10px; font-size: 16px; font-weight: 600; }}
+QGroupBox {{ margin-top: 24px; padding: 4px; font-size: 16px; font-weight: 600; }}
 QGroupBox::title {{ subcontrol-origin: margin; left: 12px; padding: 2px 4px; color: {MUTED}; }}
 QPushButton {{ background: #2b3441; border: 1px solid #3a4656; border-radius: 8px;
               padding: 8px 16px; font-size: 16px; }}
@@ -45,7 +45,7 @@ QLineEdit, QComboBox {{ background: #11151b; border: 1px solid #3a4656; border-r
                         padding: 6px; font-size: 16px; }}
 QLineEdit[invalid="true"] {{ border: 2px solid {BAD}; }}
 QTabWidget::pane {{ border: none; }}
-QTabBar::tab {{ background: {PANEL}; padding: 10px 22px; font-size: 16px; margin-right: 4px;
+QTabBar::tab {{ background: {PANEL}; padding: 9px 20px; font-size: 16px; margin-right: 4px;
                border-top-left-radius: 8px; border-top-right-radius: 8px; color: {MUTED}; }}
 QTabBar::tab:selected {{ background: #2b3441; color: {TEXT}; }}
 QTableWidget {{ background: {PANEL}; gridline-color: #2b3441; font-size: 15px; }}

@@ -9,7 +9,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from emgfeedback.app.indicators import _font, _Painted
+from emgfeedback.app.indicators import _CENTER, _LEFT_V, _RIGHT_V, _Painted
+from emgfeedback.app.layout import TextBox, clamp as _clamp, fit_font
 from emgfeedback.app.theme import GOOD, MUSCLE_COLORS, MUTED, TEXT, WARN
 from emgfeedback.model import Muscle, Side
 from emgfeedback.measures import RepMetrics
@@ -40,7 +41,7 @@ class FiringTimeline(_Painted):
         self.max_reps = max_reps
         self.reps: list[RepMetrics] = []
         self.first, self.before = Muscle.GLUTE_MAX, Muscle.LUMBAR_ES
-        self.setMinimumSize(420, 200)
+        self.setMinimumSize(300, 110)
 
     def set_pair(self, first: Muscle, before: Muscle) -> None:
         """Which muscle should lead which (from the protocol's feedback)."""
@@ -57,53 +58,77 @@ class FiringTimeline(_Painted):
         self.reps = []
         self.update()
 
+    def _geometry(self) -> tuple[float, float, float, float]:
+        """Legend height, rep-label column width, verdict column width and row height, px."""
+        w, h = self.width(), self.height()
+        legend_h = _clamp(h * 0.13, 16, 28)
+        label_w = _clamp(w * 0.17, 62, 120)
+        verdict_w = _clamp(w * 0.4, 130, 320)
+        n = max(len(self._rows()), 1)
+        return legend_h, label_w, verdict_w, min((h - legend_h) / n, 48.0)
+
+    def _rows(self) -> list[tuple[RepMetrics, Side]]:
+        """(rep, side) pairs shown, newest first, as many as fit (at least 18 px each)."""
+        rows = [(r, s) for r in reversed(self.reps) for s in Side if s in r.firing_order]
+        legend_h = _clamp(self.height() * 0.13, 16, 28)
+        return rows[: max(int((self.height() - legend_h) // 18), 1)]
+
+    def text_boxes(self) -> list[TextBox]:
+        w, h = self.width(), self.height()
+        legend_h, label_w, verdict_w, rh = self._geometry()
+        entry_w = min(w / 8, 80.0)
+        dot = legend_h * 0.4
+        legend_font = fit_font("GMax", entry_w - dot - 6, legend_h, legend_h * 0.7)
+        boxes = [TextBox(m.label, QRectF(6 + k * entry_w + dot + 4, 0, entry_w - dot - 6, legend_h), legend_font,
+                         int(_LEFT_V), MUTED) for k, m in enumerate(Muscle)]
+        caption_x = 6 + 4 * entry_w
+        for caption in (f"onset, ms after first (0–{SPAN_MS:.0f})", f"ms after first (0–{SPAN_MS:.0f})", "ms"):
+            font = fit_font(caption, w - caption_x - 6, legend_h, legend_h * 0.7)
+            if TextBox(caption, QRectF(caption_x, 0, w - caption_x - 6, legend_h), font, 0, MUTED).fits():
+                boxes.append(TextBox(caption, QRectF(caption_x, 0, w - caption_x - 6, legend_h), font,
+                                     int(_RIGHT_V), MUTED))
+                break
+        rows = self._rows()
+        if not rows:
+            empty = "Firing order appears after the first rep"
+            rect = QRectF(8, legend_h, w - 16, h - legend_h)
+            boxes.append(TextBox(empty, rect, fit_font(empty, rect.width(), rect.height(), 20, wrap=True),
+                                 int(_CENTER | Qt.TextFlag.TextWordWrap), MUTED))
+            return boxes
+        label_font = fit_font("Rep 88 R", label_w - 8, rh, min(rh * 0.5, 22), bold=True)
+        verdict_font = fit_font("GMax first by 888 ms", verdict_w - 12, rh, min(rh * 0.55, 24), bold=True)
+        for k, (rep, side) in enumerate(rows):
+            y = legend_h + k * rh
+            lat = rep.latency_ms(side, self.first, self.before)
+            color = GOOD if math.isfinite(lat) and lat < 0 else (WARN if math.isfinite(lat) else MUTED)
+            boxes.append(TextBox(f"Rep {rep.index + 1} {side.letter}", QRectF(8, y, label_w - 8, rh), label_font,
+                                 int(_LEFT_V), TEXT))
+            boxes.append(TextBox(order_text(rep, side, self.first, self.before),
+                                 QRectF(w - verdict_w + 6, y, verdict_w - 12, rh), verdict_font, int(_LEFT_V), color))
+        return boxes
+
     def paintEvent(self, event: object) -> None:  # noqa: N802
         p = self._begin()
-        w, h = self.width(), self.height()
-        rows = [(r, s) for r in reversed(self.reps) for s in Side if s in r.firing_order]
-        p.setFont(_font(13))
-        p.setPen(QColor(MUTED))
-        legend_x = 10.0
-        for m in Muscle:
+        w = self.width()
+        legend_h, label_w, verdict_w, rh = self._geometry()
+        entry_w = min(w / 8, 80.0)
+        dot = legend_h * 0.4
+        for k, m in enumerate(Muscle):
             p.setBrush(QColor(MUSCLE_COLORS[m]))
             p.setPen(Qt.PenStyle.NoPen)
-            p.drawEllipse(QRectF(legend_x, 8, 10, 10))
-            p.setPen(QColor(MUTED))
-            p.drawText(QRectF(legend_x + 14, 2, 60, 22), Qt.AlignmentFlag.AlignVCenter, m.label)
-            legend_x += 70
-        p.drawText(QRectF(w - 240, 2, 230, 22), Qt.AlignmentFlag.AlignRight,
-                   f"onset, ms after first (0–{SPAN_MS:.0f})")
-        if not rows:
-            p.setFont(_font(18))
-            p.drawText(QRectF(0, 30, w, h - 30), Qt.AlignmentFlag.AlignCenter,
-                       "Firing order appears after the first rep")
-            p.end()
-            return
-        rows = rows[: max(int((h - 28) // 30), 1)]
-        rh = (h - 28) / max(len(rows), 1)
-        rh = min(rh, 44.0)
-        x0, x1 = 110.0, w - 250.0
-        for k, (rep, side) in enumerate(rows):
-            y = 28 + k * rh
+            p.drawEllipse(QRectF(6 + k * entry_w, (legend_h - dot) / 2, dot, dot))
+        x0, x1 = label_w + 4, w - verdict_w - 8
+        for k, (rep, side) in enumerate(self._rows()):
+            cy = legend_h + k * rh + rh / 2
             fo = rep.firing_order[side]
-            p.setPen(QColor(TEXT))
-            p.setFont(_font(16, bold=True))
-            p.drawText(QRectF(8, y, 100, rh), Qt.AlignmentFlag.AlignVCenter,
-                       f"Rep {rep.index + 1} {side.letter}")
             p.setPen(QPen(QColor("#3a4656"), 2))
-            p.drawLine(int(x0), int(y + rh / 2), int(x1), int(y + rh / 2))
+            p.drawLine(int(x0), int(cy), int(x1), int(cy))
             t_first = fo.onset_s[0]
+            r = min(rh * 0.3, 10.0)
             for m, t in zip(fo.order, fo.onset_s):
-                dx = min((t - t_first) * 1000.0 / SPAN_MS, 1.0)
-                cx = x0 + (x1 - x0) * dx
+                cx = x0 + (x1 - x0) * min((t - t_first) * 1000.0 / SPAN_MS, 1.0)
                 p.setBrush(QColor(MUSCLE_COLORS[m]))
                 p.setPen(Qt.PenStyle.NoPen)
-                r = min(rh * 0.3, 9.0)
-                p.drawEllipse(QRectF(cx - r, y + rh / 2 - r, 2 * r, 2 * r))
-            lat = rep.latency_ms(side, self.first, self.before)
-            good = math.isfinite(lat) and lat < 0
-            p.setPen(QColor(GOOD if good else (WARN if math.isfinite(lat) else MUTED)))
-            p.setFont(_font(18, bold=True))
-            p.drawText(QRectF(x1 + 12, y, 238, rh), Qt.AlignmentFlag.AlignVCenter,
-                       order_text(rep, side, self.first, self.before))
+                p.drawEllipse(QRectF(cx - r, cy - r, 2 * r, 2 * r))
+        self._draw_texts(p, self.text_boxes())
         p.end()

@@ -16,12 +16,12 @@ from typing import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 
 from emgfeedback.app.theme import MUSCLE_COLORS, MUTED, PANEL, TEXT
 from emgfeedback.model import Channel
 
-__all__ = ["TracePanel", "peak_decimate"]
+__all__ = ["TracePanel", "peak_decimate", "lane_ranges", "nice_range"]
 
 #: Most points per curve after decimation (two per pixel of a full-HD-wide plot).
 DISPLAY_POINTS = 2000
@@ -59,6 +59,31 @@ class _LaneCurve(pg.PlotCurveItem):
 
 #: How far a trace may leave its lane before it is clipped, lanes.
 LANE_CLIP = 1.0
+#: Smallest lane range, ±µV: resting sEMG (a few µV RMS) stays a thin line.
+MIN_RANGE_UV = 50.0
+#: Factor on a lane's peak envelope at each rescale (about once a second): after a rep leaves
+#: the window the range falls to half in about 8 s, so the rest between reps keeps the scale.
+DECAY_PER_RESCALE = 0.92
+#: Lane ranges shown, ±µV (above the last, multiples of 1000).
+NICE_RANGES_UV = (50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10000)
+
+
+def nice_range(peak_uv: float) -> float:
+    """The smallest of ``NICE_RANGES_UV`` (± µV) holding ``peak_uv``, at least ``MIN_RANGE_UV``."""
+    for r in NICE_RANGES_UV:
+        if peak_uv <= r and r >= MIN_RANGE_UV:
+            return float(r)
+    return float(np.ceil(peak_uv / 1000.0) * 1000.0)
+
+
+def lane_ranges(envelope_uv: np.ndarray, muscles: Sequence[object], per_lane: bool = False) -> np.ndarray:
+    """Each lane's range, ±µV, from each channel's peak envelope: the larger of the two sides
+    of the same muscle (so a resting side looks like rest beside a working one), or each
+    channel's own with ``per_lane``; rounded up by :func:`nice_range`."""
+    env = np.asarray(envelope_uv, dtype=float)
+    if not per_lane:
+        env = np.array([max(env[j] for j, m in enumerate(muscles) if m == muscles[i]) for i in range(env.size)])
+    return np.array([nice_range(v) for v in env])
 
 
 def _font(px: int, bold: bool = False) -> QFont:
@@ -71,8 +96,10 @@ def _font(px: int, bold: bool = False) -> QFont:
 class TracePanel(pg.PlotWidget):
     """Stacked traces of ``channels`` over the last ``window_s`` seconds.
 
-    Each channel has its own scale (±range µV, shown beside its name) and its own lane;
-    scales adapt about once a second in :meth:`rescale`, never per frame.
+    Left and right of a muscle share one scale (±range µV, shown beside the name) so that a
+    resting side looks like rest beside a working one; ``per_lane`` gives every lane its own.
+    Scales adapt about once a second in :meth:`rescale` (rise at once, fall slowly), never per
+    frame.
 
     Parameters
     ----------
@@ -82,9 +109,11 @@ class TracePanel(pg.PlotWidget):
         Sample rate, Hz.
     window_s : float
         Seconds shown.
+    per_lane : bool
+        Scale each lane on its own signal instead of its muscle pair's.
     """
 
-    def __init__(self, channels: Sequence[str], fs: float, window_s: float = 10.0) -> None:
+    def __init__(self, channels: Sequence[str], fs: float, window_s: float = 10.0, per_lane: bool = False) -> None:
         super().__init__(background=PANEL)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -93,7 +122,11 @@ class TracePanel(pg.PlotWidget):
         self.n = max(int(round(window_s * fs)), 2)
         n_disp = min(self.n, DISPLAY_POINTS)
         self.x = np.linspace(-window_s, 0.0, n_disp)
-        self._range = np.full(n_ch, 100.0)
+        self.per_lane = bool(per_lane)
+        self._muscles = [Channel.parse(c).muscle for c in self.channels]
+        self._env = np.zeros(n_ch)  # peak envelope per channel, µV
+        self._range = lane_ranges(self._env, self._muscles, self.per_lane)
+        self._tick_px = 0
         self._offset = (n_ch - 1 - np.arange(n_ch)).astype(float)  # first channel on top
         self._buf = np.zeros((n_ch, self.n))
         plot = self.getPlotItem()
@@ -101,9 +134,9 @@ class TracePanel(pg.PlotWidget):
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         left = plot.getAxis("left")
-        left.setWidth(185)  # a label wider than the axis is silently dropped by pyqtgraph
         left.setTextPen(TEXT)
-        left.setStyle(tickFont=_font(15, bold=True), tickLength=0, textFillLimits=[(0, 1.0)])
+        left.setStyle(tickLength=0, textFillLimits=[(0, 1.0)])
+        self._fit_labels()
         plot.setXRange(-window_s, 0.0, padding=0)
         plot.setYRange(-0.55, n_ch - 0.45, padding=0)
         plot.disableAutoRange()
@@ -125,9 +158,35 @@ class TracePanel(pg.PlotWidget):
     def _set_label_text(self) -> None:
         """Channel names and scales as the left axis's tick labels (the axis caches its
         drawing, so labels cost nothing per frame, unlike text items in the view)."""
-        ticks = [(float(self._offset[i]), f"{Channel.parse(cid).label}  ±{self._range[i]:.0f} µV")
-                 for i, cid in enumerate(self.channels)]
+        ticks = [(float(self._offset[i]), self.lane_label(i)) for i in range(len(self.channels))]
         self.getPlotItem().getAxis("left").setTicks([ticks, []])
+
+    def lane_label(self, i: int) -> str:
+        """``"GMed L ±50 µV"``: lane ``i``'s name and range."""
+        return f"{Channel.parse(self.channels[i]).label} ±{self._range[i]:.0f} µV"
+
+    def lane_range(self, channel: str) -> float:
+        """The range of ``channel``'s lane, ±µV."""
+        return float(self._range[self.channels.index(channel)])
+
+    def _fit_labels(self) -> None:
+        """Label font from the lane height (11–20 px) and the axis as wide as the widest
+        label can be (pyqtgraph silently drops a label wider than its axis)."""
+        lane_h = max(self.height() - 40, 1) / max(len(self.channels), 1)
+        px = int(min(max(lane_h * 0.42, 11), 20))
+        if px == self._tick_px:
+            return
+        self._tick_px = px
+        font = _font(px, bold=True)
+        longest = max((f"{Channel.parse(c).label} ±10000 µV" for c in self.channels), key=len, default="")
+        left = self.getPlotItem().getAxis("left")
+        left.setStyle(tickFont=font)
+        left.setWidth(QFontMetrics(font).horizontalAdvance(longest) + 14)
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        if hasattr(self, "_tick_px"):
+            self._fit_labels()
 
     def snapshot_buffer(self) -> np.ndarray:
         """A reusable (n_channels, n) array to copy ring buffers into."""
@@ -150,13 +209,19 @@ class TracePanel(pg.PlotWidget):
             curve.setData(self.x, disp[i])
 
     def rescale(self, data: np.ndarray) -> None:
-        """Adapt each lane's scale to the signal in the window (about once a second)."""
+        """Adapt the lane ranges to the signal in the window (about once a second): each
+        channel's peak envelope rises at once and decays by ``DECAY_PER_RESCALE``."""
         peak = np.percentile(np.abs(data[:, ::4]), 99.9, axis=1) * 1.1
-        changed = False
-        for i in range(len(self.channels)):
-            r = float(max(peak[i], 20.0))
-            if r > self._range[i] * 1.25 or r < self._range[i] * 0.6:
-                self._range[i] = float(np.ceil(r / 10.0) * 10.0)
-                changed = True
-        if changed:
+        self._env = np.maximum(peak, self._env * DECAY_PER_RESCALE)
+        self._apply_ranges()
+
+    def set_per_lane(self, per_lane: bool) -> None:
+        """Scale each lane on its own (True) or on its muscle pair (False)."""
+        self.per_lane = bool(per_lane)
+        self._apply_ranges()
+
+    def _apply_ranges(self) -> None:
+        new = lane_ranges(self._env, self._muscles, self.per_lane)
+        if not np.array_equal(new, self._range):
+            self._range = new
             self._set_label_text()
