@@ -2,20 +2,25 @@
 
 Each driver declares its options as a small frozen dataclass whose fields are ``str``, ``int``,
 ``float`` or ``bool``; a field's query key is its name unless ``field(metadata={"key": ...})``
-says otherwise. Unknown keys and unparsable values raise ``ValueError`` naming the key and the
-driver's expected URL form, before any I/O.
+says otherwise. Every number is declared with its range (:func:`ranged`) and checked by
+:func:`check_ranges` from the dataclass's ``__post_init__``: ``inf``, ``nan`` and values no
+board could use (``baud=3000000000``, ``block=100000000000``) are refused naming the option.
+Unknown keys and unparsable values raise ``ValueError`` naming the key and the driver's
+expected URL form, before any I/O.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from typing import Any, Mapping, TypeVar
 from urllib.parse import parse_qsl
 
 from emgfeedback.model import Montage
+from emgfeedback.validation import check_int, check_number
 
-__all__ = ["split_url", "parse_options", "montage_option"]
+__all__ = ["split_url", "parse_options", "montage_option", "ranged", "check_ranges"]
 
 O = TypeVar("O")
 
@@ -53,12 +58,60 @@ def split_url(url: str) -> tuple[str, str, dict[str, str]]:
     return scheme, target, out
 
 
+def ranged(default: float, lo: float, hi: float, unit: str = "", *, lo_open: bool = False,
+           key: "str | None" = None) -> Any:
+    """An options field holding a number within ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``).
+
+    Parameters
+    ----------
+    default : int or float
+        Value when the URL does not give one.
+    lo, hi : float
+        Allowed range, in ``unit``.
+    unit : str
+        Unit shown in messages (``"Hz"``, ``"s"``, ``"bit/s"``).
+    key : str, optional
+        URL query key when it differs from the field name.
+    """
+    metadata: dict[str, Any] = {"range": (lo, hi, lo_open), "unit": unit}
+    if key is not None:
+        metadata["key"] = key
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def check_ranges(opts: Any) -> None:
+    """Check every :func:`ranged` field of an options dataclass (call from ``__post_init__``).
+
+    Raises
+    ------
+    ValueError
+        A value outside its range, infinite or NaN; the message names the option (its URL key),
+        the range and the value.
+    """
+    hints = typing.get_type_hints(type(opts))
+    for f in dataclasses.fields(opts):
+        if "range" not in f.metadata:
+            continue
+        lo, hi, lo_open = f.metadata["range"]
+        name = f"option {f.metadata.get('key', f.name)}"
+        value = getattr(opts, f.name)
+        if hints[f.name] is int:
+            check_int(value, name, lo=math.floor(lo) + 1 if lo_open else math.ceil(lo), hi=math.floor(hi))
+        else:
+            check_number(value, name, f.metadata["unit"], lo=lo, hi=hi, lo_open=lo_open)
+
+
 def _convert(key: str, raw: Any, typ: Any, form: str) -> Any:
     if not isinstance(raw, str):
         if typ is bool and isinstance(raw, bool):
             return raw
         if typ in (int, float) and isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            return typ(raw)
+            if typ is int and isinstance(raw, float) and not (math.isfinite(raw) and raw.is_integer()):
+                raise ValueError(f"option {key} must be an integer, got {raw!r}; expected {form}")
+            try:
+                return typ(raw)
+            except OverflowError:
+                raise ValueError(f"option {key} is out of range, got {raw!r}; expected {form}") from None
         if typ is str:
             raise ValueError(f"option {key} must be text, got {raw!r}; expected {form}")
         raw = str(raw)

@@ -7,7 +7,10 @@ from typing import Any
 
 from emgfeedback.errors import DeviceConnectionError
 
-__all__ = ["open_serial_port"]
+__all__ = ["open_serial_port", "MAX_BAUD"]
+
+#: Highest line rate a URL may ask for, bit/s (the fastest USB-serial chips, e.g. FTDI FT232H).
+MAX_BAUD = 12_000_000
 
 
 def open_serial_port(port: str, baud: int, *, what: str = "board", user: str = "a serial monitor?") -> Any:
@@ -33,6 +36,8 @@ def open_serial_port(port: str, baud: int, *, what: str = "board", user: str = "
 
     try:
         return serial.Serial(port, baudrate=baud, timeout=0.05, write_timeout=1.0, exclusive=True)
+    except ValueError as err:  # a port name or rate pyserial cannot use (e.g. a NUL byte in the name)
+        raise DeviceConnectionError(f"cannot open serial port {port!r}: {err}") from err
     except (serial.SerialException, OSError) as err:
         text, code = str(err), getattr(err, "errno", None)
         if code == errno.ENOENT or "No such file" in text or "FileNotFound" in text:

@@ -33,6 +33,7 @@ from emgfeedback.errors import (
     EmgFeedbackError,
 )
 from emgfeedback.model import SampleBlock, StreamInfo
+from emgfeedback.validation import check_int, check_number
 
 __all__ = ["Device", "Chunk", "DeviceStats", "EndOfStream", "FoundDevice"]
 
@@ -157,8 +158,8 @@ class Device:
         scheme, target, query = split_url(url)
         if self.scheme and scheme != self.scheme:
             raise ValueError(f"{type(self).__name__} opens {self.scheme}:// URLs, got {url!r}")
-        if reconnect_timeout_s < 0:
-            raise ValueError(f"reconnect_timeout_s must be >= 0 s, got {reconnect_timeout_s!r}")
+        check_number(reconnect_timeout_s, "reconnect_timeout_s", "s", lo=0.0, hi=3600.0)
+        check_int(queue_blocks, "queue_blocks", lo=1, hi=1_000_000)
         self.url = url
         self.target = target
         self.options = parse_options(self.Options, {**query, **options}, self.url_form)

@@ -22,7 +22,7 @@ import numpy as np
 
 from emgfeedback.devices import _openbci as ob
 from emgfeedback.devices._boards import board_gain
-from emgfeedback.devices._options import montage_option
+from emgfeedback.devices._options import check_ranges, montage_option, ranged
 from emgfeedback.devices._ble_bridge import BleBridge
 from emgfeedback.devices.base import Chunk, Device
 from emgfeedback.errors import DeviceConnectionError
@@ -71,14 +71,12 @@ class GanglionOptions:
         first n channels).
     """
 
-    scan: float = 5.0
-    timeout: float = 2.0
+    scan: float = ranged(5.0, 0.0, 60.0, "s", lo_open=True)
+    timeout: float = ranged(2.0, 0.0, 60.0, "s", lo_open=True)
     montage: str = ""
 
     def __post_init__(self) -> None:
-        for key in ("scan", "timeout"):
-            if not getattr(self, key) > 0:
-                raise ValueError(f"option {key} must be a positive number of s, got {getattr(self, key)!r}")
+        check_ranges(self)
 
 
 class GanglionDevice(Device):

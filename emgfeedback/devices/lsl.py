@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from emgfeedback.devices._options import montage_option
+from emgfeedback.devices._options import check_ranges, montage_option, ranged
 from emgfeedback.devices.base import Chunk, Device
 from emgfeedback.errors import DeviceConnectionError, DeviceUnavailableError
 from emgfeedback.model import Channel, Montage, StreamInfo
@@ -51,17 +51,13 @@ class LslOptions:
         labels if they name muscles, else the glute montage's first n channels).
     """
 
-    resolve: float = 5.0
-    timeout: float = 2.0
-    scale: float = 0.0
+    resolve: float = ranged(5.0, 0.0, 60.0, "s", lo_open=True)
+    timeout: float = ranged(2.0, 0.0, 60.0, "s", lo_open=True)
+    scale: float = ranged(0.0, 0.0, 1e12)  # 0 = from the stream's unit
     montage: str = ""
 
     def __post_init__(self) -> None:
-        for key in ("resolve", "timeout"):
-            if not getattr(self, key) > 0:
-                raise ValueError(f"option {key} must be a positive number of s, got {getattr(self, key)!r}")
-        if self.scale < 0:
-            raise ValueError(f"option scale must be >= 0 (0 = from the stream's unit), got {self.scale!r}")
+        check_ranges(self)
 
 
 class LslDevice(Device):

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from emgfeedback.devices._boards import board_gain
-from emgfeedback.devices._options import montage_option
-from emgfeedback.devices._serial import open_serial_port
+from emgfeedback.devices._options import check_ranges, montage_option, ranged
+from emgfeedback.devices._serial import MAX_BAUD, open_serial_port
 from emgfeedback.devices import _openbci as ob
 from emgfeedback.devices.base import Chunk, Device
 from emgfeedback.errors import DeviceConnectionError, DeviceTimeoutError
@@ -45,17 +45,14 @@ class CytonOptions:
         montage, GMax/GMed/TFL/ES left then right).
     """
 
-    gain: int = ob.CYTON_DEFAULT_GAIN
-    baud: int = 115200
-    timeout: float = 3.0
+    gain: int = ranged(ob.CYTON_DEFAULT_GAIN, 1, 24)
+    baud: int = ranged(115200, 50, MAX_BAUD, "bit/s")
+    timeout: float = ranged(3.0, 0.0, 60.0, "s", lo_open=True)
     montage: str = ""
 
     def __post_init__(self) -> None:
-        ob.cyton_uv_per_count(self.gain)  # validates
-        if self.baud <= 0:
-            raise ValueError(f"option baud must be a positive number of bit/s, got {self.baud!r}")
-        if not self.timeout > 0:
-            raise ValueError(f"option timeout must be a positive number of s, got {self.timeout!r}")
+        check_ranges(self)
+        ob.cyton_uv_per_count(self.gain)  # one of the ADS1299 gains
 
 
 class CytonDevice(Device):

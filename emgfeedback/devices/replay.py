@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from emgfeedback.devices._options import check_ranges, ranged
 from emgfeedback.devices.base import Chunk, Device, EndOfStream
 from emgfeedback.errors import RecordingError
 from emgfeedback.model import Montage, StreamInfo
@@ -47,17 +48,13 @@ class ReplayOptions:
         ``auto`` or ``default`` (see the module docstring).
     """
 
-    speed: float = 1.0
-    block: int = 0
+    speed: float = ranged(1.0, 0.0, 1000.0)  # 1 = real time, 0 = as fast as read
+    block: int = ranged(0, 0, 100_000, "samples")
     loop: bool = False
     montage: str = "auto"
 
     def __post_init__(self) -> None:
-        if not (self.speed >= 0):
-            raise ValueError(f"option speed must be >= 0 (1 = real time, 0 = as fast as read), "
-                             f"got {self.speed!r}")
-        if self.block < 0:
-            raise ValueError(f"option block must be >= 0 samples, got {self.block!r}")
+        check_ranges(self)
         if self.montage not in ("auto", "default"):
             raise ValueError(f"option montage must be auto or default, got {self.montage!r}")
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from emgfeedback.devices._boards import calibrated
-from emgfeedback.devices._options import montage_option
-from emgfeedback.devices._serial import open_serial_port
+from emgfeedback.devices._options import check_ranges, montage_option, ranged
+from emgfeedback.devices._serial import MAX_BAUD, open_serial_port
 from emgfeedback.devices.base import Chunk, Device, FoundDevice
 from emgfeedback.errors import (
     DeviceConnectionError, DeviceTimeoutError, ProtocolError,
@@ -46,15 +46,12 @@ class SerialOptions:
         montage (or its first n channels for a smaller board).
     """
 
-    baud: int = 460800
-    timeout: float = 1.0
+    baud: int = ranged(460800, 50, MAX_BAUD, "bit/s")
+    timeout: float = ranged(1.0, 0.0, 60.0, "s", lo_open=True)
     montage: str = ""
 
     def __post_init__(self) -> None:
-        if self.baud <= 0:
-            raise ValueError(f"option baud must be a positive number of bit/s, got {self.baud!r}")
-        if not self.timeout > 0:
-            raise ValueError(f"option timeout must be a positive number of s, got {self.timeout!r}")
+        check_ranges(self)
 
 
 class SerialDevice(Device):

@@ -6,9 +6,10 @@ URL form: ``sim://?scenario=NAME&fs=2000&snr=20&seed=0&realtime=1&block=20&ramp=
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from emgfeedback.devices._options import check_ranges, ranged
 from emgfeedback.devices.base import Chunk, Device
 from emgfeedback.errors import DeviceUnavailableError
 from emgfeedback.model import StreamInfo
@@ -40,18 +41,15 @@ class SimOptions:
     """
 
     scenario: str = "healthy"
-    fs: float = 2000.0
-    snr_db: float = field(default=20.0, metadata={"key": "snr"})
-    seed: int = 0
+    fs: float = ranged(2000.0, 0.0, 100_000.0, "Hz", lo_open=True)
+    snr_db: float = ranged(20.0, -100.0, 200.0, "dB", key="snr")
+    seed: int = ranged(0, 0, 2**32 - 1)
     realtime: bool = True
-    block: int = 20
+    block: int = ranged(20, 1, 100_000, "samples")
     ramp: str = "scenario"
 
     def __post_init__(self) -> None:
-        if not (self.fs > 0):
-            raise ValueError(f"option fs must be a positive number of Hz, got {self.fs!r}")
-        if self.block < 1:
-            raise ValueError(f"option block must be at least 1 sample, got {self.block!r}")
+        check_ranges(self)
         try:
             from emgfeedback.simulation import parse_ramp
         except ImportError:  # _open reports the missing simulator

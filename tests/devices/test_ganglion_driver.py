@@ -104,7 +104,7 @@ def test_no_adapter_is_clear(world):
 def test_bad_target_and_options():
     with pytest.raises(ValueError, match="BLE target must be an address AA:BB:CC:DD:EE:FF or name=NAME, got 'xyz'"):
         open_device("ganglion://xyz")
-    with pytest.raises(ValueError, match="option scan must be a positive number of s, got -1"):
+    with pytest.raises(ValueError, match="option scan must be a finite number s > 0 and ≤ 60, got -1"):
         open_device("ganglion://?scan=-1")
     with pytest.raises(ValueError, match="option montage must name 4 channels: it names 1 but the board has 4"):
         open_device("ganglion://?montage=GMax L")
