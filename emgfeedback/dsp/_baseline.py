@@ -141,11 +141,6 @@ def _settled_stats(d: np.ndarray, fs: float, where: object, window_s: float) -> 
     return BaselineStats(st.mean, st.sd, st.start_s + shift, st.end_s + shift)
 
 
-#: A window whose mean is below the current baseline mean divided by this is a flat channel (a
-#: dropout, a lead off), not rest: it never replaces the baseline.
-FLAT_RATIO = 1e6
-
-
 class RestLearner:
     """The "start" rule, kept learning: a later, clearly quieter window replaces the baseline.
 
@@ -155,7 +150,9 @@ class RestLearner:
     window's own start threshold (the "rest" learnt so far would be a burst under the window's
     statistics: the stream did not start at rest). For the ``n_base − settle`` samples after a
     replaced window's start, any window with a lower mean replaces it again (the start rule run
-    once more from there). Memory: under one window per channel; work O(block).
+    once more from there). A window holding a flat quarter (raw samples all equal: a dropout
+    held at the last value, an amplifier at its rail) is no rest and never replaces it.
+    Memory: under one window per channel; work O(block).
 
     Parameters
     ----------
@@ -183,9 +180,11 @@ class RestLearner:
         n = self.n_channels
         self.stats: "BaselineStats | None" = None
         self.version = 0
-        self._part = np.zeros((n, 0))  # samples of the unfinished hop chunk
-        self._c1 = np.zeros((n, 0))  # sums of d and d² of the last three whole chunks
-        self._c2 = np.zeros((n, 0))
+        # d, d² and "raw sample equal to the previous one" of the unfinished hop chunk, and the
+        # sums of the three over the last three whole chunks
+        self._part = np.zeros((3, n, 0))
+        self._sums = np.zeros((3, n, 0))
+        self._last_x: "np.ndarray | None" = None
         self._n_chunks = 0  # whole chunks seen (chunk j covers n0 + j·hop … n0 + (j+1)·hop)
         self._refine = np.full(n, -1, dtype=np.int64)  # windows ending ≤ this may refine
 
@@ -194,8 +193,9 @@ class RestLearner:
         self.stats = stats
         self.version = 1
 
-    def update(self, d: np.ndarray, first_index: int) -> "list[tuple[int, BaselineStats]]":
-        """Feed the next block of the detection signal (first sample at absolute ``first_index``).
+    def update(self, d: np.ndarray, first_index: int, x: np.ndarray) -> "list[tuple[int, BaselineStats]]":
+        """Feed the next block of the detection signal ``d`` and of the raw signal ``x`` it came
+        from (first sample at absolute ``first_index``).
 
         Returns
         -------
@@ -204,29 +204,36 @@ class RestLearner:
             statistics, in time order (empty before :meth:`start` or when nothing changed).
         """
         n = d.shape[1]
+        if not n:
+            return []
+        same = np.empty(x.shape)
+        same[:, 1:] = x[:, 1:] == x[:, :-1]
+        same[:, 0] = False if self._last_x is None else x[:, 0] == self._last_x
+        self._last_x = x[:, -1].copy()
         lo = max(first_index, self.n0)
         if lo >= first_index + n:
             return []
-        seg = d[:, lo - first_index :]
-        if self._part.shape[1]:
-            seg = np.concatenate([self._part, seg], axis=1)
-        m = seg.shape[1] // self.hop
-        chunks = seg[:, : m * self.hop].reshape(self.n_channels, m, self.hop)
-        s1 = np.concatenate([self._c1, chunks.sum(axis=2)], axis=1)
-        s2 = np.concatenate([self._c2, (chunks * chunks).sum(axis=2)], axis=1)
-        self._part = seg[:, m * self.hop :].copy()
-        first_chunk = self._n_chunks - self._c1.shape[1]  # index of s1's first column
+        k = lo - first_index
+        seg = np.stack([d[:, k:], d[:, k:] * d[:, k:], same[:, k:]])
+        if self._part.shape[2]:
+            seg = np.concatenate([self._part, seg], axis=2)
+        m = seg.shape[2] // self.hop
+        sums = np.concatenate([self._sums, seg[:, :, : m * self.hop].reshape(3, self.n_channels, m, self.hop
+                                                                             ).sum(axis=3)], axis=2)
+        self._part = seg[:, :, m * self.hop :].copy()
+        first_chunk = self._n_chunks - self._sums.shape[2]  # index of sums' first column
         self._n_chunks += m
-        self._c1, self._c2 = s1[:, -3:].copy(), s2[:, -3:].copy()
-        if s1.shape[1] < 4 or self.stats is None:
+        self._sums = sums[:, :, -3:].copy()
+        if sums.shape[2] < 4 or self.stats is None:
             return []
-        w1 = ((s1[:, :-3] + s1[:, 1:-2]) + s1[:, 2:-1]) + s1[:, 3:]
-        w2 = ((s2[:, :-3] + s2[:, 1:-2]) + s2[:, 2:-1]) + s2[:, 3:]
-        ends = self.n0 + (first_chunk + 4 + np.arange(w1.shape[1], dtype=np.int64)) * self.hop
+        win = ((sums[:, :, :-3] + sums[:, :, 1:-2]) + sums[:, :, 2:-1]) + sums[:, :, 3:]
+        flat = sums[2] >= self.hop  # a whole chunk of repeated raw samples
+        flat_win = (flat[:, :-3] | flat[:, 1:-2]) | (flat[:, 2:-1] | flat[:, 3:])
+        ends = self.n0 + (first_chunk + 4 + np.arange(win.shape[2], dtype=np.int64)) * self.hop
         keep = ends > self.n_base
-        return self._replace(w1[:, keep] / self.w, w2[:, keep] / self.w, ends[keep])
+        return self._replace(win[0][:, keep] / self.w, win[1][:, keep] / self.w, ~flat_win[:, keep], ends[keep])
 
-    def _replace(self, mean: np.ndarray, msq: np.ndarray, ends: np.ndarray
+    def _replace(self, mean: np.ndarray, msq: np.ndarray, usable: np.ndarray, ends: np.ndarray
                  ) -> "list[tuple[int, BaselineStats]]":
         out: list[tuple[int, BaselineStats]] = []
         if not ends.size:
@@ -238,7 +245,7 @@ class RestLearner:
             st = self.stats
             assert st is not None
             cur = st.mean[:, None]
-            ok = mean[:, j:] * FLAT_RATIO > cur
+            ok = usable[:, j:]
             hit = ok & (thr[:, j:] < cur) | ok & (ends[None, j:] <= self._refine[:, None]) & (mean[:, j:] < cur)
             cols = np.flatnonzero(hit.any(axis=0))
             if not cols.size:

@@ -94,13 +94,14 @@ def _decide(det: DetectionSignal, d: np.ndarray, thr: "tuple[np.ndarray, np.ndar
     return above, above_off
 
 
-def _decide_learning(det: DetectionSignal, d: np.ndarray, thr: "tuple[np.ndarray, np.ndarray | None]",
-                     first_index: int, fs: float, learner: "RestLearner | None", cfg: _Settings
+def _decide_learning(det: DetectionSignal, d: np.ndarray, x: np.ndarray,
+                     thr: "tuple[np.ndarray, np.ndarray | None]", first_index: int, fs: float,
+                     learner: "RestLearner | None", cfg: _Settings
                      ) -> "tuple[np.ndarray, np.ndarray | None, tuple[np.ndarray, np.ndarray | None]]":
     """:func:`_decide` with the thresholds the learner's replacements give from their sample on
     (one code path offline and live: the same splits for any block sizes); also the thresholds
-    in force after the block."""
-    changes = [] if learner is None else learner.update(d, first_index)
+    in force after the block. ``x``: the raw block ``d`` came from."""
+    changes = [] if learner is None else learner.update(d, first_index, x)
     if not changes:
         return (*_decide(det, d, thr, first_index, fs), thr)
     ons, offs, a = [], [], 0

@@ -221,7 +221,7 @@ def detect_onsets(
         learner.start(stats)
     else:
         stats = _settled_stats(d, fs, baseline, baseline_window_s)
-    above, above_off, _ = _decide_learning(det, d, _thresholds(det, stats, cfg), 0, fs, learner, cfg)
+    above, above_off, _ = _decide_learning(det, d, x2, _thresholds(det, stats, cfg), 0, fs, learner, cfg)
     events = _tracker(cfg, x2.shape[0], fs, det, not zero_phase).process(above, e, above_off)
     bursts: dict[tuple[str, float], Onset] = {}
     for o in _onsets(events, names, float(t0)):
@@ -381,7 +381,7 @@ class StreamingOnsetDetector:
         self._thr = None if self._given is None else _thresholds(self._det, self._given, self._cfg)
         if self._learner is not None:
             self._learner.reset()
-        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._t_origin: "float | None" = None
 
     def process(self, x_block: np.ndarray, t0: float, conditioned: "np.ndarray | None" = None) -> list[Onset]:
@@ -399,16 +399,17 @@ class StreamingOnsetDetector:
             self._t_origin = float(t0)
         d, e = self._det.process_with_energy(x, conditioned)
         if self._thr is None:
-            self._pending.append((d, e))
+            self._pending.append((d, e, x.copy()))  # the caller may reuse its buffer
             if sum(p[0].shape[1] for p in self._pending) < self._n_base:
                 return []
             d = np.concatenate([p[0] for p in self._pending], axis=-1)
             e = np.concatenate([p[1] for p in self._pending], axis=-1)
+            x = np.concatenate([p[2] for p in self._pending], axis=-1)
             self._pending = []
             stats = _start_stats(d, self.fs, self._n_base, self.baseline_window_s)
             assert self._learner is not None
             self._learner.start(stats)
             self._thr = _thresholds(self._det, stats, self._cfg)
-        above, above_off, self._thr = _decide_learning(self._det, d, self._thr, self._tracker.n_seen, self.fs,
+        above, above_off, self._thr = _decide_learning(self._det, d, x, self._thr, self._tracker.n_seen, self.fs,
                                                        self._learner, self._cfg)
         return _onsets(self._tracker.process(above, e, above_off), self.channels, self._t_origin)
