@@ -10,13 +10,13 @@ import datetime as dt
 import html
 import math
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from emgfeedback import __version__
 from emgfeedback.analysis import _plots
 from emgfeedback.analysis.result import TrialResult
 from emgfeedback.measures import latency_text
-from emgfeedback.model import Side
+from emgfeedback.model import Channel, Side
 
 __all__ = ["render_report", "write_report", "MAX_TABLE_REPS"]
 
@@ -47,7 +47,32 @@ def _f(v: "float | None", fmt: str, unit: str = "") -> str:
     return f"{v:{fmt}}{unit}"
 
 
-def _side_rows(res: TrialResult) -> str:
+def _channel_label(name: str) -> str:
+    try:
+        return Channel.parse(name).label
+    except (KeyError, ValueError):
+        return name
+
+
+def _mvc_section(results: Sequence[TrialResult], mvc_uv: "Mapping[str, float] | None", mvc_note: str) -> str:
+    """Which MVC the %MVC values and the gluteal-to-TFL index are relative to."""
+    used = any(r.pct_mvc for res in results for r in res.reps)
+    if not mvc_uv:
+        if used:
+            return ('<div class="notes">%MVC values and the gluteal-to-TFL index in this report use MVC '
+                    "values the report was not given: check which MVC was used before comparing.</div>")
+        return "<p class=meta>No MVC: amplitudes are in µV and the gluteal-to-TFL index (it needs %MVC) is not computed.</p>"
+    values = {_channel_label(k): v for k, v in mvc_uv.items()}
+    cells = "".join(f"<tr><td class=l>{_e(k)}</td><td>{_f(v, '.0f')}</td></tr>" for k, v in values.items())
+    names = dict.fromkeys(_channel_label(c) for res in results for c in res.channels)
+    missing = [n for n in names if n not in values]
+    tail = (f"<p class=meta>No MVC (no %MVC) for {_e(', '.join(missing))}.</p>" if missing else "")
+    return ("<h2>MVC used</h2><p>%MVC values and the gluteal-to-TFL index in this report are relative to: "
+            f"<b>{_e(mvc_note or 'an MVC whose source was not recorded')}</b>.</p>"
+            "<table><tr><th class=l>channel</th><th>MVC (µV)</th></tr>" + cells + "</table>" + tail)
+
+
+def _side_rows(res: TrialResult, index_head: str = "gluteal-to-TFL index") -> str:
     rows = []
     for s in Side:
         ss = res.sides.get(s)
@@ -61,7 +86,7 @@ def _side_rows(res: TrialResult) -> str:
     if not rows:
         return ""
     return ("<table><tr><th class=l>side</th><th class=l>fires first (GMax, GMed, TFL, ES)</th>"
-            "<th>GMax − ES onset (median)</th><th>TFL / GMed ratio (median)</th><th>gluteal-to-TFL index</th></tr>"
+            f"<th>GMax − ES onset (median)</th><th>TFL / GMed ratio (median)</th><th>{_e(index_head)}</th></tr>"
             + "".join(rows) + "</table>")
 
 
@@ -114,15 +139,16 @@ def _fig(svg: "str | None", caption: str) -> str:
     return f'<figure role="img" aria-label="{_e(caption)}">{svg}</figure>'
 
 
-def _trial_section(res: TrialResult, number: int) -> str:
+def _trial_section(res: TrialResult, number: int, index_head: str = "gluteal-to-TFL index") -> str:
     title = res.source or f"trial {number}"
-    meta = (f"{res.duration_s:.1f} s at {res.fs:g} Hz · {len(res.channels)} channels · {len(res.reps)} reps · "
-            f"settings: {res.settings.describe()}")
+    art = res.summary.n_artefacts
+    meta = (f"{res.duration_s:.1f} s at {res.fs:g} Hz · {len(res.channels)} channels · {res.summary.n_reps} reps"
+            + (f" (+{art} not counted: artefacts)" if art else "") + f" · settings: {res.settings.describe()}")
     notes = "".join(f"<li>{_e(n)}</li>" for n in res.notes)
     parts = [f'<section class="trial"><h2>{_e(title)}</h2><p class=meta>{_e(meta)}</p>']
     if notes:
         parts.append(f'<div class="notes"><ul>{notes}</ul></div>')
-    parts.append("<h3>Summary</h3>" + _side_rows(res) + _symmetry_rows(res) + _channel_rows(res))
+    parts.append("<h3>Summary</h3>" + _side_rows(res, index_head) + _symmetry_rows(res) + _channel_rows(res))
     parts.append("<h3>Signals</h3>" + _fig(_plots.overview_svg(res), "envelopes over the whole trial")
                  + _fig(_plots.detail_svg(res), "first rep in detail with onsets"))
     figs = [_fig(_plots.firing_order_svg(res, s), f"firing order {s.value}") for s in Side]
@@ -133,8 +159,12 @@ def _trial_section(res: TrialResult, number: int) -> str:
     return "".join(parts)
 
 
-def render_report(results: Sequence[TrialResult], *, title: str = "emgfeedback trial report") -> str:
+def render_report(results: Sequence[TrialResult], *, title: str = "emgfeedback trial report",
+                  mvc_uv: "Mapping[str, float] | None" = None, mvc_note: str = "") -> str:
     """The HTML document for ``results`` (one section per trial).
+
+    ``mvc_uv`` (per channel id or label, µV) and ``mvc_note`` (where it came from) name the MVC
+    the %MVC values and the gluteal-to-TFL index are relative to.
 
     Raises
     ------
@@ -151,12 +181,14 @@ def render_report(results: Sequence[TrialResult], *, title: str = "emgfeedback t
             f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>"
             f"<p class=meta>Made {when} by emgfeedback {__version__} · {len(res)} trial(s) · "
             "onsets are detected automatically: check the marked onsets against the traces.</p>"
-            f"<p class=meta>{legend}</p>")
-    return head + "".join(_trial_section(r, i + 1) for i, r in enumerate(res)) + "</body></html>\n"
+            f"<p class=meta>{legend}</p>" + _mvc_section(res, mvc_uv, mvc_note))
+    index_head = "gluteal-to-TFL index" + (" (%MVC of the MVC used, above)" if mvc_uv else "")
+    return head + "".join(_trial_section(r, i + 1, index_head) for i, r in enumerate(res)) + "</body></html>\n"
 
 
-def write_report(results: Sequence[TrialResult], path: "str | Path", *, title: str = "emgfeedback trial report") -> Path:
+def write_report(results: Sequence[TrialResult], path: "str | Path", *, title: str = "emgfeedback trial report",
+                 mvc_uv: "Mapping[str, float] | None" = None, mvc_note: str = "") -> Path:
     """Write :func:`render_report` to ``path`` (UTF-8); returns the path."""
     p = Path(path)
-    p.write_text(render_report(results, title=title), encoding="utf-8")
+    p.write_text(render_report(results, title=title, mvc_uv=mvc_uv, mvc_note=mvc_note), encoding="utf-8")
     return p

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from emgfeedback.app.bridge import SessionBridge
 from emgfeedback.app.layout import ElidedLabel, fit_to_screen, window_size
 from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
+from emgfeedback.app.mvc_controls import MvcControls
 from emgfeedback.app.pages import MvcPage, PlacementPage, SummaryPage
 from emgfeedback.app.recording import RecordingControls
 from emgfeedback.app.panels import ConnectPanel, PatientBar, ProtocolPanel, RecentDevices
@@ -184,8 +185,10 @@ class MainWindow(QMainWindow):
         self.recording.notify = lambda text: self.statusBar().showMessage(text)
         self.protocol_panel.start_requested.connect(self.start_protocol)
         self.protocol_panel.stop_requested.connect(lambda: self.bridge.call(lambda e: e.stop_protocol()))
-        self.mvc_page.start_requested.connect(self.start_mvc)
-        self.mvc_page.skip_requested.connect(lambda: self.bridge.call(lambda e: e.skip_mvc_muscle()))
+        self.mvc_controls = MvcControls(self.bridge, self.patient, self.mvc_page, self.mvc_procedures,
+                                        db_path=db_path, parent=self)
+        self.mvc_page.start_requested.connect(lambda: self.tabs.setCurrentWidget(self.mvc_page))
+        self.recording.mvc_note = self.mvc_controls.report_note
 
     # ------------------------------------------------------------------ actions
     def connect_device(self, url: "str | None" = None) -> bool:
@@ -239,9 +242,8 @@ class MainWindow(QMainWindow):
         self.bridge.call(lambda e: e.start_protocol(protocol))
 
     def start_mvc(self) -> None:
-        """Start the MVC wizard for every muscle in ``mvc.toml``."""
-        procs = list(self.mvc_procedures.values())
-        self.bridge.call(lambda e: e.start_mvc(procs))
+        """Start the MVC wizard for every muscle in ``mvc.toml`` (see :class:`MvcControls`)."""
+        self.mvc_controls.start()
         self.tabs.setCurrentWidget(self.mvc_page)
 
     def _apply_targets(self) -> None:
@@ -315,8 +317,6 @@ class MainWindow(QMainWindow):
             self.lights.set_quality(quality)
         self.protocol_panel.show_events([e for u in updates for e in u.events])
         self.protocol_panel.show_state(last.runner)
-        if last.mvc is not None:
-            self.mvc_page.show_state(last.mvc)
         # reps measured before a protocol started (still queued when it began) are not its reps
         new_reps = [r for u in updates if self.protocol is None or u.runner is not None for r in u.reps]
         if new_reps:

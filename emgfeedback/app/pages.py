@@ -6,6 +6,8 @@ import html
 import math
 from typing import Mapping, Sequence
 
+import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -19,12 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from emgfeedback.app.theme import BAD, GOOD, MUTED, WARN
+from emgfeedback.app.theme import BAD, GOOD, MUSCLE_COLORS, MUTED, TEXT, WARN
 from emgfeedback.app.timeline import order_text
 from emgfeedback.calibration import MvcProcedure, Placements, Protocol
 from emgfeedback.model import Channel, Muscle, Side
 from emgfeedback.measures import RepMetrics, RepSummary, latency_text, rep_meets_target
 from emgfeedback.session import MvcStep, MvcWizardState
+from emgfeedback.session.mvc import REST_MARGIN_UV, REST_RATIO, MvcTrial, contraction_threshold_uv
 
 __all__ = ["MvcPage", "SummaryPage", "PlacementPage", "REPORT_TOOLTIP"]
 
@@ -37,36 +40,57 @@ REPORT_TOOLTIP = {
 
 
 class MvcPage(QFrame):
-    """MVC wizard: the muscles to test, a big step/timer display and the values found."""
+    """MVC wizard: step/timer display, the live envelope of the muscle under test with its peak,
+    every trial (accepted or rejected, and why), the MVC per channel and the MVC in use."""
 
     start_requested = Signal()
     skip_requested = Signal()
+    redo_requested = Signal()
+    cancel_requested = Signal()
+    use_stored_requested = Signal()
+
+    TRIAL_COLUMNS = ["Muscle", "Trial", "Peak L, µV", "Peak R, µV", "Rest L / R, µV", "Result"]
 
     def __init__(self, procedures: Mapping[Muscle, MvcProcedure], parent: "QWidget | None" = None) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
         self.procedures = dict(procedures)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(24, 18, 24, 18)
+        lay.setContentsMargins(24, 12, 24, 12)
         intro = QLabel("Maximal voluntary contraction: each muscle in turn, both sides together. "
-                       "Encourage loudly; the best 0.5 s of any trial is the MVC.")
+                       "Encourage loudly; the best 0.5 s of any accepted trial is the MVC. Rest is measured "
+                       "in each countdown; a trial whose peak is not clearly above rest "
+                       f"({REST_RATIO:g} × rest and rest + {REST_MARGIN_UV:g} µV) is rejected.")
         intro.setWordWrap(True)
-        intro.setStyleSheet(f"color: {MUTED}; font-size: 17px;")
+        intro.setStyleSheet(f"color: {MUTED}; font-size: 15px;")
         lay.addWidget(intro)
         row = QHBoxLayout()
         self.start = QPushButton("Start MVC")
         self.start.setObjectName("primary")
         self.start.clicked.connect(self.start_requested.emit)
+        self.redo = QPushButton("Redo trial")
+        self.redo.setToolTip("Repeat the trial under way, or the last finished one (it is replaced)")
+        self.redo.clicked.connect(self.redo_requested.emit)
         self.skip = QPushButton("Skip this muscle")
         self.skip.clicked.connect(self.skip_requested.emit)
-        row.addWidget(self.start)
-        row.addWidget(self.skip)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setToolTip("Stop the MVC; the MVC in use before it stays")
+        self.cancel.clicked.connect(self.cancel_requested.emit)
+        for b in (self.start, self.redo, self.skip, self.cancel):
+            row.addWidget(b)
         row.addStretch(1)
+        self.in_use = QLabel("MVC in use: none (bars show µV)")
+        self.in_use.setStyleSheet("font-size: 17px;")
+        row.addWidget(self.in_use)
+        self.use_stored = QPushButton("Use stored MVC")
+        self.use_stored.clicked.connect(self.use_stored_requested.emit)
+        self.use_stored.hide()
+        row.addWidget(self.use_stored)
         lay.addLayout(row)
         self.step = QLabel("READY")
-        self.step.setStyleSheet(f"font-size: 48px; font-weight: 700; color: {MUTED};")
+        self.step.setStyleSheet(f"font-size: 40px; font-weight: 700; color: {MUTED};")
         self.timer = QLabel("–")
-        self.timer.setStyleSheet("font-size: 64px; font-weight: 700;")
+        self.timer.setStyleSheet("font-size: 52px; font-weight: 700;")
         self.timer.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         big = QHBoxLayout()
         big.addWidget(self.step, 1)
@@ -74,8 +98,34 @@ class MvcPage(QFrame):
         lay.addLayout(big)
         self.text = QLabel("Press Start MVC when the patient is in position.")
         self.text.setWordWrap(True)
-        self.text.setStyleSheet("font-size: 24px;")
+        self.text.setStyleSheet("font-size: 22px;")
         lay.addWidget(self.text)
+        middle = QHBoxLayout()
+        left = QVBoxLayout()
+        self.plot = pg.PlotWidget()
+        self.plot.setLabel("bottom", "time in contraction", units="s")
+        self.plot.setLabel("left", "envelope, µV")
+        self.plot.setClipToView(True)
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.plot.showGrid(y=True, alpha=0.2)
+        self.curves = [self.plot.plot(name="left"), self.plot.plot(name="right")]
+        self._trace_muscle: "Muscle | None" = None
+        self.thresholds = [pg.InfiniteLine(angle=0, pen=pg.mkPen(MUTED, width=1, style=Qt.PenStyle.DotLine))
+                           for _ in range(2)]
+        for line in self.thresholds:
+            self.plot.addItem(line)
+        self.peak = QLabel("Peak: –")
+        self.peak.setStyleSheet("font-size: 18px; font-weight: 600;")
+        left.addWidget(self.peak)
+        left.addWidget(self.plot, 1)
+        middle.addLayout(left, 3)
+        self.trials = QTableWidget(0, len(self.TRIAL_COLUMNS))
+        self.trials.setHorizontalHeaderLabels(self.TRIAL_COLUMNS)
+        self.trials.verticalHeader().setVisible(False)
+        self.trials.horizontalHeader().setStretchLastSection(True)
+        self.trials.setWordWrap(True)
+        middle.addWidget(self.trials, 4)
+        lay.addLayout(middle, 3)
         self.table = QTableWidget(len(self.procedures), 4)
         self.table.setHorizontalHeaderLabels(["Muscle", "Trials", "MVC left, µV", "MVC right, µV"])
         self.table.verticalHeader().setVisible(False)
@@ -85,23 +135,98 @@ class MvcPage(QFrame):
             self.table.setItem(r, 1, QTableWidgetItem(f"{p.trials} × {p.contraction_s:g} s"))
         self.table.resizeColumnsToContents()
         lay.addWidget(self.table, 1)
+        self._shown_trials: tuple = ()
+        self.show_state(MvcWizardState(MvcStep.IDLE, None, 0, 0, 0.0, self.text.text(), {}))
 
     def show_state(self, st: "MvcWizardState | None") -> None:
         """Show the wizard's state."""
         if st is None:
             return
-        color = {MvcStep.CONTRACT: GOOD, MvcStep.PREPARE: WARN}.get(st.step, MUTED)
+        running = st.step in (MvcStep.PREPARE, MvcStep.CONTRACT, MvcStep.REST)
+        self.start.setEnabled(not running)
+        self.skip.setEnabled(running)
+        self.cancel.setEnabled(running)
+        self.redo.setEnabled(st.step is MvcStep.CONTRACT or (st.step in (MvcStep.PREPARE, MvcStep.REST, MvcStep.DONE)
+                                                           and bool(st.trial_results)))
+        color = {MvcStep.CONTRACT: GOOD, MvcStep.PREPARE: WARN, MvcStep.CANCELLED: BAD}.get(st.step, MUTED)
         word = {MvcStep.CONTRACT: "PUSH!", MvcStep.PREPARE: "GET READY", MvcStep.REST: "REST",
-                MvcStep.DONE: "DONE", MvcStep.IDLE: "READY"}[st.step]
+                MvcStep.DONE: "DONE", MvcStep.IDLE: "READY", MvcStep.CANCELLED: "CANCELLED"}[st.step]
         trial = f"  {st.muscle.label} trial {st.trial}/{st.trials}" if st.muscle else ""
         self.step.setText(word + trial)
-        self.step.setStyleSheet(f"font-size: 48px; font-weight: 700; color: {color};")
+        self.step.setStyleSheet(f"font-size: 40px; font-weight: 700; color: {color};")
         self.timer.setText(f"{st.remaining_s:4.1f} s" if st.remaining_s > 0 else "–")
+        rejected = bool(st.trial_results) and not st.trial_results[-1].accepted
         self.text.setText(st.text)
+        self.text.setStyleSheet(f"font-size: 22px; color: {BAD if rejected and st.step is MvcStep.REST else TEXT};")
+        self._show_trace(st)
+        if st.trial_results != self._shown_trials:
+            self._show_trials(st.trial_results)
         for r, m in enumerate(self.procedures):
             for c, side in ((2, Side.LEFT), (3, Side.RIGHT)):
                 v = st.mvc_uv.get(Channel(m, side).id)
                 self.table.setItem(r, c, QTableWidgetItem("–" if v is None else f"{v:.0f}"))
+
+    def _show_trace(self, st: MvcWizardState) -> None:
+        n = st.trace_uv.shape[1] if st.trace_uv.ndim == 2 else 0
+        t = np.arange(n) / st.fs if n and st.fs > 0 else np.zeros(0)
+        for k, curve in enumerate(self.curves):
+            ch = st.trace_channels[k] if k < len(st.trace_channels) else None
+            if ch is None or n == 0:
+                curve.setData([], [])
+                self.thresholds[k].hide()
+                continue
+            muscle = Channel.parse(ch).muscle
+            if k == 0 and muscle is not self._trace_muscle:  # one colour per muscle; right dashed
+                self._trace_muscle = muscle
+                for j, c in enumerate(self.curves):
+                    c.setPen(pg.mkPen(MUSCLE_COLORS.get(muscle, TEXT), width=2,
+                                      style=Qt.PenStyle.DashLine if j else Qt.PenStyle.SolidLine))
+            curve.setData(t, st.trace_uv[k])
+            self.thresholds[k].setPos(contraction_threshold_uv(st.rest_uv.get(ch, 0.0)))
+            self.thresholds[k].show()
+        if n == 0:
+            self.peak.setText("Peak: –")
+            return
+        parts = [f"{Channel.parse(ch).label} {st.trace_peak_uv.get(ch, math.nan):.0f} µV (rest "
+                 f"{st.rest_uv.get(ch, 0.0):.0f})" for ch in st.trace_channels]
+        self.peak.setText("Peak (best 0.5 s): " + " · ".join(parts) + "  — dotted: contraction threshold")
+
+    def _show_trials(self, trials: "Sequence[MvcTrial]") -> None:
+        self._shown_trials = tuple(trials)
+        self.trials.setRowCount(len(trials))
+        for r, tr in enumerate(trials):
+            by_side = {Channel.parse(ch).side: ch for ch in tr.peak_uv}
+            cells = [tr.muscle.label, str(tr.trial)]
+            cells += [_fmt(tr.peak_uv.get(by_side.get(s, "")), "{:.0f}") for s in (Side.LEFT, Side.RIGHT)]
+            cells.append(" / ".join(_fmt(tr.rest_uv.get(by_side.get(s, "")), "{:.0f}") for s in (Side.LEFT, Side.RIGHT)))
+            if tr.accepted:
+                result = "accepted"
+            elif tr.accepted_uv:
+                result = "partly rejected: " + tr.reason
+            else:
+                result = "rejected: " + tr.reason
+            cells.append(result)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == len(cells) - 1:
+                    item.setForeground(pg.mkColor(GOOD if tr.accepted else BAD))
+                    item.setToolTip(text)
+                self.trials.setItem(r, c, item)
+        self.trials.resizeColumnsToContents()
+        self.trials.resizeRowsToContents()
+        self.trials.scrollToBottom()
+
+    def show_in_use(self, text: str) -> None:
+        """Name the MVC the bars use (e.g. "MVC measured today 14:32")."""
+        self.in_use.setText(f"MVC in use: {text}")
+
+    def offer_stored(self, label: "str | None") -> None:
+        """Offer a stored MVC ("2026-11-12") or hide the offer (None)."""
+        if label is None:
+            self.use_stored.hide()
+            return
+        self.use_stored.setText(f"Use stored MVC from {label}")
+        self.use_stored.show()
 
 
 class SummaryPage(QFrame):

@@ -68,6 +68,9 @@ class RecordingControls(QObject):
         self.last_recording: "Path | None" = None
         self.last_report: "Path | None" = None
         self._last_mvc: dict[str, float] = {}
+        #: Where the MVC in use came from, for the report (the MVC page's ``report_note``).
+        self.mvc_note: Callable[[], str] = lambda: ""
+        self._last_mvc_note = ""
         self._seen: "RecordingStatus | None" = None
         patient.record_toggled.connect(self.toggle)
         summary.report.clicked.connect(self.open_report)
@@ -124,6 +127,7 @@ class RecordingControls(QObject):
         self.patient.set_recording(False)
         engine = live.engine if live is not None else None
         self._last_mvc = engine.mvc_uv if engine is not None else {}
+        self._last_mvc_note = self.mvc_note() if self._last_mvc else ""
         if st.error:
             self.patient.show_message(st.error, error=True)
             self.notify(st.error)
@@ -147,12 +151,12 @@ class RecordingControls(QObject):
         self.summary.set_report_state("busy")
         self.summary.show_report_message(f"analysing {path.name}…")
         mvc = dict(self._last_mvc)
-        threading.Thread(target=self._make_report, args=(path, mvc), name="emgfeedback-report",
-                         daemon=True).start()
+        threading.Thread(target=self._make_report, args=(path, mvc, self._last_mvc_note),
+                         name="emgfeedback-report", daemon=True).start()
 
-    def _make_report(self, path: Path, mvc: Mapping[str, float]) -> None:
+    def _make_report(self, path: Path, mvc: Mapping[str, float], mvc_note: str = "") -> None:
         try:
-            out = write_session_report(path, mvc_uv=mvc or None)
+            out = write_session_report(path, mvc_uv=mvc or None, mvc_note=mvc_note)
         except (EmgFeedbackError, ValueError, OSError) as err:
             self.report_done.emit("", f"no report for {path.name}: {err}")
             return

@@ -6,10 +6,11 @@ A trial's peak on a channel is the highest mean envelope over ``window_s`` (µV)
 a muscle's MVC per channel is its best accepted trial, and a channel with no accepted trial gets
 no MVC at all (never a rest value). %MVC is then ``100 * envelope / MVC``.
 
-Rest level: the patient lies relaxed in position during each "get ready" countdown (PREPARE);
-the median envelope of each channel over a countdown is one rest measurement, and the rest level
-of a channel is the lowest of these so far in the run (one countdown where the patient already
-pushed does not raise it). Every countdown measures every channel.
+Rest level: the patient lies relaxed in position during each "get ready" countdown (PREPARE).
+One rest measurement is the level a channel's envelope drops to in a countdown (its
+``REST_PERCENTILE``-th percentile: moving into position or tensing for part of the countdown does
+not raise it), and the rest level of a channel is the lowest of these so far in the run. Every
+countdown measures every channel.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from emgfeedback.dsp.mvc import peak_window_mean, percent_of_mvc
 from emgfeedback.model import Montage, Muscle
 
 __all__ = ["MvcStep", "MvcTrial", "MvcWizard", "MvcWizardState", "contraction_threshold_uv",
-           "peak_window_mean", "percent_of_mvc", "REST_RATIO", "REST_MARGIN_UV"]
+           "peak_window_mean", "percent_of_mvc", "REST_RATIO", "REST_MARGIN_UV", "REST_PERCENTILE"]
 
 #: A trial's peak must reach this multiple of the rest level (5 × ≈ 14 dB above the floor) …
 REST_RATIO = 5.0
 #: … and exceed the rest level by this much, µV (guards a near-zero rest: 5 × 1 µV is no MVC).
 REST_MARGIN_UV = 20.0
+#: Percentile of a countdown's envelope taken as its rest level (the relaxed floor).
+REST_PERCENTILE = 10.0
 
 
 def contraction_threshold_uv(rest_uv: float, ratio: float = REST_RATIO, margin_uv: float = REST_MARGIN_UV) -> float:
@@ -131,6 +134,8 @@ class MvcWizardState:
         one, between contractions), µV.
     trace_channels : tuple of str
         Channel ids of ``trace_uv``'s rows.
+    trace_peak_uv : mapping of str to float
+        Peak of ``trace_uv`` so far per channel id (best ``window_s`` mean), µV.
     fs : float
         Sample rate of ``trace_uv``, Hz.
     """
@@ -146,6 +151,7 @@ class MvcWizardState:
     rest_uv: Mapping[str, float] = field(default_factory=dict)
     trace_uv: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), compare=False, repr=False)
     trace_channels: tuple[str, ...] = ()
+    trace_peak_uv: Mapping[str, float] = field(default_factory=dict)
     fs: float = 0.0
 
 
@@ -256,12 +262,14 @@ class MvcWizard:
             trace = np.concatenate(self._trace, axis=1)[rows]
         else:
             rows, trace = self._last_rows, self._last_trace
+        ids = tuple(self.montage.channels[r].id for r in rows)
+        peaks = peak_window_mean(trace, self.fs, p.window_s) if trace.size else []
         return MvcWizardState(
             step=self._step, muscle=p.muscle if running else None, trial=self._trial,
             trials=p.trials, remaining_s=max(self._duration() - (self._t - self._t_step), 0.0)
             if running else 0.0, text=self._text(), mvc_uv=self.mvc_uv, trial_results=tuple(self.trials),
             rest_uv=dict(self.rest_uv), trace_uv=trace,
-            trace_channels=tuple(self.montage.channels[r].id for r in rows), fs=self.fs)
+            trace_channels=ids, trace_peak_uv={ch: float(v) for ch, v in zip(ids, peaks)}, fs=self.fs)
 
     # ------------------------------------------------------------------ control
     def start(self, t_s: float) -> None:
@@ -317,7 +325,7 @@ class MvcWizard:
     def _finish_countdown(self) -> None:
         if not self._prep:
             return
-        rest = np.median(np.concatenate(self._prep, axis=1), axis=1)
+        rest = np.percentile(np.concatenate(self._prep, axis=1), REST_PERCENTILE, axis=1)
         for ch, v in zip(self.montage.ids, rest):
             self.rest_uv[ch] = min(self.rest_uv.get(ch, np.inf), float(v))
 

@@ -18,7 +18,7 @@ def report_path(recording: "str | Path") -> Path:
 
 
 def write_session_report(recording: "str | Path", out: "str | Path | None" = None, *,
-                         mvc_uv: "Mapping[str, float] | None" = None,
+                         mvc_uv: "Mapping[str, float] | None" = None, mvc_note: str = "",
                          settings: "ProcessingSettings | None" = None) -> Path:
     """Analyse a recording and write its self-contained HTML report.
 
@@ -29,7 +29,10 @@ def write_session_report(recording: "str | Path", out: "str | Path | None" = Non
     out : str or Path, optional
         Report file (default :func:`report_path`).
     mvc_uv : mapping of str to float, optional
-        MVC values per channel id, µV (adds %MVC and the gluteal-to-TFL index).
+        MVC values per channel id, µV (adds %MVC and the gluteal-to-TFL index); the report
+        lists them.
+    mvc_note : str
+        Where the MVC came from, named in the report (e.g. "MVC measured 2026-11-26 14:32 …").
     settings : ProcessingSettings, optional
         Processing settings; default the ones the recording says made its annotations (so the
         report shows what the dashboard showed), else the defaults.
@@ -47,10 +50,13 @@ def write_session_report(recording: "str | Path", out: "str | Path | None" = Non
         No rep was found in the recording.
     """
     from emgfeedback.analysis import analyze_trial, load_recording, write_report
+    from emgfeedback.storage.annotations import protocol_runs_from_annotations
 
     rec = load_recording(recording)
     st = settings if settings is not None else rec.settings
     result = analyze_trial(rec.data, rec.fs, rec.labels, settings=st, mvc_uv=dict(mvc_uv) if mvc_uv else None,
-                           onset_baseline=rec.baseline if settings is None else None, source=str(recording))
+                           onset_baseline=rec.baseline if settings is None else None,
+                           protocol_runs=protocol_runs_from_annotations(rec.annotations), source=str(recording))
     target = Path(out) if out is not None else report_path(recording)
-    return write_report([result], target, title=f"emgfeedback session {Path(recording).stem}")
+    return write_report([result], target, title=f"emgfeedback session {Path(recording).stem}",
+                        mvc_uv=dict(mvc_uv) if mvc_uv else None, mvc_note=mvc_note)
