@@ -125,3 +125,26 @@ def test_repair_refuses_what_it_cannot_fix(tmp_path, good):
     empty.write_bytes(path.read_bytes()[: h.header_bytes + 10])
     with pytest.raises(RecordingError, match="holds no complete data record; there is nothing to keep"):
         repair_edf(empty)
+
+
+def test_repair_goes_on_past_a_bad_file_and_fails_at_the_end(good, tmp_path, capsys):
+    from emgfeedback.cli import main
+
+    states = _cut_states(good[0], tmp_path)
+    partial, unknown = states["partial"][0], states["unknown"][0]
+    bad = tmp_path / "bad.edf"
+    bad.write_bytes(b"0       " + b"x" * 300)
+    missing = tmp_path / "missing.edf"
+    assert main(["repair", "--check", str(partial), str(bad), str(unknown)]) == 2
+    out = capsys.readouterr()
+    assert [line.split(":")[0] for line in out.out.splitlines()] == [str(partial), str(unknown)]
+    assert main(["repair", str(partial), str(bad), str(missing), str(unknown)]) == 2
+    out = capsys.readouterr()
+    assert out.out.splitlines() == [
+        f"{partial}: cut a partial last record (777 bytes); 7.5 s of data kept",
+        f"{unknown}: cut a partial last record (5 bytes) and set the record count from -1 to 12; 6.0 s of data kept"]
+    err = out.err.splitlines()
+    assert err[0].startswith(f"emgfeedback repair: error: {bad} is not a valid EDF/BDF file: header field")
+    assert err[1:] == [f"emgfeedback repair: error: no such recording: {missing}",
+                       "emgfeedback repair: 2 of 4 files could not be repaired"]
+    assert not repair_edf(partial, dry_run=True).changed and not repair_edf(unknown, dry_run=True).changed
