@@ -182,7 +182,8 @@ class RestLearner:
         self.version = 0
         # d, d² and "raw sample equal to the previous one" of the unfinished hop chunk, and the
         # sums of the three over the last three whole chunks
-        self._part = np.zeros((3, n, 0))
+        self._part = np.zeros((3, n, self.hop))  # first _fill columns hold samples
+        self._fill = 0
         self._sums = np.zeros((3, n, 0))
         self._last_x: "np.ndarray | None" = None
         self._n_chunks = 0  # whole chunks seen (chunk j covers n0 + j·hop … n0 + (j+1)·hop)
@@ -204,23 +205,28 @@ class RestLearner:
             statistics, in time order (empty before :meth:`start` or when nothing changed).
         """
         n = d.shape[1]
-        if not n:
+        last, self._last_x = self._last_x, (x[:, -1].copy() if n else self._last_x)
+        k = max(self.n0 - first_index, 0)
+        if k >= n:
             return []
-        same = np.empty(x.shape)
-        same[:, 1:] = x[:, 1:] == x[:, :-1]
-        same[:, 0] = False if self._last_x is None else x[:, 0] == self._last_x
-        self._last_x = x[:, -1].copy()
-        lo = max(first_index, self.n0)
-        if lo >= first_index + n:
+        f, nk = self._fill, n - k
+        if f + nk < self.hop:  # no chunk completes (most live blocks): fill the chunk in place
+            part = self._part[:, :, f : f + nk]
+            part[0] = d[:, k:]
+            np.multiply(d[:, k:], d[:, k:], out=part[1])
+            self._same(x, k, last, part[2])
+            self._fill += nk
             return []
-        k = lo - first_index
-        seg = np.stack([d[:, k:], d[:, k:] * d[:, k:], same[:, k:]])
-        if self._part.shape[2]:
-            seg = np.concatenate([self._part, seg], axis=2)
+        seg = np.empty((3, self.n_channels, f + nk))
+        seg[:, :, :f] = self._part[:, :, :f]
+        seg[0, :, f:] = d[:, k:]
+        np.multiply(d[:, k:], d[:, k:], out=seg[1, :, f:])
+        self._same(x, k, last, seg[2, :, f:])
         m = seg.shape[2] // self.hop
         sums = np.concatenate([self._sums, seg[:, :, : m * self.hop].reshape(3, self.n_channels, m, self.hop
                                                                              ).sum(axis=3)], axis=2)
-        self._part = seg[:, :, m * self.hop :].copy()
+        self._fill = seg.shape[2] - m * self.hop
+        self._part[:, :, : self._fill] = seg[:, :, m * self.hop :]
         first_chunk = self._n_chunks - self._sums.shape[2]  # index of sums' first column
         self._n_chunks += m
         self._sums = sums[:, :, -3:].copy()
@@ -232,6 +238,13 @@ class RestLearner:
         ends = self.n0 + (first_chunk + 4 + np.arange(win.shape[2], dtype=np.int64)) * self.hop
         keep = ends > self.n_base
         return self._replace(win[0][:, keep] / self.w, win[1][:, keep] / self.w, ~flat_win[:, keep], ends[keep])
+
+    @staticmethod
+    def _same(x: np.ndarray, k: int, last: "np.ndarray | None", out: np.ndarray) -> None:
+        """1 where a raw sample of ``x[:, k:]`` equals the one before it (``last`` before the block)."""
+        out[:, 1:] = x[:, k + 1 :] == x[:, k:-1]
+        prev = x[:, k - 1] if k else last
+        out[:, 0] = False if prev is None else x[:, k] == prev
 
     def _replace(self, mean: np.ndarray, msq: np.ndarray, usable: np.ndarray, ends: np.ndarray
                  ) -> "list[tuple[int, BaselineStats]]":
