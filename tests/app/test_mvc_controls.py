@@ -116,6 +116,9 @@ def test_a_returning_patients_stored_mvc_is_offered_and_applied(qtbot, tmp_path)
     assert page.in_use.text() == "MVC in use: MVC from 2026-11-12 (stored)"
     assert changed == [(stored, "2026-11-12T10:15:00", "stored")]
     qtbot.waitUntil(lambda: engine_mvc(win) == stored, timeout=10_000)
+    # the session report names it (RecordingControls asks the MVC page when a recording ends)
+    assert win.recording.mvc_note() == ("MVC from 2026-11-12 (the patient's stored MVC, measured 2026-11-12 "
+                                        "10:15), not re-measured in this session")
     # the device reconnects: same patient, same MVC on the new session
     win.bridge.disconnect_device()
     assert win.connect_device(URL)

@@ -103,6 +103,22 @@ def test_rest_shown_during_a_rest_after_a_rejected_trial_and_trace_kept() -> Non
     assert st.trace_channels == ("tfl_left", "tfl_right") and st.trace_uv.shape == (2, int(5 * FS))
 
 
+def test_rest_is_the_relaxed_floor_of_the_countdowns() -> None:
+    montage = Montage.default()
+    wiz = MvcWizard(_procs(Muscle.GLUTE_MAX, trials=2, rest_s=0.0), montage, FS, prepare_s=2.0)
+    wiz.start(0.0)
+    row = montage.index("glute_max_left")
+    env = np.full((8, int(14 * FS)), 6.0)
+    env[row, :int(1.5 * FS)] = 80.0  # pushing for 1.5 s of the first 2 s countdown: rest still 6 µV
+    env[row, int(3 * FS):int(4 * FS)] = 100.0
+    env[row, int(7 * FS):int(9 * FS)] = 30.0  # tense through the second countdown: rest stays 6 µV
+    env[row, int(10 * FS):int(11 * FS)] = 40.0  # over max(5 × 6, 6 + 20) µV: a contraction
+    _feed(wiz, env)
+    assert [t.rest_uv["glute_max_left"] for t in wiz.trials] == pytest.approx([6.0, 6.0])
+    assert [set(t.accepted_uv) for t in wiz.trials] == [{"glute_max_left"}, {"glute_max_left"}]
+    assert wiz.mvc_uv == pytest.approx({"glute_max_left": 100.0})
+
+
 def test_redo_replaces_the_last_trial() -> None:
     montage = Montage.default()
     wiz = MvcWizard(_procs(Muscle.GLUTE_MAX, trials=2, rest_s=2.0), montage, FS, prepare_s=1.0)
