@@ -42,6 +42,9 @@ class LoadedRecording:
         The settings the recording says made its annotations (emgfeedback recordings).
     baseline : mapping of str to (float, float) or None
         The live onset detector's rest statistics (mean, SD) per channel id, when recorded.
+    protocol_runs : tuple of ProtocolRun
+        The protocol runs the recording annotates (``protocol`` and ``cue`` annotations), so
+        that its reps are counted as the live session counted them.
     """
 
     data: np.ndarray
@@ -52,6 +55,7 @@ class LoadedRecording:
     recovered: str = ""
     settings: "ProcessingSettings | None" = None
     baseline: "Mapping[str, tuple[float, float]] | None" = None
+    protocol_runs: tuple = ()
 
 
 def load_recording(path: "str | Path") -> LoadedRecording:
@@ -81,12 +85,14 @@ def load_recording(path: "str | Path") -> LoadedRecording:
         rec = read_edf(p)
         if rec.data.shape[0] == 0 or rec.data.shape[1] < 2:
             raise RecordingError(f"{p} holds no EMG samples (only a header or annotations)")
-        from emgfeedback.storage.annotations import baseline_from_annotations, settings_from_annotations
+        from emgfeedback.storage.annotations import (baseline_from_annotations, protocol_runs_from_annotations,
+                                                     settings_from_annotations)
 
         return LoadedRecording(data=rec.data, fs=float(rec.fs), labels=tuple(rec.labels), source=str(p),
                                kind="bdf" if rec.bdf else "edf", recovered=rec.recovered,
                                settings=settings_from_annotations(rec.annotations),
-                               baseline=baseline_from_annotations(rec.annotations))
+                               baseline=baseline_from_annotations(rec.annotations),
+                               protocol_runs=tuple(protocol_runs_from_annotations(rec.annotations)))
     if head.startswith((b"%OpenBCI", b"File Nam")):
         from emgfeedback.storage import read_text_recording
 

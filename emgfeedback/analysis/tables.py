@@ -55,6 +55,8 @@ def _side_summary(result: TrialResult, side: Side) -> dict:
 def _rep_dict(r: RepMetrics) -> dict:
     return {
         "rep": r.index + 1,
+        "protocol": r.protocol or None, "set": r.set_number or None, "rep_in_set": r.rep_number or None,
+        "artefact": r.artefact or None,
         "start_s": _num(r.start_s, 4), "end_s": _num(r.end_s, 4),
         "side": "both" if r.side is None else r.side.value,
         "active": list(r.active),
@@ -103,7 +105,7 @@ def trial_to_dict(result: TrialResult, *, details: bool = True) -> dict:
     out = {
         "file": result.source, "fs_hz": result.fs, "duration_s": _num(result.duration_s, 3),
         "channels": list(result.channels), "labels": list(result.labels), "glute_channels": result.glute,
-        "n_reps": len(result.reps), "summary": summary, "channels_summary": per_channel,
+        "n_reps": result.summary.n_reps, "n_artefacts": result.summary.n_artefacts, "summary": summary, "channels_summary": per_channel,
         "notes": list(result.notes), "settings": result.settings.to_dict(),
     }
     if details:
@@ -126,6 +128,8 @@ def rep_rows(result: TrialResult) -> list[dict[str, object]]:
             "file": result.source, "rep": r.index + 1, "start_s": _num(r.start_s, 4),
             "end_s": _num(r.end_s, 4), "duration_s": _num(r.duration_s, 4),
             "side": "both" if r.side is None else r.side.value,
+            "protocol": r.protocol or None, "set": r.set_number or None, "rep_in_set": r.rep_number or None,
+            "artefact": r.artefact or None,
         }
         for s in Side:
             fo = r.firing_order.get(s)
@@ -146,7 +150,7 @@ def rep_rows(result: TrialResult) -> list[dict[str, object]]:
 
 def csv_columns(results: Sequence[TrialResult]) -> list[str]:
     """Columns of the CSV table: fixed columns, then per-channel ones in first-seen order."""
-    cols = ["file", "rep", "start_s", "end_s", "duration_s", "side"]
+    cols = ["file", "rep", "start_s", "end_s", "duration_s", "side", "protocol", "set", "rep_in_set", "artefact"]
     cols += [f"{s.value}_{f}" for s in Side for f in _SIDE_FIELDS]
     cols += [f"symmetry_{m.value}" for m in Muscle]
     seen: list[str] = []

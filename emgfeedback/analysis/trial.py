@@ -34,7 +34,7 @@ from emgfeedback.dsp.filters import envelope
 from emgfeedback.dsp.onsets import BaselineStats, conditioning_sos, detect_onsets
 from emgfeedback.dsp.timing import group_reps
 from emgfeedback.errors import PipelineError
-from emgfeedback.measures import core_window, measure_rep, summarise
+from emgfeedback.measures import ProtocolRun, core_window, count_reps, measure_rep, summarise
 from emgfeedback.model import Channel, Montage, Muscle, Onset, Side
 from emgfeedback.settings import ProcessingSettings
 
@@ -214,6 +214,7 @@ def analyze_trial(
     settings: "ProcessingSettings | None" = None,
     mvc_uv: "Mapping[str, float] | None" = None,
     onset_baseline: "Mapping[str, tuple[float, float]] | None" = None,
+    protocol_runs: "Sequence[ProtocolRun]" = (),
     source: str = "",
 ) -> TrialResult:
     """Analyse one recorded trial.
@@ -238,6 +239,11 @@ def analyze_trial(
         Rest statistics (mean, SD of the detection signal) per channel id, as a live recording
         stores them (``LoadedRecording.baseline``): the onset thresholds the live view used,
         instead of learning rest from the file's start (which may be mid-contraction).
+    protocol_runs : sequence of ProtocolRun
+        The protocol runs of a live recording (``storage.protocol_runs_from_annotations``):
+        reps are counted against them as the live session counted them (set, rep in set,
+        side; artefacts flagged and left out of the summary), see
+        :mod:`emgfeedback.measures.counting`.
     source : str
         Where the data came from (shown in results and messages).
 
@@ -276,6 +282,8 @@ def analyze_trial(
     edges = _preview_edges(x.shape[1], fs, spans[0])
     windows, bands = _spectra_and_bins(filt, fs, cmap.names, cores, active, edges)
     metrics = tuple(measure_rep(k, rep, env, fs, cmap, mvc_uv=mvc, filtered=filt) for k, rep in enumerate(reps))
+    if protocol_runs:
+        metrics = count_reps(metrics, protocol_runs)
     preview = _preview(env, fs, edges, bands)
     del env, filt
     n_open = sum(o.offset_s is None for o in found)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from emgfeedback.app.layout import ElidedLabel, TextBox, fit_font
 from emgfeedback.app.theme import BAD, GOOD, MUTED, PANEL, PHASE_COLORS, TEXT, WARN
 from emgfeedback.calibration import Protocol
+from emgfeedback.measures import RepPlan
 from emgfeedback.session import Phase, PhaseEvent, RunnerState, validate_patient_code
 
 __all__ = ["ConnectPanel", "PatientBar", "PhaseDisplay", "ProtocolPanel", "RecentDevices", "RecordIndicator",
@@ -124,7 +125,8 @@ class ConnectPanel(QFrame):
         self.button.setObjectName("primary")
         self.button.clicked.connect(self._clicked)
         lay.addWidget(self.button)
-        self.status = ElidedLabel("not connected", min_width=60, hint_width=200)
+        self.status = ElidedLabel("not connected", min_width=60, hint_width=200,
+                                  elide=Qt.TextElideMode.ElideMiddle)  # keeps the error's advice
         self.status.setStyleSheet(f"color: {MUTED};")
         lay.addWidget(self.status, 2)
         self._connected = False
@@ -232,6 +234,7 @@ class PatientBar(QFrame):
         self.code.setToolTip("De-identified code only: letters, digits, '-' or '_', with a digit. Never a name.")
         self.code.setMaxLength(16)
         self.code.setFixedWidth(130)
+        self.code.setStyleSheet("padding: 3px 6px;")  # as high as the tab bar it sits beside
         self.code.textChanged.connect(self._check)
         lay.addWidget(self.code)
         self.message = ElidedLabel("", min_width=60, hint_width=160)
@@ -356,7 +359,7 @@ class ProtocolPanel(QFrame):
 
     def _show_summary(self) -> None:
         p = self.current()
-        self.position.setText(f"{p.position}  ·  {p.reps} reps × {p.total_sets} sets, "
+        self.position.setText(f"{p.position}  ·  {RepPlan.of(p).describe()}, "
                               f"hold {p.hold_s:g} s, rest {p.rest_s:g} s")
 
     def show_events(self, events: Sequence[PhaseEvent]) -> None:
@@ -372,10 +375,8 @@ class ProtocolPanel(QFrame):
             return
         word = {"set_rest": "SET BREAK"}.get(st.phase.value, st.phase.value.upper())
         running = st.phase not in (Phase.IDLE, Phase.DONE)
-        side = f"   ·   {st.side.value} side" if st.side is not None else ""
         self.display.set_texts(word, PHASE_COLORS[st.phase.value],
-                               f"{st.remaining_s:4.1f} s" if running else "–",
-                               f"Rep {st.rep} / {st.reps}   Set {st.set} / {st.sets}{side}", st.cue)
+                               f"{st.remaining_s:4.1f} s" if running else "–", st.counter_text(), st.cue)
 
 
 class PhaseDisplay(QWidget):

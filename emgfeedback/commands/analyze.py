@@ -76,7 +76,8 @@ def _analyse(path: Path, args: argparse.Namespace, mvc: "dict[str, float] | None
         same = (rec.settings is not None and settings.onset_kwargs() == rec.settings.onset_kwargs()
                 and settings.baseline == rec.settings.baseline)
         return rec, analyze_trial(rec.data, rec.fs, _labels(args, rec.labels, path), settings=settings,
-                                  mvc_uv=mvc, onset_baseline=rec.baseline if same else None, source=str(path))
+                                  mvc_uv=mvc, onset_baseline=rec.baseline if same else None,
+                                  protocol_runs=rec.protocol_runs, source=str(path))
     except ValueError as err:
         raise ValueError(f"{path}: {err}") from err
 
@@ -89,7 +90,8 @@ def _print_text(res) -> None:
     from emgfeedback.measures import latency_text
 
     print(f"{res.source}: {res.duration_s:.1f} s at {res.fs:g} Hz, {len(res.channels)} channels, "
-          f"{len(res.reps)} rep(s)")
+          f"{res.summary.n_reps} rep(s)" + (f" (+{res.summary.n_artefacts} not counted: artefacts)"
+                                             if res.summary.n_artefacts else ""))
     print(f"  settings: {res.settings.describe()}")
     for side, ss in res.sides.items():
         first = "—" if ss.first_to_fire is None else (

@@ -38,6 +38,10 @@ class SimOptions:
     ramp : str
         Recruitment ramps: ``scenario`` (default, the scenario's per-muscle ramps), ``fast``
         (short linear rises, the simulator's old behaviour) or a scale factor 0.1–4 (e.g. ``0.5``).
+    follow : bool
+        The simulated patient follows the protocol's cues (``follow=1``): once a protocol runs,
+        each hold cue starts a rep on the cued side (``LiveSimulator.cue_hold``) and the
+        scenario's own periodic reps stop.
     """
 
     scenario: str = "healthy"
@@ -47,6 +51,7 @@ class SimOptions:
     realtime: bool = True
     block: int = ranged(20, 1, 100_000, "samples")
     ramp: str = "scenario"
+    follow: bool = False
 
     def __post_init__(self) -> None:
         check_ranges(self)
@@ -61,7 +66,8 @@ class SimDevice(Device):
     """Simulated 8-channel glute sEMG from :class:`emgfeedback.simulation.LiveSimulator`."""
 
     scheme = "sim"
-    url_form = "sim://?scenario=NAME&fs=HZ&snr=DB&seed=INT&realtime=0|1&block=SAMPLES&ramp=scenario|fast|SCALE"
+    url_form = ("sim://?scenario=NAME&fs=HZ&snr=DB&seed=INT&realtime=0|1&block=SAMPLES&ramp=scenario|fast|SCALE"
+                "&follow=0|1")
     Options = SimOptions
 
     def __init__(self, url: str, **options: Any) -> None:
@@ -96,6 +102,12 @@ class SimDevice(Device):
             if wait > 0:
                 time.sleep(wait)
         return Chunk(self._sim.read(opts.block))
+
+    def cue_hold(self, t_s: float, side: Any, hold_s: float) -> None:
+        """Tell the simulated patient a hold was cued (only with ``follow=1``; otherwise the
+        scenario ignores cues, as a recording would)."""
+        if self.options.follow and self._sim is not None:
+            self._sim.cue_hold(t_s, side, hold_s)
 
     def _close(self) -> None:
         self._sim = None

@@ -11,11 +11,12 @@ from emgfeedback.measures.feedback import (
     rep_meets_target,
     unregister_feedback_metric,
 )
+from emgfeedback.measures.counting import HoldSlot, ProtocolRun, RepCounter, RepPlan, count_reps, counted
 from emgfeedback.measures.grouping import RepGrouper
 from emgfeedback.measures.layout import ChannelMap
 from emgfeedback.measures.rep import RepMetrics, core_window, latency_text, measure_rep
 from emgfeedback.measures.summary import RepSummary, SideSummary, summarise
 
 __all__ = ["ChannelMap", "RepMetrics", "measure_rep", "core_window", "latency_text", "RepGrouper",
-           "RepSummary", "SideSummary", "summarise", "rep_meets_target",
+           "RepSummary", "SideSummary", "summarise", "RepPlan", "RepCounter", "HoldSlot", "ProtocolRun", "count_reps", "counted", "rep_meets_target",
            "FeedbackMetric", "register_feedback_metric", "unregister_feedback_metric", "feedback_metrics"]

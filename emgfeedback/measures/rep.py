@@ -91,6 +91,14 @@ class RepMetrics:
         Left/right symmetry index, % (muscles active on both sides).
     mdf_hz : mapping of str to float
         Median frequency over the core window of each active channel, Hz.
+    rep_number : int
+        1-based rep within its protocol set (0 without a protocol).
+    protocol : str
+        Protocol id the rep was counted against ("" without a protocol).
+    artefact : str
+        Why the rep does not count for the protocol (too short, too long, outside a hold,
+        second contraction, after the end); "" for a counted rep. See
+        :mod:`emgfeedback.measures.counting`.
     """
 
     index: int
@@ -111,6 +119,9 @@ class RepMetrics:
     gluteal_to_tfl_index: Mapping[Side, float] = field(default_factory=dict)
     symmetry_pct: Mapping[Muscle, float] = field(default_factory=dict)
     mdf_hz: Mapping[str, float] = field(default_factory=dict)
+    rep_number: int = 0
+    protocol: str = ""
+    artefact: str = ""
 
     @property
     def duration_s(self) -> float:

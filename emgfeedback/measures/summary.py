@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
+from emgfeedback.measures.counting import counted
 from emgfeedback.measures.feedback import rep_meets_target
 from emgfeedback.measures.rep import RepMetrics
 from emgfeedback.model import Muscle, Side
@@ -69,7 +70,7 @@ class RepSummary:
     protocol : str
         Protocol id ("" when none ran).
     n_reps : int
-        Reps.
+        Reps counted (artefacts left out: too short/long, outside a hold …).
     sides : mapping of Side to SideSummary
         Per side.
     symmetry_pct : mapping of Muscle to float
@@ -78,6 +79,8 @@ class RepSummary:
         Reps meeting the protocol's feedback target.
     target_judged : int
         Reps the target could be judged on.
+    n_artefacts : int
+        Reps detected but not counted (``RepMetrics.artefact``).
     """
 
     protocol: str
@@ -86,6 +89,7 @@ class RepSummary:
     symmetry_pct: Mapping[Muscle, float]
     target_met: int = 0
     target_judged: int = 0
+    n_artefacts: int = 0
 
 
 def _side(side: Side, reps: Sequence[RepMetrics]) -> SideSummary:
@@ -111,7 +115,10 @@ def _side(side: Side, reps: Sequence[RepMetrics]) -> SideSummary:
 
 
 def summarise(reps: Sequence[RepMetrics], protocol: "Protocol | None" = None) -> RepSummary:
-    """Summary of ``reps`` (per side, per muscle, and against ``protocol``'s target)."""
+    """Summary of the counted ``reps`` (per side, per muscle, and against ``protocol``'s
+    target); artefact reps are only counted in ``n_artefacts``."""
+    n_all = len(reps)
+    reps = counted(reps)
     judged = [rep_meets_target(r, protocol) for r in reps]
     return RepSummary(
         protocol=protocol.id if protocol else "",
@@ -121,4 +128,5 @@ def summarise(reps: Sequence[RepMetrics], protocol: "Protocol | None" = None) ->
                       if math.isfinite(v := _median([r.symmetry_pct[m] for r in reps if m in r.symmetry_pct]))},
         target_met=sum(1 for j in judged if j),
         target_judged=sum(1 for j in judged if j is not None),
+        n_artefacts=n_all - len(reps),
     )

@@ -17,6 +17,7 @@ from emgfeedback.session.report import report_path, write_session_report
 from emgfeedback.session.patient import PATIENT_CODE_PATTERN, validate_patient_code
 from emgfeedback.session.ringbuffer import RingBuffer
 from emgfeedback.session.store import SessionStore, rep_fields
+from emgfeedback.session.visit import Visit
 from emgfeedback.session.runner import Phase, PhaseEvent, ProtocolRunner, RunnerState
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "LiveRecording",
     "RecordingStatus",
     "SessionStore",
+    "Visit",
     "default_recordings_dir",
     "recording_path",
     "rep_fields",

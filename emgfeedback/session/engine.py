@@ -19,7 +19,8 @@ import numpy as np
 from emgfeedback.calibration import MvcProcedure, Protocol
 from emgfeedback.model import FeedbackFrame, Onset, SampleBlock, StreamInfo
 from emgfeedback.dsp.mvc import percent_of_mvc
-from emgfeedback.measures import ChannelMap, RepGrouper, RepMetrics, RepSummary, measure_rep, summarise
+from emgfeedback.measures import (ChannelMap, RepCounter, RepGrouper, RepMetrics, RepPlan, RepSummary, measure_rep,
+                                  summarise)
 from emgfeedback.session.mvc import MvcWizard, MvcWizardState
 from emgfeedback.session.ringbuffer import RingBuffer
 from emgfeedback.settings import ProcessingSettings
@@ -115,7 +116,10 @@ class SessionEngine:
         self.results: list[RepMetrics] = []
         self.protocol: "Protocol | None" = None
         self.runner: "ProtocolRunner | None" = None
+        #: The protocol's rep count (owned with the runner; None without a protocol).
+        self.counter: "RepCounter | None" = None
         self._pending_protocol = protocol
+        self._stop_events: list[PhaseEvent] = []
         self.wizard: "MvcWizard | None" = None
         self._pending_mvc: "Sequence[MvcProcedure] | None" = None
         self._mvc = np.full(info.n_channels, np.nan)
@@ -128,8 +132,24 @@ class SessionEngine:
         self._pending_protocol = protocol
 
     def stop_protocol(self) -> list[PhaseEvent]:
-        """End the running protocol now."""
-        return self.runner.stop(self._t) if self.runner else []
+        """End the running protocol now: no later rep counts (the DONE event is also reported
+        with the next block's update, so the recording and the display cue it)."""
+        if self._pending_protocol is not None:  # asked to start but never began
+            self._pending_protocol = None
+        events = self.runner.stop(self._t) if self.runner else []
+        self._count_events(events)
+        self._stop_events += events
+        return events
+
+    def _count_events(self, events: "Sequence[PhaseEvent]") -> None:
+        """Hold cues open the counter's slots; DONE (or Stop) closes it."""
+        if self.counter is None:
+            return
+        for e in events:
+            if e.phase is Phase.HOLD:
+                self.counter.add_hold(e.t_s)
+            elif e.phase is Phase.DONE:
+                self.counter.end(e.t_s)
 
     def start_mvc(self, procedures: Sequence[MvcProcedure]) -> None:
         """Start the MVC wizard at the next block."""
@@ -181,15 +201,18 @@ class SessionEngine:
         """Run one block through the pipeline and everything after it."""
         frame = self.pipeline.process(block)
         env = np.asarray(frame.envelope_uv, dtype=np.float64)
-        events: list[PhaseEvent] = []
+        events, self._stop_events = self._stop_events, []
         if self._origin is None:
             self._origin = (block.seq, block.t0)
         if self._pending_protocol is not None:
             self.protocol, self._pending_protocol = self._pending_protocol, None
             self.runner = ProtocolRunner(self.protocol)
+            self.counter = RepCounter(RepPlan.of(self.protocol))
             self.results = []
             self._grouper.reset()  # bursts before the protocol do not make its first rep
-            events += self.runner.start(block.t0)
+            started = self.runner.start(block.t0)
+            self._count_events(started)
+            events += started
         if self._pending_mvc is not None:
             self.wizard = MvcWizard(self._pending_mvc, self.montage, self.info.fs)
             self._pending_mvc = None
@@ -199,7 +222,9 @@ class SessionEngine:
         self._seq_end = block.seq + env.shape[1]
         self._t = block.t_end
         if self.runner is not None:
-            events += self.runner.advance(block.t_end)
+            advanced = self.runner.advance(block.t_end)
+            self._count_events(advanced)
+            events += advanced
         mvc_state = None
         if self.wizard is not None:
             self.wizard.process(block.t0, env)
@@ -227,8 +252,11 @@ class SessionEngine:
     def _measure_all(self, reps: "Sequence[tuple[Onset, ...]]") -> list[RepMetrics]:
         out = []
         for bursts in reps:
-            out.append(self._measure(bursts))
-            self.results.append(out[-1])
+            rep = self._measure(bursts)
+            if self.counter is not None:
+                rep = self.counter.assign(rep)
+            out.append(rep)
+            self.results.append(rep)
         return out
 
     def _measure(self, bursts: "tuple[Onset, ...]") -> RepMetrics:
@@ -238,10 +266,7 @@ class SessionEngine:
         first = seq0 + int(round((start - t0) * fs))
         keep = int(min(max(self._seq_end - first, 1), self._env.total_written, self._env.capacity))
         col0_t = t0 + (self._seq_end - keep - seq0) / fs
-        set_number = 0
-        if self.runner is not None and self.runner.phase is not Phase.IDLE:
-            set_number = self.runner.state.set
-        return measure_rep(
+        return measure_rep(  # set, rep in set and side come from the protocol's counter
             len(self.results), bursts, self._env.snapshot(keep), fs, self._layout, t0_s=col0_t,
             mvc_uv=self._mvc if np.isfinite(self._mvc).any() else None,
-            filtered=self._filt.snapshot(keep), set_number=set_number)
+            filtered=self._filt.snapshot(keep))

@@ -34,6 +34,7 @@ from typing import Any, Callable
 from emgfeedback.errors import EmgFeedbackError
 from emgfeedback.model import SampleBlock, StreamInfo
 from emgfeedback.session.engine import Pipeline, SessionEngine, SessionUpdate
+from emgfeedback.session.runner import Phase
 from emgfeedback.session.recording import LiveRecording, RecordingStatus
 from emgfeedback.session.ringbuffer import RingBuffer
 from emgfeedback.settings import ProcessingSettings
@@ -248,7 +249,7 @@ class LiveSession:
     # ------------------------------------------------------------------ recording
     def start_recording(self, path: "str | Path", patient_code: "str | None", *,
                         db_path: "str | Path | None" = None, use_db: bool = True,
-                        physical_range_uv: "float | None" = None) -> None:
+                        physical_range_uv: "float | None" = None, session_id: "int | None" = None) -> None:
         """Start recording on the worker (file created there); see :attr:`recording_status`.
 
         Called before :meth:`start`, the recording begins with the stream's first block.
@@ -266,6 +267,9 @@ class LiveSession:
             Store per-rep results, MVC values and the recording's path in the database.
         physical_range_uv : float, optional
             File range, ±µV (default 5000 for EDF+, 187500 for BDF+).
+        session_id : int, optional
+            The patient's visit in the database to add this recording to (the dashboard's
+            :class:`~emgfeedback.session.Visit`); None starts a visit for the recording.
         """
         def begin(engine: SessionEngine) -> None:
             if self._recording is not None:
@@ -274,7 +278,7 @@ class LiveSession:
                 rec = LiveRecording(engine.info, path, patient_code, db_path=db_path, use_db=use_db,
                                     protocol=engine.protocol.id if engine.protocol else None,
                                     mvc_uv=engine.mvc_uv, settings=self.settings,
-                                    physical_range_uv=physical_range_uv)
+                                    physical_range_uv=physical_range_uv, session_id=session_id)
             except (EmgFeedbackError, ValueError, OSError) as err:
                 self.recording_status = RecordingStatus.failed(Path(path), str(err))
                 return
@@ -394,6 +398,7 @@ class LiveSession:
         assert self.filtered is not None and self.envelope is not None
         update = engine.process(block, arrival_s=time.monotonic())
         self._last_update = update
+        self._cue_device(engine, update)
         self.filtered.write(update.frame.filtered_uv)
         self.envelope.write(update.frame.envelope_uv)
         has_results = bool(update.reps or update.events)
@@ -411,6 +416,16 @@ class LiveSession:
             self.outlet.push_live(block, update.frame.onsets)
         self.blocks += 1
         self.stream_t_s = block.t_end
+
+    def _cue_device(self, engine: SessionEngine, update: SessionUpdate) -> None:
+        """Hold cues to a device that can act on them (the simulated patient with
+        ``follow=1``: ``cue_hold(t_s, side, hold_s)``)."""
+        cue = getattr(self.device, "cue_hold", None)
+        if cue is None or engine.protocol is None:
+            return
+        for e in update.events:
+            if e.phase is Phase.HOLD:
+                cue(e.t_s, e.side, engine.protocol.hold_s)
 
     def _feed(self, rec: LiveRecording, block: Any, update: "SessionUpdate | None") -> None:
         rec.feed(block, update, self.engine)

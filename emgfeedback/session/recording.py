@@ -22,7 +22,7 @@ from emgfeedback.model import StreamInfo
 from emgfeedback.session.mvc import MvcStep
 from emgfeedback.session.store import SessionStore
 from emgfeedback.settings import ProcessingSettings
-from emgfeedback.storage.annotations import baseline_text, settings_text
+from emgfeedback.storage.annotations import baseline_text, protocol_text, settings_text
 from emgfeedback.storage.database import SessionDatabase
 from emgfeedback.storage.deidentify import validate_patient_code
 from emgfeedback.storage.edf import EdfWriter
@@ -96,6 +96,8 @@ class RecordingStatus:
         Why recording stopped on its own (write error, disk full), else "".
     warning : str
         A database problem (the file is still recorded), else "".
+    session_id : int or None
+        The patient visit in the session database (None: not stored there).
     """
 
     path: Path
@@ -108,6 +110,7 @@ class RecordingStatus:
     reps: int = 0
     error: str = ""
     warning: str = ""
+    session_id: "int | None" = None
 
     @classmethod
     def failed(cls, path: Path, error: str) -> "RecordingStatus":
@@ -146,6 +149,8 @@ class LiveRecording:
         ``settings {json}`` annotation at 0 s (see ``storage.recording_settings``).
     physical_range_uv : float, optional
         File range, ±µV (default 5000 for EDF+, 187500 for BDF+).
+    session_id : int, optional
+        The patient visit (database session) this recording belongs to; None: a new visit.
 
     Raises
     ------
@@ -158,7 +163,7 @@ class LiveRecording:
     def __init__(self, info: StreamInfo, path: "str | Path", patient_code: "str | None", *,
                  db_path: "str | Path | None" = None, use_db: bool = True, protocol: "str | None" = None,
                  mvc_uv: "Mapping[str, float] | None" = None, settings: "ProcessingSettings | None" = None,
-                 physical_range_uv: "float | None" = None) -> None:
+                 physical_range_uv: "float | None" = None, session_id: "int | None" = None) -> None:
         code = None if patient_code is None else validate_patient_code(patient_code)
         path = Path(path)
         if path.suffix.lower() not in (".edf", ".bdf"):
@@ -180,12 +185,18 @@ class LiveRecording:
         self._warning = ""
         self._error = ""
         self.active = True
-        self.n_reps = 0
+        self.n_reps = 0  # reps counted (annotated ``rep N``)
+        self._counter_noted: Any = None  # the engine's rep counter whose plan is in the file
         self._baseline_noted = False
         if use_db and code is None:
             self._warning = "no patient code: results are not stored in the session database"
         elif use_db:
-            self._db(lambda: setattr(self, "store", SessionStore(SessionDatabase(db_path), code, protocol, mvc_uv)))
+            self._db(lambda: setattr(self, "store", SessionStore(SessionDatabase(db_path), code, protocol, mvc_uv,
+                                                                 session_id=session_id)))
+            if self.store is not None:  # linked now: a crash leaves the visit naming its file
+                self._db(lambda: self.store.start_recording(self.path, info.fs))
+        #: The visit (database session) the recording is stored in, None without the database.
+        self.session_id: "int | None" = (self.store.session_ids or [None])[0] if self.store is not None else None
 
     @property
     def status(self) -> RecordingStatus:
@@ -194,7 +205,8 @@ class LiveRecording:
         return RecordingStatus(path=self.path, active=self.active, recorded_s=w.duration_s,
                                file_bytes=w.file_bytes, lost_samples=self.sink.lost_samples,
                                samples=w.samples_written, clipped_samples=w.clipped_samples,
-                               reps=self.n_reps, error=self._error, warning=self._warning)
+                               reps=self.n_reps, error=self._error, warning=self._warning,
+                               session_id=self.session_id)
 
     def _db(self, fn: Any) -> None:
         """Run a database step; a failure disables the database for this recording (the file
@@ -222,6 +234,7 @@ class LiveRecording:
         try:
             if block is not None:
                 self.sink.write(block)
+                self._note_protocol(engine, update)
                 self._annotate(update)
                 self._note_baseline(engine, block)
             self.sink.flush_due(1.0)
@@ -238,6 +251,7 @@ class LiveRecording:
         if not self.active:
             return
         try:
+            self._note_protocol(engine, update)
             self._annotate_results(update)
         except RecordingError as err:
             self._error = str(err)
@@ -258,6 +272,18 @@ class LiveRecording:
         self.sink.add(baseline_text(self.info.montage.ids, stats.mean, stats.sd), self._file_time(block.t0))
         self._baseline_noted = True
 
+    def _note_protocol(self, engine: Any, update: Any) -> None:
+        """A protocol run that began: its plan (``protocol {json}``) at its first cue, so that
+        ``analyze`` counts the file's reps as the live counter did."""
+        counter = getattr(engine, "counter", None)
+        if counter is None or counter is self._counter_noted:
+            return
+        t = min((e.t_s for e in update.events), default=None)
+        if t is None:
+            return
+        self.sink.add(protocol_text(counter.plan), self._file_time(t))
+        self._counter_noted = counter
+
     def _annotate(self, update: Any) -> None:
         self.sink.add_onsets(update.frame.onsets)
         self._annotate_results(update)
@@ -267,10 +293,14 @@ class LiveRecording:
             text = f"cue {e.phase.value}" + (f": {e.cue}" if e.cue else "")
             self.sink.add(text, self._file_time(e.t_s))
         for r in update.reps:
+            start = self._file_time(r.start_s)
+            length = max(self._file_time(r.end_s) - start, 0.0)
+            if r.artefact:  # detected, not counted: the reason is in the file too
+                self.sink.add(f"artefact {r.artefact}", start, length)
+                continue
             self.n_reps += 1
             side = f" {r.side.value}" if r.side is not None else ""
-            start = self._file_time(r.start_s)
-            self.sink.add(f"rep {self.n_reps}{side}", start, max(self._file_time(r.end_s) - start, 0.0))
+            self.sink.add(f"rep {self.n_reps}{side}", start, length)
 
     def _store(self, update: Any, engine: Any) -> None:
         store = self.store
@@ -300,7 +330,7 @@ class LiveRecording:
         seconds = w.n_records * w.record_duration_s if self._error else w.duration_s
         store = self.store
         if store is not None:
-            self._db(lambda: store.add_recording(self.path, self.info.fs, seconds))
+            self._db(lambda: store.finish_recording(seconds))
             self._db(store.close)
             self.store = None
 

@@ -50,13 +50,12 @@ def write_session_report(recording: "str | Path", out: "str | Path | None" = Non
         No rep was found in the recording.
     """
     from emgfeedback.analysis import analyze_trial, load_recording, write_report
-    from emgfeedback.storage.annotations import protocol_runs_from_annotations
 
     rec = load_recording(recording)
     st = settings if settings is not None else rec.settings
     result = analyze_trial(rec.data, rec.fs, rec.labels, settings=st, mvc_uv=dict(mvc_uv) if mvc_uv else None,
                            onset_baseline=rec.baseline if settings is None else None,
-                           protocol_runs=protocol_runs_from_annotations(rec.annotations), source=str(recording))
+                           protocol_runs=rec.protocol_runs, source=str(recording))
     target = Path(out) if out is not None else report_path(recording)
     return write_report([result], target, title=f"emgfeedback session {Path(recording).stem}",
                         mvc_uv=dict(mvc_uv) if mvc_uv else None, mvc_note=mvc_note)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from emgfeedback.calibration import Protocol
+from emgfeedback.measures.counting import RepPlan
 from emgfeedback.model import Side
 
 __all__ = ["Phase", "PhaseEvent", "RunnerState", "ProtocolRunner"]
@@ -71,6 +72,10 @@ class RunnerState:
         Time spent in and left of the phase, s (remaining 0 when idle or done).
     cue : str
         Cue text of the phase.
+    next_side : Side or None
+        During a set break: the side of the next set (the one to change to).
+    plan : RepPlan or None
+        The protocol's plan (its wording of sets per side).
     """
 
     phase: Phase
@@ -82,6 +87,19 @@ class RunnerState:
     elapsed_s: float
     remaining_s: float
     cue: str
+    next_side: "Side | None" = None
+    plan: "RepPlan | None" = None
+
+    def counter_text(self) -> str:
+        """``Rep 3 / 5 · Set 1 / 2 · left side`` (sets counted per side when each side works in
+        turn; in a set break the side to change to)."""
+        set_no, sets = self.set, self.sets
+        if self.plan is not None and self.plan.sides == "each":
+            set_no, sets = (self.set + 1) // 2, self.plan.sets
+        text = f"Rep {self.rep} / {self.reps}   ·   Set {set_no} / {sets}"
+        if self.phase is Phase.SET_REST and self.next_side is not None:
+            return text + f"   ·   next: {self.next_side.value} side"
+        return text + (f"   ·   {self.side.value} side" if self.side is not None else "")
 
 
 class ProtocolRunner:
@@ -101,6 +119,7 @@ class ProtocolRunner:
 
     def __init__(self, protocol: Protocol) -> None:
         self.protocol = protocol
+        self.plan = RepPlan.of(protocol)
         self._phase = Phase.IDLE
         self._t_phase = 0.0
         self._t_now = 0.0
@@ -116,12 +135,7 @@ class ProtocolRunner:
     def side_of_set(self, set_number: int) -> "Side | None":
         """Working side of 1-based ``set_number``: alternating left/right when each side is
         done in turn, fixed for one-sided protocols, None for both sides."""
-        sides = self.protocol.sides
-        if sides == "each":
-            return Side.LEFT if set_number % 2 == 1 else Side.RIGHT
-        if sides in ("left", "right"):
-            return Side(sides)
-        return None
+        return self.plan.side_of_set(set_number)
 
     def _duration(self, phase: Phase) -> float:
         p = self.protocol
@@ -144,6 +158,8 @@ class ProtocolRunner:
             phase=self._phase, rep=self._rep, reps=self.protocol.reps, set=max(self._set, 1),
             sets=self.protocol.total_sets, side=self.side_of_set(max(self._set, 1)),
             elapsed_s=elapsed, remaining_s=remaining, cue=self._cue(self._phase),
+            next_side=self.side_of_set(self._set + 1) if self._phase is Phase.SET_REST else None,
+            plan=self.plan,
         )
 
     # ------------------------------------------------------------------ transitions

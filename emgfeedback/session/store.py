@@ -47,17 +47,18 @@ def rep_fields(rep: RepMetrics) -> dict[str, Any]:
                      "peak_pct_mvc": rep.peak_pct_mvc.get(ch), "pct_mvc": rep.pct_mvc.get(ch),
                      "onset_s": rep.onset_s.get(ch)} for ch in rep.mean_uv}
     return {"set_number": rep.set_number, "side": None if rep.side is None else rep.side.value,
+            "protocol": rep.protocol or None, "rep_number": rep.rep_number, "artefact": rep.artefact or None,
             "sides": sides, "channels": channels,
             "symmetry": {m.value: v for m, v in rep.symmetry_pct.items()}}
 
 
 class SessionStore:
-    """One clinical session in the database, written as it happens.
+    """One patient visit in the database, written as it happens: its MVC, the protocols run,
+    every rep (counted or flagged) and the recordings.
 
-    A database session is started for the patient and the running protocol when there is first
-    something to store in it; when the protocol changes after that, the session is ended and the
-    next one starts (one protocol per session).
-    Reps are numbered from 0 across the store's life, so a restarted protocol never collides.
+    A visit is one database session: started when there is first something to store in it,
+    or continued when ``session_id`` is given (the dashboard keeps one visit per patient
+    across recordings, protocols and reconnections). Reps are numbered across the visit.
 
     Parameters
     ----------
@@ -68,65 +69,88 @@ class SessionStore:
     protocol : str, optional
         Protocol id running now.
     mvc_uv : mapping of str to float, optional
-        MVC values in use, per channel id, µV (stored with the first session).
+        MVC values in use, per channel id, µV (stored with the visit unless it has them).
+    session_id : int, optional
+        The visit to continue (None: a new one starts with the first thing stored).
     """
 
     def __init__(self, db: SessionDatabase, patient_code: str, protocol: "str | None" = None,
-                 mvc_uv: "Mapping[str, float] | None" = None) -> None:
+                 mvc_uv: "Mapping[str, float] | None" = None, *, session_id: "int | None" = None) -> None:
         self.db = db
         self.patient_code = patient_code
-        self.protocol = protocol
-        self.session_ids: list[int] = []
-        self._open = False
-        self.n_reps = 0
-        self._mvc: dict[str, float] = {}
+        self.protocol: "str | None" = None
+        self._sid = session_id
+        self.n_reps = 0 if session_id is None else db.next_rep_index(session_id)
         self._pending_mvc = dict(mvc_uv or {})
+        self._pending_protocol = protocol
+        self._recording_id: "int | None" = None
+        if session_id is not None:
+            self._flush_pending()
+
+    @property
+    def session_ids(self) -> list[int]:
+        """The visit's session (empty until something was stored)."""
+        return [] if self._sid is None else [self._sid]
 
     @property
     def session_id(self) -> int:
-        """The current database session (started now if none is open)."""
-        if not self._open:
-            self.session_ids.append(self.db.start_session(self.patient_code, self.protocol))
-            self._open = True
-            if self._pending_mvc:
-                pending, self._pending_mvc = self._pending_mvc, {}
-                self.add_mvc(pending)
-        return self.session_ids[-1]
+        """The visit's database session (started now if none is open)."""
+        if self._sid is None:
+            self._sid = self.db.start_session(self.patient_code)
+            self._flush_pending()
+        return self._sid
+
+    def _flush_pending(self) -> None:
+        protocol, self._pending_protocol = self._pending_protocol, None
+        if protocol is not None:
+            self.set_protocol(protocol)
+        pending, self._pending_mvc = self._pending_mvc, {}
+        if pending:
+            self.add_mvc(pending)
 
     def set_protocol(self, protocol: "str | None") -> None:
-        """Note the running protocol; a change ends an open session (the next one starts with
-        the next thing stored)."""
-        if protocol != self.protocol:
-            if self._open:
-                self.db.end_session(self.session_ids[-1])
-                self._open = False
-            self.protocol = protocol
+        """Note the running protocol (a visit runs several; each is stored once it starts)."""
+        if protocol is not None and protocol != self.protocol:
+            if self._sid is None:
+                self._pending_protocol = protocol
+                return
+            self.db.add_session_protocol(self._sid, protocol)
+        self.protocol = protocol
 
-    def add_mvc(self, mvc_uv: Mapping[str, float]) -> None:
-        """Store MVC values (per channel id, µV) when they differ from those stored last."""
+    def add_mvc(self, mvc_uv: Mapping[str, float], measured_at: "str | None" = None) -> None:
+        """Store the MVC set in use (per channel id, µV; ``measured_at`` ISO text, default now)
+        unless the visit already has exactly these values."""
         values = {ch: float(v) for ch, v in mvc_uv.items()}
-        if values and values != self._mvc:
-            self.db.add_mvc(self.session_id, values)
-            self._mvc = values
+        if values and values != self.db.session_mvc(self.session_id):
+            self.db.add_mvc(self.session_id, values, measured_at)
 
     def add_rep(self, rep: RepMetrics, start_s: float, end_s: float) -> int:
-        """Store a rep with its times in the recording, s; returns the database row id."""
-        row = self.db.add_rep(self.session_id, self.n_reps, start_s, end_s, **rep_fields(rep))
+        """Store a rep (counted or flagged) with its times in the recording, s; returns its row id."""
+        fields = rep_fields(rep)
+        fields["protocol"] = fields["protocol"] or self.protocol
+        row = self.db.add_rep(self.session_id, self.n_reps, start_s, end_s, **fields)
         self.n_reps += 1
         return row
 
-    def add_recording(self, path: "str | Path", fs_hz: float, duration_s: float) -> None:
-        """Link a recording to every session of this store (starting one if none was)."""
-        if not self.session_ids:
-            self.session_id  # noqa: B018 - starts the session
-        for sid in self.session_ids:
-            self.db.add_recording(sid, path, fs_hz, duration_s)
+    def start_recording(self, path: "str | Path", fs_hz: float) -> None:
+        """Link a recording as it starts (so a crash leaves the visit naming its file)."""
+        self._recording_id = self.db.start_recording(self.session_id, path, fs_hz)
 
-    def close(self) -> None:
-        """End the current session and close the database."""
+    def finish_recording(self, duration_s: float) -> None:
+        """The recording stopped with ``duration_s`` s of signal in its file."""
+        if self._recording_id is not None:
+            self.db.finish_recording(self._recording_id, duration_s)
+            self._recording_id = None
+
+    def add_recording(self, path: "str | Path", fs_hz: float, duration_s: float) -> None:
+        """Link a finished recording to the visit (starting it if none was)."""
+        self.db.add_recording(self.session_id, path, fs_hz, duration_s)
+
+    def close(self, *, end: bool = True) -> None:
+        """Mark the visit's end time now (``end``; a continued visit's end moves on) and close
+        the database."""
         try:
-            if self._open:
-                self.db.end_session(self.session_ids[-1])
-                self._open = False
+            if end and self._sid is not None:
+                self.db.end_session(self._sid)
         finally:
             self.db.close()

@@ -21,6 +21,7 @@ levels (:class:`Artefacts`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -30,13 +31,17 @@ from scipy import signal
 from emgfeedback.model import Channel, Montage, Muscle, Onset, Side
 from emgfeedback.simulation import _spectra
 from emgfeedback.simulation._artefacts import Artefacts, EcgTrain, Powerline
-from emgfeedback.simulation._schedule import burst_envelope, fatigue_progress, reps_overlapping
+from emgfeedback.simulation._schedule import burst_envelope, fatigue_progress, rep_plan, reps_overlapping
 from emgfeedback.simulation.scenarios import Scenario, get_scenario, parse_ramp
 from emgfeedback.simulation.truth import GroundTruth, Ramp, Rep, SimulatedRecording
 
 __all__ = ["LiveSimulator", "simulate"]
 
 _TILE_S = 0.5
+#: A cued patient starts contracting this long after the cue, s.
+REACTION_S = 0.3
+#: Cued reps are numbered from here in the ground truth (periodic reps from 0).
+_CUED_INDEX = 100_000
 _FS_RANGE = (500.0, 20000.0)
 _SNR_RANGE = (-10.0, 60.0)
 _MAINS_RANGE = (40.0, 70.0)
@@ -130,6 +135,8 @@ class LiveSimulator:
         if n_reps is not None and (isinstance(n_reps, bool) or not isinstance(n_reps, int) or n_reps < 0):
             raise ValueError(f"n_reps must be an integer ≥ 0 or None, got {n_reps!r}")
         self._n_reps = n_reps
+        self._cued: list = []  # reps the patient was cued to do (cue_hold)
+        self._follow_from: "float | None" = None
         self._setup()
 
     # -- set-up ---------------------------------------------------------------------------
@@ -250,7 +257,7 @@ class LiveSimulator:
     def truth_onsets_between(self, t0_s: float, t1_s: float) -> list[Onset]:
         """True bursts whose onset lies in ``[t0_s, t1_s)`` s, in onset order (flat lead-off
         channel excluded)."""
-        plans = reps_overlapping(self._sc, self._seed, float(t0_s), float(t1_s), self._n_reps, self._ramp_scale)
+        plans = self._plans(float(t0_s), float(t1_s))
         return sorted(
             (b.onset() for p in plans for b in p.bursts if self._shows(b.channel) and t0_s <= b.onset_s < t1_s),
             key=lambda o: (o.onset_s, o.channel),
@@ -262,7 +269,7 @@ class LiveSimulator:
         sc, mont = self._sc, self._montage
         plans = [
             p
-            for p in reps_overlapping(sc, self._seed, t0_s, t1_s, self._n_reps, self._ramp_scale)
+            for p in self._plans(t0_s, t1_s)
             if t0_s <= p.start_s < t1_s
         ]
         bursts = sorted(
@@ -289,6 +296,40 @@ class LiveSimulator:
             ramp=self._ramp_name,
         )
 
+    # -- a patient who follows the cues --------------------------------------------------
+    def cue_hold(self, t_s: float, side: "Side | None", hold_s: float) -> None:
+        """The patient is told to contract at stream time ``t_s`` for ``hold_s`` s on ``side``
+        (None: both sides, or the scenario's own pattern): a rep of the scenario starts after a
+        reaction time of :data:`REACTION_S` (never inside samples already made). From the first
+        cue on the scenario's own periodic reps stop: the patient follows the protocol.
+        """
+        t_s = _check_number("t_s", t_s, 0.0, 1e9, "s")
+        hold = _check_number("hold_s", hold_s, 0.1, 600.0, "s")
+        made_s = self._next_tile * self._tile / self._fs
+        ref = max(t_s + REACTION_S, made_s)
+        if self._follow_from is None:
+            self._follow_from = ref
+        k = len(self._cued)
+        if side is None:
+            side = self._sc.rep_sides[k % len(self._sc.rep_sides)]
+        base = self._sc
+        try:  # the plateau lasts the hold (less the rise); the scenario's ramps must fit in it
+            sc = dataclasses.replace(base, lead_in_s=ref, hold_s=max(hold - 0.3, 0.5), rep_sides=(side,),
+                                     start_jitter_s=0.0)
+        except ValueError:
+            sc = dataclasses.replace(base, lead_in_s=ref, rep_sides=(side,), start_jitter_s=0.0)
+        plan = rep_plan(sc, self._seed + 7919 * (k + 1), 0, self._ramp_scale)
+        self._cued.append(dataclasses.replace(plan, index=_CUED_INDEX + k))
+
+    def _plans(self, t0: float, t1: float) -> list:
+        """Rep plans with any burst in ``[t0, t1)`` s: the scenario's periodic reps (until the
+        first cue) and the cued ones."""
+        plans = reps_overlapping(self._sc, self._seed, t0, t1, self._n_reps, self._ramp_scale)
+        if self._follow_from is None:
+            return plans
+        plans = [p for p in plans if p.start_s < self._follow_from]
+        return plans + [p for p in self._cued if p.start_s < t1 and p.busy_end_s > t0]
+
     # -- generation -----------------------------------------------------------------------
     def _shows(self, ch: Channel) -> bool:
         row = self._row.get(ch)
@@ -311,7 +352,7 @@ class LiveSimulator:
         out = floor * (self._g_floor * self._noise_floor)[:, None]
         mot, self._zi_mot = signal.sosfilt(self._sos_mot, rng.standard_normal((n_ch, T)), zi=self._zi_mot)
         out += mot * (self._g_mot * self._art.motion_uv)
-        for plan in reps_overlapping(self._sc, self._seed, t0, t1, self._n_reps, self._ramp_scale):
+        for plan in self._plans(t0, t1):
             if self._art.motion_uv > 0:
                 for mv in plan.movements:
                     lo, hi = np.searchsorted(t, (mv.start_s, mv.start_s + mv.duration_s))

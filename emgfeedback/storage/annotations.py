@@ -42,6 +42,9 @@ __all__ = [
     "BASELINE_PREFIX",
     "baseline_text",
     "baseline_from_annotations",
+    "PROTOCOL_PREFIX",
+    "protocol_text",
+    "protocol_runs_from_annotations",
     "settings_text",
     "settings_from_annotations",
 ]
@@ -278,3 +281,47 @@ def baseline_from_annotations(annotations: Iterable[Annotation]) -> "dict[str, t
                 raise ValueError("the recording's baseline annotation holds a non-finite or negative value")
             return out
     return None
+
+
+#: A protocol run starts: ``protocol {json}`` (its :class:`~emgfeedback.measures.RepPlan`).
+PROTOCOL_PREFIX = "protocol "
+
+
+def protocol_text(plan) -> str:
+    """The annotation text starting a protocol run (``plan`` a ``RepPlan``)."""
+    return PROTOCOL_PREFIX + plan.to_json()
+
+
+def protocol_runs_from_annotations(annotations: Iterable[Annotation]) -> list:
+    """The protocol runs of a recording (:class:`~emgfeedback.measures.ProtocolRun`): each
+    ``protocol {json}`` annotation starts one, its ``cue hold`` annotations are its holds and
+    ``cue done`` ends it; the rep counter of ``analyze`` is rebuilt from them.
+
+    Raises
+    ------
+    ValueError
+        A protocol annotation is damaged.
+    """
+    from emgfeedback.measures.counting import ProtocolRun, RepPlan
+
+    runs: list = []
+    plan, start, holds, end = None, 0.0, [], math.inf
+
+    def close() -> None:
+        if plan is not None:
+            runs.append(ProtocolRun(plan, start, tuple(holds), end))
+
+    for a in sorted(annotations, key=lambda a: a.onset_s):
+        if a.text.startswith(PROTOCOL_PREFIX) and a.text[len(PROTOCOL_PREFIX):].lstrip().startswith("{"):
+            close()
+            try:
+                plan = RepPlan.from_json(a.text[len(PROTOCOL_PREFIX):])
+            except ValueError as err:
+                raise ValueError(f"the recording's protocol annotation at {a.onset_s:.1f} s is damaged: {err}") from None
+            start, holds, end = a.onset_s, [], math.inf
+        elif plan is not None and a.text.startswith("cue hold"):
+            holds.append(a.onset_s)
+        elif plan is not None and a.text.startswith("cue done"):
+            end = min(end, a.onset_s)
+    close()
+    return runs

@@ -158,7 +158,10 @@ class SessionDatabase:
         when = (started_at or dt.datetime.now()).isoformat(timespec="seconds")
         cur = self._db.execute("INSERT INTO sessions (patient_id, started_at, protocol_id) VALUES (?, ?, ?)",
                                (pid, when, proto))
-        return int(cur.lastrowid)
+        sid = int(cur.lastrowid)
+        if proto is not None:
+            self._db.execute("INSERT INTO session_protocols VALUES (?, ?, ?)", (sid, proto, when))
+        return sid
 
     def end_session(self, session_id: int) -> None:
         """Mark a session ended now."""
@@ -175,11 +178,61 @@ class SessionDatabase:
         return [SessionRow(*r) for r in self._db.execute(sql + " ORDER BY s.started_at, s.id", args)]
 
     def add_recording(self, session_id: int, path: "str | Path", fs_hz: float, duration_s: float) -> int:
-        """Link a recording file (stored as an absolute path) to a session."""
+        """Link a finished recording file (stored as an absolute path) to a session."""
+        now = _now()
         cur = self._db.execute(
-            "INSERT INTO recordings (session_id, path, fs_hz, duration_s) VALUES (?, ?, ?, ?)",
-            (session_id, str(Path(path).resolve()), float(fs_hz), float(duration_s)))
+            "INSERT INTO recordings (session_id, path, fs_hz, duration_s, started_at, ended_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)", (session_id, str(Path(path).resolve()), float(fs_hz), float(duration_s), now, now))
         return int(cur.lastrowid)
+
+    def start_recording(self, session_id: int, path: "str | Path", fs_hz: float) -> int:
+        """Link a recording when it starts (duration 0, no end time until
+        :meth:`finish_recording`): after a crash the session still names its file."""
+        cur = self._db.execute(
+            "INSERT INTO recordings (session_id, path, fs_hz, duration_s, started_at) VALUES (?, ?, ?, 0, ?)",
+            (session_id, str(Path(path).resolve()), float(fs_hz), _now()))
+        return int(cur.lastrowid)
+
+    def finish_recording(self, recording_id: int, duration_s: float) -> None:
+        """A recording stopped with ``duration_s`` s of signal in its file."""
+        self._db.execute("UPDATE recordings SET duration_s = ?, ended_at = ? WHERE id = ?",
+                         (float(duration_s), _now(), recording_id))
+
+    def recording_rows(self, session_id: int) -> list[dict]:
+        """A session's recordings: ``path``, ``fs_hz``, ``duration_s``, ``started_at`` and
+        ``ended_at`` (None: the recording never stopped cleanly — see ``emgfeedback repair``)."""
+        cols = ("path", "fs_hz", "duration_s", "started_at", "ended_at")
+        return [dict(zip(cols, r)) for r in self._db.execute(
+            f"SELECT {', '.join(cols)} FROM recordings WHERE session_id = ? ORDER BY id", (session_id,))]
+
+    def add_session_protocol(self, session_id: int, protocol: str) -> None:
+        """Note that ``protocol`` ran in a session (a visit runs several)."""
+        pid = self.protocol_id(protocol)
+        self._db.execute("INSERT OR IGNORE INTO session_protocols (session_id, protocol_id, started_at) "
+                         "VALUES (?, ?, ?)", (session_id, pid, _now()))
+        self._db.execute("UPDATE sessions SET protocol_id = COALESCE(protocol_id, ?) WHERE id = ?", (pid, session_id))
+
+    def session_protocols(self, session_id: int) -> list[str]:
+        """Protocols run in a session, in the order they started (each once)."""
+        rows = self._db.execute(
+            "SELECT pr.name, MIN(sp.rowid) AS k FROM session_protocols sp JOIN protocols pr ON pr.id = sp.protocol_id "
+            "WHERE sp.session_id = ? GROUP BY pr.name ORDER BY k", (session_id,))
+        return [r[0] for r in rows]
+
+    def next_rep_index(self, session_id: int) -> int:
+        """The next free rep number of a session (reps of a visit are numbered across its
+        recordings)."""
+        row = self._db.execute("SELECT MAX(rep_index) FROM reps WHERE session_id = ?", (session_id,)).fetchone()
+        return 0 if row[0] is None else int(row[0]) + 1
+
+    def session_mvc(self, session_id: int) -> dict[str, float]:
+        """The MVC set stored last in a session (per channel id, µV; empty if none)."""
+        row = self._db.execute("SELECT measured_at FROM mvc WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+                               (session_id,)).fetchone()
+        if row is None:
+            return {}
+        return dict(self._db.execute("SELECT channel, value_uv FROM mvc WHERE session_id = ? AND measured_at = ? "
+                                     "ORDER BY id", (session_id, row[0])))
 
     def recordings(self, session_id: int) -> list[str]:
         """Paths of a session's recordings."""
@@ -230,7 +283,8 @@ class SessionDatabase:
         return values, str(row[0])
 
     def add_rep(self, session_id: int, index: int, start_s: float, end_s: float, *,
-                set_number: int = 0, side: "str | None" = None,
+                set_number: int = 0, side: "str | None" = None, protocol: "str | None" = None,
+                rep_number: int = 0, artefact: "str | None" = None,
                 sides: "Mapping[str, Mapping[str, object]] | None" = None,
                 channels: "Mapping[str, Mapping[str, float]] | None" = None,
                 symmetry: "Mapping[str, float] | None" = None) -> int:
@@ -246,6 +300,12 @@ class SessionDatabase:
             Protocol set.
         side : {"left", "right"} or None
             Working side of a one-sided exercise.
+        protocol : str, optional
+            Protocol the rep was counted against.
+        rep_number : int
+            1-based rep within its set (0 without a protocol).
+        artefact : str, optional
+            Why the rep was not counted (too short, outside a hold …); None for a counted rep.
         sides : mapping
             Per side (``left``/``right``): ``first_to_fire`` (muscle id), ``gmax_minus_es_ms``
             (negative: glute max first), ``tfl_to_glute_ratio``, ``firing_order`` (muscle ids
@@ -269,9 +329,11 @@ class SessionDatabase:
             _check_keys(values, _CHANNEL_KEYS, f"channels[{ch!r}]")
             channel_rows.append((Channel.parse(ch).id, *(_num(values.get(k)) for k in _CHANNEL_KEYS)))
         with self._transaction():
-            cur = self._db.execute("INSERT INTO reps (session_id, rep_index, start_s, end_s, side, set_number) "
-                                   "VALUES (?, ?, ?, ?, ?, ?)",
-                                   (session_id, int(index), float(start_s), float(end_s), side, int(set_number)))
+            proto = None if not protocol else self.protocol_id(protocol)
+            cur = self._db.execute("INSERT INTO reps (session_id, rep_index, start_s, end_s, side, set_number, "
+                                   "protocol_id, rep_number, artefact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   (session_id, int(index), float(start_s), float(end_s), side, int(set_number),
+                                    proto, int(rep_number), artefact or None))
             rep_id = int(cur.lastrowid)
             self._db.executemany(f"INSERT INTO rep_sides (rep_id, side, {', '.join(_SIDE_KEYS)}) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?)", [(rep_id, *r) for r in side_rows])
@@ -284,15 +346,17 @@ class SessionDatabase:
     def reps(self, session_id: int) -> list[dict]:
         """A session's reps as plain dicts (``sides`` and ``channels`` nested), by rep index."""
         out = []
-        for rid, idx, start, end, side, set_no in self._db.execute(
-                "SELECT id, rep_index, start_s, end_s, side, set_number FROM reps WHERE session_id = ? "
-                "ORDER BY rep_index", (session_id,)):
+        for rid, idx, start, end, side, set_no, proto, rep_no, artefact in self._db.execute(
+                "SELECT r.id, r.rep_index, r.start_s, r.end_s, r.side, r.set_number, pr.name, r.rep_number, r.artefact "
+                "FROM reps r LEFT JOIN protocols pr ON pr.id = r.protocol_id WHERE r.session_id = ? "
+                "ORDER BY r.rep_index", (session_id,)):
             sides = {r[0]: dict(zip(_SIDE_KEYS, r[1:])) for r in self._db.execute(
                 f"SELECT side, {', '.join(_SIDE_KEYS)} FROM rep_sides WHERE rep_id = ?", (rid,))}
             chans = {r[0]: dict(zip(_CHANNEL_KEYS, r[1:])) for r in self._db.execute(
                 f"SELECT channel, {', '.join(_CHANNEL_KEYS)} FROM rep_channels WHERE rep_id = ?", (rid,))}
             sym = dict(self._db.execute("SELECT muscle, symmetry_pct FROM rep_muscles WHERE rep_id = ?", (rid,)))
             out.append(dict(index=idx, start_s=start, end_s=end, side=side, set_number=set_no,
+                            protocol=proto, rep_number=rep_no, artefact=artefact,
                             sides=sides, channels=chans, symmetry=sym))
         return out
 
