@@ -1,19 +1,17 @@
 """Layout helpers that keep the window inside the screen: a one-line label that elides instead
-of widening its parents, a row that stacks its widgets when they do not fit side by side, and
-the window's size from the screen's available area; and fonts fitted to boxes for the painted
-widgets (``TextBox``, ``fit_font``)."""
+of widening its parents, the window's size from the screen's available area, and fonts fitted
+to boxes for the painted widgets (``TextBox``, ``fit_font``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter
-from PySide6.QtWidgets import QBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-__all__ = ["ElidedLabel", "WrapRow", "fit_to_screen", "window_size", "TextBox", "fit_font", "pixel_font",
+__all__ = ["ElidedLabel", "fit_to_screen", "window_size", "TextBox", "fit_font", "pixel_font",
            "clamp", "MIN_FONT_PX"]
 
 
@@ -32,12 +30,16 @@ class ElidedLabel(QLabel):
         Minimum width, px.
     hint_width : int
         Preferred width, px (the layout may give it more or less).
+    elide : Qt.TextElideMode
+        Where to cut: ``ElideRight`` (default) or ``ElideMiddle`` (keeps the start and the end,
+        where an error message says what to do).
     """
 
     def __init__(self, text: str = "", parent: "QWidget | None" = None, *, min_width: int = 60,
-                 hint_width: int = 240) -> None:
+                 hint_width: int = 240, elide: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
         super().__init__(parent)
         self._full = ""
+        self._elide = elide
         self._min_width, self._hint_width = int(min_width), int(hint_width)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setText(text)
@@ -57,7 +59,7 @@ class ElidedLabel(QLabel):
     def elided_text(self) -> str:
         """The text as painted at the current width."""
         line = " ".join(self._full.split("\n"))
-        return self.fontMetrics().elidedText(line, Qt.TextElideMode.ElideRight, max(self.width(), 0))
+        return self.fontMetrics().elidedText(line, self._elide, max(self.width(), 0))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
         return QSize(self._hint_width, self.fontMetrics().height() + 4)
@@ -73,62 +75,18 @@ class ElidedLabel(QLabel):
         p.end()
 
 
-class WrapRow(QWidget):
-    """Widgets side by side when the row is wide enough for all their minimum widths, else
-    stacked top to bottom (the connect bar and the patient bar on a 1366 px screen).
-
-    Parameters
-    ----------
-    widgets : sequence of (QWidget, int)
-        Widgets and their stretch factors, left to right.
-    spacing : int
-        Gap between widgets, px.
-    """
-
-    def __init__(self, widgets: Sequence[tuple[QWidget, int]], spacing: int = 8,
-                 parent: "QWidget | None" = None) -> None:
-        super().__init__(parent)
-        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
-        self.box.setContentsMargins(0, 0, 0, 0)
-        self.box.setSpacing(spacing)
-        self.widgets = [w for w, _ in widgets]
-        for w, stretch in widgets:
-            self.box.addWidget(w, stretch)
-
-    def row_width(self) -> int:
-        """Width needed to put every widget side by side at its minimum width, px."""
-        mins = [max(w.minimumSizeHint().width(), w.minimumWidth()) for w in self.widgets]
-        return sum(mins) + self.box.spacing() * (len(mins) - 1)
-
-    def stacked(self) -> bool:
-        """True when the widgets are stacked top to bottom."""
-        return self.box.direction() == QBoxLayout.Direction.TopToBottom
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
-        # as narrow as the widest widget (stacked), as high as the current arrangement
-        width = max((max(w.minimumSizeHint().width(), w.minimumWidth()) for w in self.widgets), default=0)
-        return QSize(width, self.box.totalMinimumSize().height())
-
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt name
-        want = (QBoxLayout.Direction.TopToBottom if self.width() < self.row_width()
-                else QBoxLayout.Direction.LeftToRight)
-        if want != self.box.direction():
-            self.box.setDirection(want)
-            self.updateGeometry()
-        super().resizeEvent(event)
-
-
-def window_size(available: QSize, frame: QSize = QSize(0, 0)) -> QSize:
+def window_size(available: QSize, frame: "QSize | None" = None) -> QSize:
     """The window's size: the screen's available area less the window frame (title bar and
-    borders), px — the dashboard fills the screen and never outgrows it."""
-    return QSize(max(available.width() - frame.width(), 1), max(available.height() - frame.height(), 1))
+    borders; none when not given), px — the dashboard fills the screen and never outgrows it."""
+    fw, fh = (frame.width(), frame.height()) if frame is not None else (0, 0)
+    return QSize(max(available.width() - fw, 1), max(available.height() - fh, 1))
 
 
 def fit_to_screen(window: QWidget) -> QRect:
     """Resize and move ``window`` to fill its screen's available area (frame included, when the
     window manager has reported it); returns the new frame geometry."""
     avail = window.screen().availableGeometry()
-    frame = window.frameGeometry().size() - window.geometry().size() if window.isVisible() else QSize(0, 0)
+    frame = window.frameGeometry().size() - window.geometry().size() if window.isVisible() else None
     size = window_size(avail.size(), frame)
     window.resize(size)
     window.move(avail.topLeft())

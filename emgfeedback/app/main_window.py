@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QMainWindow,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,11 +32,10 @@ from PySide6.QtWidgets import (
 from emgfeedback.app.bridge import SessionBridge
 from emgfeedback.app.layout import ElidedLabel, fit_to_screen, window_size
 from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
-from emgfeedback.app.mvc_controls import MvcControls
 from emgfeedback.app.pages import MvcPage, PlacementPage, SummaryPage
 from emgfeedback.app.recording import RecordingControls
 from emgfeedback.app.panels import ConnectPanel, PatientBar, ProtocolPanel, RecentDevices
-from emgfeedback.app.theme import MUTED, STYLE_SHEET
+from emgfeedback.app.theme import BAD, MUTED, STYLE_SHEET
 from emgfeedback.app.timeline import FiringTimeline
 from emgfeedback.app.traces import TracePanel
 from emgfeedback.calibration import Protocol, load_mvc_procedures, load_placements, load_protocols
@@ -138,6 +138,8 @@ class MainWindow(QMainWindow):
         self.trace_placeholder = QLabel("Connect a device to see the signals.")
         self.trace_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.trace_placeholder.setStyleSheet(f"color: {MUTED}; font-size: 22px;")
+        self.trace_placeholder.setWordWrap(True)  # a connect error is shown here in full
+        self.trace_placeholder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.trace_layout.addWidget(self.trace_placeholder)
         self.protocol_panel = ProtocolPanel(self.protocols)
         self.bars = MvcBars()
@@ -185,10 +187,8 @@ class MainWindow(QMainWindow):
         self.recording.notify = lambda text: self.statusBar().showMessage(text)
         self.protocol_panel.start_requested.connect(self.start_protocol)
         self.protocol_panel.stop_requested.connect(lambda: self.bridge.call(lambda e: e.stop_protocol()))
-        self.mvc_controls = MvcControls(self.bridge, self.patient, self.mvc_page, self.mvc_procedures,
-                                        db_path=db_path, parent=self)
-        self.mvc_page.start_requested.connect(lambda: self.tabs.setCurrentWidget(self.mvc_page))
-        self.recording.mvc_note = self.mvc_controls.report_note
+        self.mvc_page.start_requested.connect(self.start_mvc)
+        self.mvc_page.skip_requested.connect(lambda: self.bridge.call(lambda e: e.skip_mvc_muscle()))
 
     # ------------------------------------------------------------------ actions
     def connect_device(self, url: "str | None" = None) -> bool:
@@ -205,6 +205,9 @@ class MainWindow(QMainWindow):
 
     def _on_failed(self, message: str) -> None:
         self.connect_panel.show_error(message)
+        if self.traces is None:  # the connect bar has room for one cut line: the full text here
+            self.trace_placeholder.setText(message)
+            self.trace_placeholder.setStyleSheet(f"color: {BAD}; font-size: 20px;")
         self.patient.set_streaming(False)
 
     def _on_disconnected(self) -> None:
@@ -242,8 +245,9 @@ class MainWindow(QMainWindow):
         self.bridge.call(lambda e: e.start_protocol(protocol))
 
     def start_mvc(self) -> None:
-        """Start the MVC wizard for every muscle in ``mvc.toml`` (see :class:`MvcControls`)."""
-        self.mvc_controls.start()
+        """Start the MVC wizard for every muscle in ``mvc.toml``."""
+        procs = list(self.mvc_procedures.values())
+        self.bridge.call(lambda e: e.start_mvc(procs))
         self.tabs.setCurrentWidget(self.mvc_page)
 
     def _apply_targets(self) -> None:
@@ -317,6 +321,8 @@ class MainWindow(QMainWindow):
             self.lights.set_quality(quality)
         self.protocol_panel.show_events([e for u in updates for e in u.events])
         self.protocol_panel.show_state(last.runner)
+        if last.mvc is not None:
+            self.mvc_page.show_state(last.mvc)
         # reps measured before a protocol started (still queued when it began) are not its reps
         new_reps = [r for u in updates if self.protocol is None or u.runner is not None for r in u.reps]
         if new_reps:
