@@ -9,6 +9,7 @@ and stops them and shows their state.
 from __future__ import annotations
 
 import math
+import sqlite3
 import time
 from collections import deque
 from pathlib import Path
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 from emgfeedback.app.bridge import SessionBridge
 from emgfeedback.app.layout import ElidedLabel, fit_to_screen, window_size
 from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
+from emgfeedback.app.mvc_controls import MvcControls
 from emgfeedback.app.pages import MvcPage, PlacementPage, SummaryPage
 from emgfeedback.app.recording import RecordingControls
 from emgfeedback.app.panels import ConnectPanel, PatientBar, ProtocolPanel, RecentDevices
@@ -41,7 +43,8 @@ from emgfeedback.app.traces import TracePanel
 from emgfeedback.calibration import Protocol, load_mvc_procedures, load_placements, load_protocols
 from emgfeedback.model import Channel, Side, StreamInfo
 from emgfeedback.measures import RepMetrics, summarise
-from emgfeedback.session import SessionUpdate
+from emgfeedback.errors import EmgFeedbackError
+from emgfeedback.session import SessionUpdate, Visit, validate_patient_code
 from emgfeedback.settings import ProcessingSettings
 
 __all__ = ["MainWindow", "run_dashboard", "VIEWS"]
@@ -187,8 +190,55 @@ class MainWindow(QMainWindow):
         self.recording.notify = lambda text: self.statusBar().showMessage(text)
         self.protocol_panel.start_requested.connect(self.start_protocol)
         self.protocol_panel.stop_requested.connect(lambda: self.bridge.call(lambda e: e.stop_protocol()))
-        self.mvc_page.start_requested.connect(self.start_mvc)
-        self.mvc_page.skip_requested.connect(lambda: self.bridge.call(lambda e: e.skip_mvc_muscle()))
+        self.mvc_controls = MvcControls(self.bridge, self.patient, self.mvc_page, self.mvc_procedures,
+                                        db_path=db_path, parent=self)
+        self.mvc_page.start_requested.connect(lambda: self.tabs.setCurrentWidget(self.mvc_page))
+        self.recording.mvc_note = self.mvc_controls.report_note
+        # one visit per patient in the database: its MVC, protocols, reps and recordings
+        self.db_path = db_path
+        self.visit: "Visit | None" = None
+        self.recording.visit_for = self.visit_for
+        self.mvc_controls.on_mvc_changed = self._store_mvc
+        self.patient.code.textChanged.connect(self._patient_changed)
+
+    # ------------------------------------------------------------------ the visit
+    def visit_for(self, code: str) -> Visit:
+        """The visit of patient ``code`` (a new one when the patient changed)."""
+        code = validate_patient_code(code)
+        if self.visit is None or self.visit.patient_code != code:
+            if self.visit is not None:
+                self.visit.end()
+            self.visit = Visit(code, self.db_path)
+        return self.visit
+
+    def _store_mvc(self, values: dict, measured_at: str, source: str) -> None:
+        """The MVC in use changed: stored with the patient's visit (when a code is entered)."""
+        code = self.patient.patient_code()
+        if code is None or not values:
+            return
+        try:
+            self.visit_for(code).store_mvc(values, measured_at)
+        except (EmgFeedbackError, ValueError, sqlite3.Error) as err:
+            self.statusBar().showMessage(f"MVC not stored in the session database: {err}")
+
+    def _patient_changed(self, _text: str) -> None:
+        """Another patient: the previous visit ends, results on screen are cleared."""
+        code = self.patient.patient_code()
+        if self.visit is not None and code != self.visit.patient_code:
+            self.visit.end()
+            self.visit = None
+            self._clear_results()
+
+    def _clear_results(self) -> None:
+        """Forget reps and protocol state shown (new device, new patient)."""
+        self.reps = []
+        self.last_rep = None
+        self.timeline.clear()
+        self.summary_page.clear()
+        self.protocol_panel.reset()
+        for g in self.gauges.values():
+            g.set_value(math.nan)
+        self.symmetry.set_values({})
 
     # ------------------------------------------------------------------ actions
     def connect_device(self, url: "str | None" = None) -> bool:
@@ -218,6 +268,10 @@ class MainWindow(QMainWindow):
     def _on_connected(self, info: StreamInfo) -> None:
         self.info = info
         self._drawn_total = -1
+        # a new stream starts clean: no reps or protocol of the previous one (the MVC of the
+        # same patient is kept: MvcControls applies it again)
+        self.protocol = None
+        self._clear_results()
         self.patient.set_streaming(True)
         self.connect_panel.set_connected(True, f"{info.board or 'device'}: {info.n_channels} ch at {info.fs:g} Hz")
         ids = list(info.montage.ids)
@@ -237,17 +291,19 @@ class MainWindow(QMainWindow):
             self.protocol_panel.select(protocol)
             protocol = self.protocols[protocol]
         self.protocol = protocol
-        self.reps = []
-        self.last_rep = None
-        self.timeline.clear()
-        self.summary_page.clear()
+        self._clear_results()
         self._apply_targets()
         self.bridge.call(lambda e: e.start_protocol(protocol))
+        code = self.patient.patient_code()
+        if code is not None:
+            try:
+                self.visit_for(code).note_protocol(protocol.id)
+            except (EmgFeedbackError, ValueError, sqlite3.Error) as err:
+                self.statusBar().showMessage(f"protocol not noted in the session database: {err}")
 
     def start_mvc(self) -> None:
-        """Start the MVC wizard for every muscle in ``mvc.toml``."""
-        procs = list(self.mvc_procedures.values())
-        self.bridge.call(lambda e: e.start_mvc(procs))
+        """Start the MVC wizard for every muscle in ``mvc.toml`` (see :class:`MvcControls`)."""
+        self.mvc_controls.start()
         self.tabs.setCurrentWidget(self.mvc_page)
 
     def _apply_targets(self) -> None:
@@ -321,8 +377,6 @@ class MainWindow(QMainWindow):
             self.lights.set_quality(quality)
         self.protocol_panel.show_events([e for u in updates for e in u.events])
         self.protocol_panel.show_state(last.runner)
-        if last.mvc is not None:
-            self.mvc_page.show_state(last.mvc)
         # reps measured before a protocol started (still queued when it began) are not its reps
         new_reps = [r for u in updates if self.protocol is None or u.runner is not None for r in u.reps]
         if new_reps:
@@ -341,6 +395,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
         self.bridge.disconnect_device()
+        if self.visit is not None:
+            self.visit.end()
         super().closeEvent(event)
 
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from emgfeedback.app.layout import ElidedLabel, TextBox, fit_font
 from emgfeedback.app.theme import BAD, GOOD, MUTED, PANEL, PHASE_COLORS, TEXT, WARN
 from emgfeedback.calibration import Protocol
+from emgfeedback.measures import RepPlan
 from emgfeedback.session import Phase, PhaseEvent, RunnerState, validate_patient_code
 
 __all__ = ["ConnectPanel", "PatientBar", "PhaseDisplay", "ProtocolPanel", "RecentDevices", "RecordIndicator",
@@ -358,7 +359,7 @@ class ProtocolPanel(QFrame):
 
     def _show_summary(self) -> None:
         p = self.current()
-        self.position.setText(f"{p.position}  ·  {p.reps} reps × {p.total_sets} sets, "
+        self.position.setText(f"{p.position}  ·  {RepPlan.of(p).describe()}, "
                               f"hold {p.hold_s:g} s, rest {p.rest_s:g} s")
 
     def show_events(self, events: Sequence[PhaseEvent]) -> None:
@@ -368,16 +369,18 @@ class ProtocolPanel(QFrame):
                 QApplication.beep()
                 self.beeps += 1
 
+    def reset(self) -> None:
+        """No protocol running (a new stream or patient): nothing left of the last one."""
+        self.display.set_texts("READY", PHASE_COLORS["idle"], "–", "", "Choose an exercise and press Start.")
+
     def show_state(self, st: "RunnerState | None") -> None:
         """Show the runner's state (None: no protocol running)."""
         if st is None:
             return
         word = {"set_rest": "SET BREAK"}.get(st.phase.value, st.phase.value.upper())
         running = st.phase not in (Phase.IDLE, Phase.DONE)
-        side = f"   ·   {st.side.value} side" if st.side is not None else ""
         self.display.set_texts(word, PHASE_COLORS[st.phase.value],
-                               f"{st.remaining_s:4.1f} s" if running else "–",
-                               f"Rep {st.rep} / {st.reps}   Set {st.set} / {st.sets}{side}", st.cue)
+                               f"{st.remaining_s:4.1f} s" if running else "–", st.counter_text(), st.cue)
 
 
 class PhaseDisplay(QWidget):
