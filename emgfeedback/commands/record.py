@@ -128,6 +128,9 @@ def run(args: argparse.Namespace) -> int:
     if st is None:
         raise RecordingError(f"{args.out}: the recording did not start")
     final = progress("stop" if stop.is_set() else live.stopped_by or "stop")
+    if not os.path.exists(st.path):  # the writer removes a file that got no sample
+        raise RecordingError(f"{st.path}: nothing was recorded (stopped before the first sample), "
+                             f"so no file was left")
     size = os.path.getsize(st.path)
     if st.path != args.out:
         print(f"note: {device.info.board} has a {device.info.adc_bits}-bit ADC; recorded BDF+ to {st.path}",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import subprocess
 import sys
@@ -158,3 +159,32 @@ def test_record_that_cannot_start_leaves_nothing_and_a_retry_works(tmp_path):
                            capture_output=True, text=True, timeout=120)
     assert retry.returncode == 0, retry.stderr
     assert read_edf(path).duration_s == 2.0
+
+
+def test_record_whose_stream_ends_before_a_sample_says_no_file_was_left(tmp_path, monkeypatch, capsys):
+    import emgfeedback.devices as devices
+    from emgfeedback.cli import main
+    from emgfeedback.devices.base import Device, EndOfStream
+    from emgfeedback.model import Montage, StreamInfo
+
+    @dataclasses.dataclass(frozen=True)
+    class NoOptions:
+        pass
+
+    class Empty(Device):
+        scheme = "empty"
+        Options = NoOptions
+
+        def _open(self):
+            return StreamInfo(fs=FS, montage=Montage.default(), source=self.url, board="empty")
+
+        def _read_chunk(self):
+            raise EndOfStream
+
+    monkeypatch.setattr(devices, "open_device", lambda url: Empty(url).open())
+    path = tmp_path / "empty.edf"
+    assert main(["record", "--device", "empty://", "--out", str(path), "--quiet"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"emgfeedback record: error: {path}: nothing was recorded (stopped before the first sample), "
+        f"so no file was left"]
+    assert not path.exists()
