@@ -30,7 +30,7 @@ __all__ = ["assess_quality", "QualityAlarms", "QUALITY_LIMITS"]
 #: Limits above (or below) which a problem is found in a window.
 QUALITY_LIMITS = {
     "mains_uv": 20.0,  # hum RMS (mains + harmonics above their background), µV
-    "mains_snr": 10.0,  # a harmonic counts only at ≥ 10 × the background power in its bins
+    "mains_snr": 30.0,  # a harmonic counts only at ≥ 30 × the background power in its bins
     "clipping_fraction": 0.001,  # samples at the ADC rails
     "flat_uv": 0.5,  # RMS (first difference / √2) below this in the latest 0.5 s = flat / lead-off
     "noise_floor_uv": 20.0,  # quietest 100 ms RMS above this (µV) = noisy contact …
@@ -57,6 +57,7 @@ class _Measures:
     """Per-row measures of one window (arrays of shape (n_rows,))."""
 
     hum_uv: np.ndarray  # significant hum RMS, µV
+    hum_bound_uv: np.ndarray  # RMS of everything in the hum bins (hum + background), µV
     powerline_ratio: np.ndarray  # hum power / 20–450 Hz power
     clip_fraction: np.ndarray
     tail_uv: np.ndarray  # RMS of the first difference / √2 in the latest 0.5 s, µV
@@ -70,8 +71,11 @@ class _Measures:
         return (self.tail_uv < lim) & (self.tail_ptp_uv < 50 * lim)
 
 
-def _hum(spec: np.ndarray, f: np.ndarray, band: np.ndarray, mains: float, top: float) -> tuple[np.ndarray, np.ndarray]:
-    """Hum power per row (sum over significant harmonics) and the mask of hum bins.
+def _hum(
+    spec: np.ndarray, f: np.ndarray, band: np.ndarray, mains: float, top: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hum power per row (sum over significant harmonics), all power in the hum bins (an upper
+    bound of the hum) and the mask of hum bins (±2 Hz, removed for the noise floor).
 
     Each harmonic's bins (±1 bin) hold hum plus the broadband signal around it; that background
     is the median of the bins 4–15 Hz away (/ln 2: the median of a χ²₂ spectrum) times the
@@ -83,6 +87,7 @@ def _hum(spec: np.ndarray, f: np.ndarray, band: np.ndarray, mains: float, top: f
     for h in centres:
         harm |= np.abs(f - h) <= 1.5 * df + 0.5
     hum = np.zeros(spec.shape[0])
+    bound = np.zeros(spec.shape[0])
     snr = QUALITY_LIMITS["mains_snr"]
     for h in centres:
         bins = np.abs(f - h) <= 1.01 * df
@@ -92,7 +97,8 @@ def _hum(spec: np.ndarray, f: np.ndarray, band: np.ndarray, mains: float, top: f
         bg = np.median(spec[:, near], axis=1) / np.log(2.0) * bins.sum()
         s = spec[:, bins].sum(axis=1)
         hum += np.where(s > snr * bg, s - bg, 0.0)
-    return hum, harm
+        bound += s
+    return hum, bound, harm
 
 
 def _quiet_floor(clean: np.ndarray, fs: float, low: float, top: float) -> tuple[np.ndarray, np.ndarray]:
@@ -149,17 +155,18 @@ def _measure(
     spec = np.abs(np.fft.rfft(xc * win, axis=1)) ** 2
     f = np.fft.rfftfreq(n, 1.0 / fs)
     band = (f >= low) & (f <= top)
-    hum, harm = _hum(spec, f, band, mains, top)
+    hum, bound, harm = _hum(spec, f, band, mains, top)
     total = spec[:, band].sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(total > 0, np.minimum(hum / total, 1.0), 0.0)
     # one-sided Hann spectrum -> mean power: 2·Σ|X|² / (n²·mean(w²))
-    hum_uv = np.sqrt(2.0 * hum / (n * n * np.mean(win**2)))
+    to_uv2 = 2.0 / (n * n * np.mean(win**2))
+    hum_uv, bound_uv = np.sqrt(to_uv2 * hum), np.sqrt(to_uv2 * bound)
     clean = np.fft.irfft(np.where(band & ~harm, np.fft.rfft(xc, axis=1), 0), n=n, axis=1)
     floor, mdf = _quiet_floor(clean, fs, low, top)
     tail = xx[:, n - max(2, min(n, int(_FLAT_TAIL_S * fs))) :]
     tail_uv = np.sqrt(np.mean(np.diff(tail, axis=1) ** 2, axis=1) / 2.0)
-    return _Measures(hum_uv, ratio, _clipping(xx, adc_range_uv), tail_uv, np.ptp(tail, axis=1), floor, mdf)
+    return _Measures(hum_uv, bound_uv, ratio, _clipping(xx, adc_range_uv), tail_uv, np.ptp(tail, axis=1), floor, mdf)
 
 
 def _message(kind: str, name: str, m: _Measures, i: int, mains: float, floor_uv: float) -> str:
@@ -194,7 +201,8 @@ def _gone(m: _Measures, i: int, floor_uv: float) -> dict[str, bool]:
     return {
         "flat": bool(m.tail_uv[i] > c["flat_uv"] * lim["flat_uv"] or m.tail_ptp_uv[i] > 100 * lim["flat_uv"]),
         "clipping": bool(m.clip_fraction[i] < c["clipping_fraction"] * lim["clipping_fraction"]),
-        "mains": bool(m.hum_uv[i] < c["mains_uv"] * lim["mains_uv"]),
+        # all power in the hum bins (hum + EMG) is below: a contraction hiding the hum does not clear it
+        "mains": bool(m.hum_bound_uv[i] < c["mains_uv"] * lim["mains_uv"]),
         "noise": floor_uv < c["noise_floor_uv"] * lim["noise_floor_uv"],
     }
 
