@@ -41,6 +41,7 @@ from emgfeedback.storage._edf_header import (
     edfplus_recording_field,
 )
 from emgfeedback.storage._filelock import lock_for_writing
+from emgfeedback.storage._gaps import hold_nonfinite, lost_runs
 from emgfeedback.storage.annotations import Annotation, encode_tal, record_tals
 from emgfeedback.storage.deidentify import edf_patient_field
 
@@ -318,21 +319,11 @@ class EdfWriter:
 
     def _mark_nonfinite(self, x: np.ndarray) -> np.ndarray:
         """Hold NaN/inf at the channel's last value; annotate each run of such instants."""
-        x = x.copy()
-        bad = ~np.isfinite(x)
-        for ch in np.flatnonzero(bad.any(axis=1)):
-            row, mask = x[ch], bad[ch]
-            idx = np.where(mask, 0, np.arange(row.size))
-            np.maximum.accumulate(idx, out=idx)  # index of the last good sample at or before
-            held = np.where(mask[idx], self._hold[ch], row[idx])
-            x[ch] = np.where(mask, held, row)
-        cols = np.flatnonzero(bad.any(axis=0))
-        breaks = np.flatnonzero(np.diff(cols) > 1)
-        starts, ends = np.r_[cols[0], cols[breaks + 1]], np.r_[cols[breaks], cols[-1]] + 1
-        for a, b in zip(starts, ends):
+        x, lost = hold_nonfinite(x, self._hold)
+        for a, b in zip(*lost_runs(lost)):
             self.annotate((self.samples_written + a) / self.fs, f"gap {b - a} samples lost",
                           (b - a) / self.fs)
-        self.nonfinite_samples += cols.size
+        self.nonfinite_samples += int(np.count_nonzero(lost))
         return x
 
     def _check_open(self) -> None:

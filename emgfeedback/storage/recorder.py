@@ -29,6 +29,7 @@ import numpy as np
 
 from emgfeedback.errors import RecordingError
 from emgfeedback.model import SampleBlock
+from emgfeedback.storage._gaps import lost_runs
 from emgfeedback.storage.annotations import onset_text
 from emgfeedback.storage.deidentify import validate_patient_code
 from emgfeedback.storage.edf import EdfWriter
@@ -299,13 +300,8 @@ class BlockWriter:
             w.annotate(t, f"gap {missing} samples lost", missing / w.fs)
             self.lost_samples += missing
         if block.n_lost:
-            lost = np.flatnonzero(block.lost)
-            # one annotation per run of consecutive lost samples
-            breaks = np.flatnonzero(np.diff(lost) > 1)
-            starts = np.r_[lost[0], lost[breaks + 1]]
-            ends = np.r_[lost[breaks], lost[-1]] + 1
             t0 = w.samples_written / w.fs
-            for s, e in zip(starts, ends):
+            for s, e in zip(*lost_runs(block.lost)):  # one annotation per run of lost samples
                 w.annotate(t0 + s / w.fs, f"gap {e - s} samples lost", (e - s) / w.fs)
             self.lost_samples += block.n_lost
         unmeasured = w.nonfinite_samples
