@@ -37,7 +37,8 @@ class LoadedRecording:
     kind : str
         ``edf``, ``bdf`` or ``text``.
     recovered : str
-        Empty for an intact file; else what the reader skipped (e.g. a record cut by a crash).
+        Empty for an intact file; else what the reader skipped (e.g. a record cut by a crash,
+        or, for a file still being recorded, the records not yet complete).
     settings : ProcessingSettings or None
         The settings the recording says made its annotations (emgfeedback recordings).
     baseline : mapping of str to (float, float) or None

@@ -14,7 +14,9 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
         "repair",
         help="fix an EDF+/BDF+ recording cut by a crash (record count, partial last record)",
         description="Cut a partial last data record and set the header's record count to the "
-        "complete records, so that every EDF reader (pyedflib, EDFbrowser) opens the file.",
+        "complete records, so that every EDF reader (pyedflib, EDFbrowser) opens the file. A file "
+        "still being recorded is left untouched; a file that cannot be repaired gets one line and "
+        "the others are still done (exit 2 at the end).",
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="EDF+/BDF+ files")
     p.add_argument("--check", action="store_true", help="only report; change nothing (exit 1 if a file needs repair)")
