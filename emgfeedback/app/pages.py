@@ -9,11 +9,14 @@ from typing import Mapping, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
@@ -49,7 +52,7 @@ class MvcPage(QFrame):
     cancel_requested = Signal()
     use_stored_requested = Signal()
 
-    TRIAL_COLUMNS = ["Muscle", "Trial", "Peak L, µV", "Peak R, µV", "Rest L / R, µV", "Result"]
+    TRIAL_COLUMNS = ["Muscle", "Trial", "Peak L", "Peak R", "Rest L/R", "Result (µV)"]
 
     def __init__(self, procedures: Mapping[Muscle, MvcProcedure], parent: "QWidget | None" = None) -> None:
         super().__init__(parent)
@@ -108,6 +111,7 @@ class MvcPage(QFrame):
         self.plot.setClipToView(True)
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.showGrid(y=True, alpha=0.2)
+        self.plot.setMinimumWidth(240)
         self.curves = [self.plot.plot(name="left"), self.plot.plot(name="right")]
         self._trace_muscle: "Muscle | None" = None
         self.thresholds = [pg.InfiniteLine(angle=0, pen=pg.mkPen(MUTED, width=1, style=Qt.PenStyle.DotLine))
@@ -115,15 +119,21 @@ class MvcPage(QFrame):
         for line in self.thresholds:
             self.plot.addItem(line)
         self.peak = QLabel("Peak: –")
-        self.peak.setStyleSheet("font-size: 18px; font-weight: 600;")
+        self.peak.setStyleSheet("font-size: 17px; font-weight: 600;")
+        self.peak.setWordWrap(True)  # a long line never widens the page
+        self.peak.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         left.addWidget(self.peak)
         left.addWidget(self.plot, 1)
         middle.addLayout(left, 3)
         self.trials = QTableWidget(0, len(self.TRIAL_COLUMNS))
         self.trials.setHorizontalHeaderLabels(self.TRIAL_COLUMNS)
         self.trials.verticalHeader().setVisible(False)
-        self.trials.horizontalHeader().setStretchLastSection(True)
+        head = self.trials.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(len(self.TRIAL_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)  # reasons wrap
         self.trials.setWordWrap(True)
+        self.trials.setMinimumWidth(420)
+        self.trials.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         middle.addWidget(self.trials, 4)
         lay.addLayout(middle, 3)
         self.table = QTableWidget(len(self.procedures), 4)
@@ -134,7 +144,10 @@ class MvcPage(QFrame):
             self.table.setItem(r, 0, QTableWidgetItem(m.full_name))
             self.table.setItem(r, 1, QTableWidgetItem(f"{p.trials} × {p.contraction_s:g} s"))
         self.table.resizeColumnsToContents()
-        lay.addWidget(self.table, 1)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setFixedHeight(self.table.verticalHeader().length()
+                                  + self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth())
+        lay.addWidget(self.table)
         self._shown_trials: tuple = ()
         self.show_state(MvcWizardState(MvcStep.IDLE, None, 0, 0, 0.0, self.text.text(), {}))
 
@@ -189,7 +202,7 @@ class MvcPage(QFrame):
             return
         parts = [f"{Channel.parse(ch).label} {st.trace_peak_uv.get(ch, math.nan):.0f} µV (rest "
                  f"{st.rest_uv.get(ch, 0.0):.0f})" for ch in st.trace_channels]
-        self.peak.setText("Peak (best 0.5 s): " + " · ".join(parts) + "  — dotted: contraction threshold")
+        self.peak.setText("Peak (best 0.5 s): " + " · ".join(parts) + " · dotted: threshold")
 
     def _show_trials(self, trials: "Sequence[MvcTrial]") -> None:
         self._shown_trials = tuple(trials)
@@ -212,7 +225,6 @@ class MvcPage(QFrame):
                     item.setForeground(pg.mkColor(GOOD if tr.accepted else BAD))
                     item.setToolTip(text)
                 self.trials.setItem(r, c, item)
-        self.trials.resizeColumnsToContents()
         self.trials.resizeRowsToContents()
         self.trials.scrollToBottom()
 
@@ -282,8 +294,11 @@ class SummaryPage(QFrame):
             r = self.table.rowCount()
             self.table.insertRow(r)
             met = rep_meets_target(rep, protocol)
+            rep_text = f"{rep.rep_number}" if rep.rep_number else str(rep.index + 1)
+            if rep.artefact:  # detected, not counted: the reason instead of a number
+                rep_text = "not counted"
             cells = [
-                str(rep.index + 1), str(rep.set_number or "–"),
+                rep_text, str(rep.set_number or "–"),
                 rep.side.value if rep.side else "both",
                 order_text(rep, Side.LEFT, first, before), order_text(rep, Side.RIGHT, first, before),
                 _fmt(rep.tfl_to_glute_ratio.get(Side.LEFT)), _fmt(rep.tfl_to_glute_ratio.get(Side.RIGHT)),
@@ -291,7 +306,13 @@ class SummaryPage(QFrame):
                 "–" if met is None else ("✔" if met else "✘"),
             ]
             for c, text in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if rep.artefact:
+                    item.setForeground(QColor(MUTED))
+                    item.setToolTip(f"not counted: {rep.artefact}")
+                self.table.setItem(r, c, item)
+            if rep.artefact:
+                self.table.item(r, len(cells) - 1).setText(rep.artefact)
         self.table.resizeColumnsToContents()
         self.table.scrollToBottom()
 
@@ -300,7 +321,8 @@ class SummaryPage(QFrame):
         if s.n_reps == 0:
             self.headline.setText("No reps yet.")
             return
-        parts = [f"{s.n_reps} reps" + (f", {s.target_met} on target" if s.protocol else "")]
+        parts = [f"{s.n_reps} reps" + (f", {s.target_met} on target" if s.protocol else "")
+                 + (f" ({s.n_artefacts} not counted)" if s.n_artefacts else "")]
         for side in Side:
             ss = s.sides.get(side)
             if ss is not None and ss.first_to_fire is not None:

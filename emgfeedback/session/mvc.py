@@ -99,7 +99,7 @@ class MvcTrial:
     @property
     def reason(self) -> str:
         """Why channels were rejected ("" when accepted)."""
-        return " ".join(self.rejected.values())
+        return "\n".join(self.rejected.values())
 
     @property
     def accepted_uv(self) -> dict[str, float]:

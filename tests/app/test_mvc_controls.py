@@ -56,7 +56,7 @@ def test_a_muscle_that_does_not_contract_is_rejected_and_shown(qtbot, tmp_path) 
     assert [cell(win, r, 0) for r in range(2)] == ["GMax", "GMed"]
     assert cell(win, 0, 5) == "accepted"
     assert re.fullmatch(r"rejected: GMed L trial 1: peak \d+ µV is not above rest \d+ µV — muscle did not "
-                        r"contract; redo GMed R trial 1: peak \d+ µV is not above rest \d+ µV — muscle did "
+                        r"contract; redo\nGMed R trial 1: peak \d+ µV is not above rest \d+ µV — muscle did "
                         r"not contract; redo", cell(win, 1, 5)), cell(win, 1, 5)
     assert "No MVC for GMed L, GMed R (no accepted trial)" in page.text.text()
     # the engine uses the accepted channels only: GMed gets no MVC (never its rest level)
