@@ -20,9 +20,10 @@ block by block (offline: the whole recording as one block), and yields bursts:
    energy from ``s − window`` (bounded by the previous burst's end and the filters' settling)
    to ``c``. A ring of the last ``window + max(min_on, min_burst) + off + gap`` energy samples is all
    the memory this needs, so the live result equals the offline one for any block sizes;
-5. a burst whose run starts at the first sample searched (``n_settle``) was already on when the
-   stream began: it has no onset and is not reported (nor its end); the merge rule holds for it
-   like for any burst, and the localiser searches only after its end.
+5. a burst that starts before the first rest (``quiet`` samples below the end threshold) after
+   the first sample searched (``n_settle``) was already on when the stream began: it has no onset and
+   is not reported (nor its end); the merge rule holds for it like for any burst, and the
+   localiser searches only after its end.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from emgfeedback.dsp._hysteresis import RunDebouncer
 from emgfeedback.dsp._localise import localise_onset
 
 __all__ = ["BurstTracker"]
+
+_NEVER = np.iinfo(np.int64).max
 
 #: (known sample, channel, onset s, offset s or None): a start, or a whole burst once it ended.
 Event = tuple[int, int, float, "float | None"]
@@ -93,6 +96,8 @@ class BurstTracker:
         self._pending = np.full(n, -1, dtype=np.int64)  # start of an unconfirmed burst
         self._open = np.zeros(n, dtype=bool)  # a confirmed burst is open
         self._hidden = np.zeros(n, dtype=bool)  # ... and it was on at the stream's start (no onset)
+        self._first_rest = np.full(n, _NEVER, dtype=np.int64)  # start of the first rest from n_settle on
+        self._below_run = np.zeros(n, dtype=np.int64)  # ... and the run below before it (carried)
         self._onset = np.zeros(n)  # its onset, s
         self._prev_end = np.full(n, -1, dtype=np.int64)  # end of the last burst (any), sample
         self._searched = np.zeros(n, dtype=np.int64)  # confirmation searched up to here
@@ -141,6 +146,23 @@ class BurstTracker:
             self._fall_at[fall_ch[last]] = base + fall_i[last]
         self._last_b = b[:, -1].copy()
         self._blk_rests = rests
+
+    def _scan_first_rest(self, b: np.ndarray, base: int) -> None:
+        """Note where each channel's first rest (``quiet`` samples below the end threshold)
+        from ``n_settle`` on starts; only channels without one yet are scanned."""
+        todo = np.flatnonzero(self._first_rest == _NEVER)
+        k = max(self.n_settle - base, 0)
+        if not todo.size or k >= b.shape[1]:
+            return
+        active = b[todo, k:]
+        pos = np.arange(active.shape[1])
+        last_on = np.maximum.accumulate(np.where(active, pos, -1), axis=1)  # last active sample so far
+        run = np.where(last_on >= 0, pos - last_on, pos + 1 + self._below_run[todo, None])
+        done = run >= self.quiet
+        has = done.any(axis=1)
+        first = np.argmax(done, axis=1)
+        self._first_rest[todo[has]] = base + k + first[has] - self.quiet + 1
+        self._below_run[todo] = run[:, -1]
 
     def _rest_before(self, c: int, t: int) -> int:
         """First active sample after the last rest that ends at or before ``t`` (−1: none)."""
@@ -192,6 +214,7 @@ class BurstTracker:
         self._blk, self._blk_base = energy, base
         self._rest_before_blk = self._rest_r.copy()  # the last rest before this block
         self._scan_rests(above if above_off is None else above_off, base)
+        self._scan_first_rest(above if above_off is None else above_off, base)
         out: list[Event] = []
         by_ch: dict[int, list[tuple[bool, int, int]]] = {}
         for c, on, i, k in zip(ev.channel.tolist(), ev.is_onset.tolist(), ev.index.tolist(),
@@ -217,7 +240,7 @@ class BurstTracker:
                         self._prev_end[c] = self._end_at[c]
                         self._pending[c] = self._end_at[c] = -1
                     self._finish(c, end, out)
-                    if idx <= self.n_settle:  # on since the first sample searched: no onset
+                    if idx < self._first_rest[c]:  # on since the first sample searched: no onset
                         self._open[c] = self._hidden[c] = True
                         continue
                     self._pending[c] = self._searched[c] = idx

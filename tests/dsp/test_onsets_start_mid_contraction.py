@@ -24,12 +24,12 @@ from emgfeedback.simulation import simulate
 FS = 2000.0
 
 
-def _cut_trial(seed: int, into_s: float, snr_db: float = 20.0):
-    """An independent-generator trial cut ``into_s`` after the first burst's onset; the later
-    bursts' true onsets, s from the cut, and the first burst's offset."""
+def _cut_trial(seed: int, into_s: float, snr_db: float = 20.0, *, before_end: bool = False):
+    """An independent-generator trial cut ``into_s`` after the first burst's onset (or before its
+    end); the later bursts' true onsets, s from the cut, and the first burst's end."""
     tr = burst_trial(fs=FS, seed=seed, snr_db=snr_db, n_bursts=4, plateau_s=(2.0, 3.0))
     b0 = tr.bursts[0][0]
-    cut = b0.onset_s + into_s
+    cut = b0.offset_s - into_s if before_end else b0.onset_s + into_s
     x = tr.x[:, int(round(cut * FS)):]
     return x, [b.onset_s - cut for b in tr.bursts[0][1:]], b0.offset_s - cut
 
@@ -74,6 +74,17 @@ def test_a_burst_already_on_at_the_start_has_no_onset(baseline):
     if baseline == "start":
         live = _live(StreamingOnsetDetector(FS, ["emg"]), x, 3)
         assert [o.onset_s for o in live] == pytest.approx([o.onset_s for o in offline], abs=1 / FS + 1e-9)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_the_ramp_down_of_a_burst_on_at_the_start_gives_no_onset(method):
+    """At 10 dB the ramp down dips below the end threshold for a few samples: not a rest, so the
+    rise after the dip still belongs to the burst that was on at the start."""
+    for seed in range(4):
+        x, truth, first_end = _cut_trial(seed, 0.7, 10.0, before_end=True)
+        found = detect_onsets(x, FS, method, baseline="start", zero_phase=False)
+        assert all(o.onset_s > first_end for o in found), (seed, found)
+        assert len(found) == len(truth)
 
 
 def test_rest_that_stays_rest_keeps_the_start_baseline():
