@@ -8,6 +8,7 @@ thread and opens it.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -63,6 +64,8 @@ class RecordingControls(QObject):
         self.notify: Callable[[str], Any] = lambda text: None
         #: Opens the report (tests replace it; default ``QDesktopServices.openUrl``).
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
+        #: The patient's visit by code (the main window's; None: each recording is its own visit).
+        self.visit_for: "Callable[[str], Any] | None" = None
         #: The session being recorded (None when not recording).
         self.live: "LiveSession | None" = None
         self.last_recording: "Path | None" = None
@@ -99,7 +102,13 @@ class RecordingControls(QObject):
         except (ValueError, EmgFeedbackError) as err:
             self.patient.show_message(str(err), error=True)
             return False
-        live.start_recording(path, code, db_path=self.db_path)
+        session_id = None
+        if self.visit_for is not None:  # the recording joins the patient's visit
+            try:
+                session_id = self.visit_for(code).ensure()
+            except (EmgFeedbackError, ValueError, OSError, sqlite3.Error) as err:
+                self.notify(f"session database: {err}")
+        live.start_recording(path, code, db_path=self.db_path, session_id=session_id)
         self.live, self._seen = live, None
         self.patient.set_recording(True)
         self.patient.show_message("")

@@ -13,6 +13,7 @@ from emgfeedback.app.bridge import SessionBridge
 from emgfeedback.app.main_window import MainWindow
 from emgfeedback.app.panels import RecentDevices
 from emgfeedback.app.timeline import order_text
+from emgfeedback.measures import RepPlan
 from emgfeedback.model import Muscle, Side
 from emgfeedback.session import Phase
 from emgfeedback.simulation import LiveSimulator
@@ -34,6 +35,14 @@ def run_reps(qtbot, win: MainWindow, protocol: str, n: int) -> None:
     win.start_protocol(protocol)
     qtbot.waitUntil(lambda: len(win.reps) >= n and win.protocol_panel.beeps >= 1, timeout=60_000)
     win.bridge.disconnect_device()
+
+
+def counted_reps(qtbot, win: MainWindow, protocol: str, n: int) -> list:
+    """Run ``protocol`` until ``n`` reps counted (the patient follows the cues)."""
+    win.start_protocol(protocol)
+    qtbot.waitUntil(lambda: sum(not r.artefact for r in win.reps) >= n, timeout=60_000)
+    win.bridge.disconnect_device()
+    return [r for r in win.reps if not r.artefact]
 
 
 def truth_latency_ms(truth, rep, side: Side) -> float:
@@ -69,22 +78,25 @@ def test_firing_order_shown_matches_truth(qtbot, tmp_path, scenario, first, word
 
 def test_tfl_ratio_shown_matches_truth(qtbot, tmp_path) -> None:
     scenario = "tfl-dominant-clamshell"
-    win = make_window(qtbot, tmp_path, f"sim://?scenario={scenario}{FAST}")
-    run_reps(qtbot, win, "clamshell", 2)
+    # the simulated patient follows the cues: each clamshell rep on the side the set asks for
+    win = make_window(qtbot, tmp_path, f"sim://?scenario={scenario}{FAST}&follow=1")
+    reps = counted_reps(qtbot, win, "clamshell", 2)
     truth = LiveSimulator(scenario, seed=0).ground_truth(0.0, 30.0)
-    for rep in win.reps:
+    plan = RepPlan.of(win.protocol)
+    for rep in reps:
         side = rep.side
-        assert side is not None
-        true_side = next(t.side for t in truth.reps if t.start_s < rep.end_s and rep.start_s < t.end_s)
-        assert side is true_side
+        assert side is not None and rep.artefact == ""
+        assert side is plan.side_of_set(rep.set_number) and rep.rep_number >= 1
         assert rep.tfl_to_glute_ratio[side] == pytest.approx(truth.tfl_to_glute_ratio[side], rel=0.2)
     # gauge of the last rep's side holds a ratio above the protocol's 0.6: amber, not green
-    gauge = win.gauges[win.reps[-1].side]
+    last = win.reps[-1]
+    gauge = win.gauges[last.side]
     assert math.isfinite(gauge.value) and gauge.value > gauge.max_ratio == 0.6
-    col = {"L": 5, "R": 6}[win.reps[-1].side.letter]
+    col = {"L": 5, "R": 6}[last.side.letter]
     assert float(win.summary_page.table.item(len(win.reps) - 1, col).text()) == pytest.approx(
-        win.reps[-1].tfl_to_glute_ratio[win.reps[-1].side], abs=0.01)
-    assert win.summary_page.table.item(0, 8).text() == "✘"  # TFL-dominant: off target
+        last.tfl_to_glute_ratio[last.side], abs=0.01)
+    row = win.reps.index(reps[0])
+    assert win.summary_page.table.item(row, 8).text() == "✘"  # TFL-dominant: off target
 
 
 def test_connect_failure_is_shown_not_raised(qtbot, tmp_path) -> None:

@@ -6,6 +6,8 @@ import math
 
 import pytest
 
+from emgfeedback.measures import RepPlan
+
 from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
 from emgfeedback.app.panels import RECORD_TOOLTIP, PatientBar, ProtocolPanel
 from emgfeedback.app.timeline import FiringTimeline, order_text
@@ -94,7 +96,11 @@ def test_protocol_panel_state_and_select(qtbot) -> None:
     assert panel.current().id == "clamshell" and "60°" in panel.position.text()
     panel.show_state(RunnerState(Phase.HOLD, 3, 12, 2, 4, Side.RIGHT, 1.0, 2.04, "Lift the top knee"))
     assert panel.display.phase_text == "HOLD" and panel.display.timer_text == " 2.0 s"
-    assert panel.display.counter_text == "Rep 3 / 12   Set 2 / 4   ·   right side"
+    assert panel.display.counter_text == "Rep 3 / 12   ·   Set 2 / 4   ·   right side"
+    each = RunnerState(Phase.SET_REST, 12, 12, 1, 4, Side.LEFT, 1.0, 40.0, "Rest, then change sides",
+                       next_side=Side.RIGHT, plan=RepPlan.of(panel.current()))
+    panel.show_state(each)  # sets counted per side; the set break names the side to change to
+    assert panel.display.counter_text == "Rep 12 / 12   ·   Set 1 / 2   ·   next: right side"
     with pytest.raises(ValueError, match="unknown protocol 'yoga'; expected one of: glute_squeeze"):
         panel.select("yoga")
 
