@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The simulated patient `make run` shows (any device URL works: make run DEVICE=serial:///dev/ttyUSB0).
-DEVICE ?= sim://?scenario=lbp-lumbar-first
+DEVICE ?= sim://?scenario=lbp-lumbar-first&follow=1
 
 # The dashboard where a display exists; otherwise one clear line and the live terminal view.
 run: $(STAMP)
