@@ -126,7 +126,8 @@ def test_repair_analyze_and_replay_beside_a_live_recording(tmp_path):
                 assert "holds no complete data record yet" in str(err)
             try:
                 open_device(f"replay://{out}?speed=0").close()  # only once the recorder has closed it
-                assert proc.poll() is not None or not EdfReader(out).in_use
+                with EdfReader(out) as r:
+                    assert proc.poll() is not None or not r.in_use
             except RecordingError as err:
                 assert "still being recorded" in str(err)
             time.sleep(0.1)
