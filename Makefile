@@ -51,7 +51,8 @@ bench-all: $(STAMP)
 FUZZ_EXAMPLES ?= 100000
 fuzz: $(STAMP)
 	EMGFEEDBACK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q \
-		tests/test_protocol_faults.py tests/devices/test_cyton_codec.py tests/storage/test_edf_fuzz.py
+		tests/test_protocol_faults.py tests/devices/test_cyton_codec.py tests/storage/test_edf_fuzz.py \
+		tests/devices/test_url_fuzz.py
 
 # Memory over long runs: the live pipeline fed 8 simulated hours, the dashboard a simulated hour.
 SOAK_HOURS ?= 8
