@@ -54,6 +54,8 @@ class LiveSummary:
     firing_order: dict[Side, FiringOrder] = field(default_factory=dict)
     tfl_ratio: dict[Side, float] = field(default_factory=dict)
     problems: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: quality alarms raised or cleared since the last print (printed once, then emptied)
+    events: list[str] = field(default_factory=list)
     lost_samples: int = 0
     reps: int = 0
 
@@ -68,6 +70,10 @@ class LiveSummary:
         self.firing_order.update(frame.firing_order)
         self.tfl_ratio.update(frame.tfl_to_glute_ratio)
         for q in frame.quality:
+            before = self.problems.get(q.channel, ())
+            if q.problems != before:
+                self.events.extend(f"  ! {p}" for p in q.problems if p not in before)
+                self.events.extend(f"  cleared: {p}" for p in before if p not in q.problems)
             self.problems[q.channel] = q.problems
         self.lost_samples += frame.lost_samples
 
@@ -82,7 +88,9 @@ def _cell_level(summary: LiveSummary, row: int) -> str:
 
 def format_summary(summary: LiveSummary) -> str:
     """Render the summary as a small fixed-width table (pure function of the summary)."""
-    lines = [f"t = {summary.t_s:7.1f} s   lost samples: {summary.lost_samples}   reps: {summary.reps}"]
+    n_problems = sum(len(p) for p in summary.problems.values())
+    lines = [f"t = {summary.t_s:7.1f} s   lost samples: {summary.lost_samples}   reps: {summary.reps}"
+             f"   electrode problems: {n_problems}"]
     lines.append(f"{'muscle':26s} {'left':>12s} {'onset':>9s}   {'right':>12s} {'onset':>9s}")
     for muscle in Muscle:
         cells = []
@@ -109,9 +117,7 @@ def format_summary(summary: LiveSummary) -> str:
         ratio = summary.tfl_ratio.get(side, math.nan)
         ratio_txt = f"{ratio:.2f}" if math.isfinite(ratio) else "-"
         lines.append(f"{side.value:>5s}: {order};  TFL-to-glute-med ratio {ratio_txt}")
-    for ch, problems in summary.problems.items():
-        for problem in problems:
-            lines.append(f"  ! {problem}")
+    lines.extend(summary.events)  # each alarm once when raised and once when cleared
     return "\n".join(lines)
 
 
@@ -145,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
             now = time.monotonic()
             if now >= next_print:
                 print(clear + format_summary(summary), flush=True)
+                summary.events.clear()
                 next_print = now + args.interval
     finally:
         live.stop()

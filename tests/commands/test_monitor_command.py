@@ -74,3 +74,21 @@ def test_monitor_uses_the_processing_options(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("emgfeedback monitor: error: settings file") and "mains_hz" in err
     assert err.count("\n") == 1
+
+
+def test_quality_alarm_printed_once_when_raised_and_once_when_cleared():
+    from emgfeedback.model import ChannelQuality
+
+    alarm = "GMax L: no signal (flat or lead-off) — check the electrode is on the skin and the lead is plugged in"
+    ids = Montage.default().ids
+    bad = tuple(ChannelQuality(c, 0.0, 0.0, c == ids[0], 3.0, (alarm,) if c == ids[0] else ()) for c in ids)
+    good = tuple(ChannelQuality(c, 0.0, 0.0, False, 3.0) for c in ids)
+    summary, printed = LiveSummary(), []
+    for second in range(6):  # the run loop: frames, one print, events emptied
+        for _ in range(3):
+            summary.update(_frame(quality=bad if 1 <= second <= 3 else good))
+        printed.append(format_summary(summary))
+        summary.events.clear()
+    text = "\n".join(printed)
+    assert text.count(alarm) == 2 and f"  ! {alarm}" in printed[1] and f"  cleared: {alarm}" in printed[4]
+    assert "electrode problems: 1" in printed[2] and "electrode problems: 0" in printed[5]
