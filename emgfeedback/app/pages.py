@@ -149,6 +149,8 @@ class MvcPage(QFrame):
                                   + self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth())
         lay.addWidget(self.table)
         self._shown_trials: tuple = ()
+        self._shown_trace: object = None
+        self._shown_mvc: object = None
         self.show_state(MvcWizardState(MvcStep.IDLE, None, 0, 0, 0.0, self.text.text(), {}))
 
     def show_state(self, st: "MvcWizardState | None") -> None:
@@ -171,9 +173,14 @@ class MvcPage(QFrame):
         rejected = bool(st.trial_results) and not st.trial_results[-1].accepted
         self.text.setText(st.text)
         self.text.setStyleSheet(f"font-size: 22px; color: {BAD if rejected and st.step is MvcStep.REST else TEXT};")
-        self._show_trace(st)
+        if st.trace_uv is not self._shown_trace:  # between contractions the same array: drawn once
+            self._shown_trace = st.trace_uv
+            self._show_trace(st)
         if st.trial_results != self._shown_trials:
             self._show_trials(st.trial_results)
+        if st.mvc_uv == self._shown_mvc:
+            return
+        self._shown_mvc = st.mvc_uv
         for r, m in enumerate(self.procedures):
             for c, side in ((2, Side.LEFT), (3, Side.RIGHT)):
                 v = st.mvc_uv.get(Channel(m, side).id)

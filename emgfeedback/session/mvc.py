@@ -259,7 +259,7 @@ class MvcWizard:
         running = self.running
         if self._step is MvcStep.CONTRACT and self._trace:
             rows = self._rows(p.muscle)
-            trace = np.concatenate(self._trace, axis=1)[rows]
+            trace = np.concatenate(self._trace, axis=1)
         else:
             rows, trace = self._last_rows, self._last_trace
         ids = tuple(self.montage.channels[r].id for r in rows)
@@ -334,7 +334,7 @@ class MvcWizard:
         rows = self._rows(p.muscle)
         if not rows or not self._trace:
             return
-        env = np.concatenate(self._trace, axis=1)[rows]
+        env = np.concatenate(self._trace, axis=1)
         peaks = peak_window_mean(env, self.fs, p.window_s)
         peak_uv, rest_uv, rejected = {}, {}, {}
         for row, peak in zip(rows, peaks):
@@ -362,8 +362,10 @@ class MvcWizard:
             if self._step in (MvcStep.CONTRACT, MvcStep.PREPARE):
                 a = int(np.clip(round((max(self._t_step, t0) - t0) * self.fs), 0, n))
                 b = int(np.clip(round((min(end, t_end) - t0) * self.fs), 0, n))
-                if b > a:
-                    (self._trace if self._step is MvcStep.CONTRACT else self._prep).append(env[:, a:b].copy())
+                if b > a and self._step is MvcStep.CONTRACT:  # the tested muscle's rows only
+                    self._trace.append(env[self._rows(self._proc().muscle), a:b])
+                elif b > a:
+                    self._prep.append(env[:, a:b].copy())
             if t_end < end:
                 break
             if self._step is MvcStep.PREPARE:
