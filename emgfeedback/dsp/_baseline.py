@@ -4,6 +4,7 @@ the one in the first seconds (the "start" rule) — with the filters' start-up l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -168,7 +169,8 @@ class RestLearner:
         ``threshold(mean, sd) -> start threshold`` of the detector (arrays, any shape).
     """
 
-    def __init__(self, n_channels: int, fs: float, n_base: int, window_s: float, threshold) -> None:
+    def __init__(self, n_channels: int, fs: float, n_base: int, window_s: float,
+                 threshold: "Callable[[np.ndarray, np.ndarray], np.ndarray]") -> None:
         self.fs, self.n_base, self._thr_of = float(fs), int(n_base), threshold
         self.hop = max(1, int(round(check_positive(window_s, "baseline_window_s", "s") * fs)) // 4)
         self.w, self.n0 = 4 * self.hop, _n_settle(fs)
@@ -189,10 +191,11 @@ class RestLearner:
         self._n_chunks = 0  # whole chunks seen (chunk j covers n0 + j·hop … n0 + (j+1)·hop)
         self._refine = np.full(n, -1, dtype=np.int64)  # windows ending ≤ this may refine
 
-    def start(self, stats: BaselineStats) -> None:
-        """Set the start rule's statistics (version 1)."""
+    def start(self, stats: BaselineStats) -> BaselineStats:
+        """Set (and return) the start rule's statistics: version 1."""
         self.stats = stats
         self.version = 1
+        return stats
 
     def update(self, d: np.ndarray, first_index: int, x: np.ndarray) -> "list[tuple[int, BaselineStats]]":
         """Feed the next block of the detection signal ``d`` and of the raw signal ``x`` it came

@@ -140,8 +140,8 @@ def detect_onsets(
         later by a clearly quieter window when the start was no rest
         (:class:`~emgfeedback.dsp._baseline.RestLearner`), what :class:`StreamingOnsetDetector`
         does live; a ``(start_s, end_s)`` window (s from the start of ``x``); or precomputed
-        statistics. With every rule, a burst already on at the first sample searched (after
-        :data:`SETTLE_S`) has no onset and is not reported.
+        statistics. With every rule, a burst that starts before the first rest after
+        :data:`SETTLE_S` was on at the start: it has no onset and is not reported.
     k : float, optional
         Threshold multiplier (see :data:`DEFAULT_K`) of the start threshold.
     k_off : float, optional
@@ -215,10 +215,9 @@ def detect_onsets(
     if isinstance(baseline, BaselineStats):
         stats = baseline
     elif isinstance(baseline, str) and baseline == "start":
-        n_base = _start_samples(fs, baseline_s, baseline_window_s)
-        stats = _start_stats(d, fs, n_base, baseline_window_s)
-        learner = _learner(det, cfg, x2.shape[0], fs, n_base, baseline_window_s)
-        learner.start(stats)
+        learner = _learner(det, cfg, x2.shape[0], fs, _start_samples(fs, baseline_s, baseline_window_s),
+                           baseline_window_s)
+        stats = learner.start(_start_stats(d, fs, learner.n_base, baseline_window_s))
     else:
         stats = _settled_stats(d, fs, baseline, baseline_window_s)
     above, above_off, _ = _decide_learning(det, d, x2, _thresholds(det, stats, cfg), 0, fs, learner, cfg)
@@ -406,9 +405,8 @@ class StreamingOnsetDetector:
             e = np.concatenate([p[1] for p in self._pending], axis=-1)
             x = np.concatenate([p[2] for p in self._pending], axis=-1)
             self._pending = []
-            stats = _start_stats(d, self.fs, self._n_base, self.baseline_window_s)
             assert self._learner is not None
-            self._learner.start(stats)
+            stats = self._learner.start(_start_stats(d, self.fs, self._n_base, self.baseline_window_s))
             self._thr = _thresholds(self._det, stats, self._cfg)
         above, above_off, self._thr = _decide_learning(self._det, d, x, self._thr, self._tracker.n_seen, self.fs,
                                                        self._learner, self._cfg)
