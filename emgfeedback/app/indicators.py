@@ -26,6 +26,7 @@ __all__ = ["MvcBars", "RatioGauge", "QualityLights", "SymmetryView"]
 _LEFT_V = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT_V = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _CENTER = Qt.AlignmentFlag.AlignCenter
+_MUSCLE_LABELS = tuple(m.label for m in Muscle)
 
 def _box(text: str, rect: QRectF, font: QFont, flags: object, color: str) -> TextBox:
     return TextBox(text, rect, font, int(flags), color)
@@ -126,9 +127,10 @@ class MvcBars(_Painted):
         unit = "%MVC" if self.percent else "µV (no MVC yet)"
         boxes = [_box(unit, QRectF(8, 0, w - 16, unit_h), fit_font(unit, w - 16, unit_h, unit_h * 0.75),
                       _LEFT_V, MUTED)]
-        num_font = fit_font("888", slot - 2, num_h, num_h * 0.8, bold=True)
-        name_font = fit_font("GMax", slot - 2, name_h, name_h * 0.8, bold=True)
-        side_font = fit_font("right", slot - 2, side_h, side_h * 0.8)
+        numbers = ["888"] + [f"{v:.0f}" for v in self.values if math.isfinite(v)]
+        num_font = fit_font(numbers, slot - 2, num_h, num_h * 0.8, bold=True)
+        name_font = fit_font(_MUSCLE_LABELS, slot - 2, name_h, name_h * 0.8, bold=True)
+        side_font = fit_font(("left", "right"), slot - 2, side_h, side_h * 0.8)
         for k, i in enumerate(self._order):
             ch = self._parsed[i]
             v = self.values[i] if i < len(self.values) else math.nan
@@ -200,7 +202,7 @@ class RatioGauge(_Painted):
     def _geometry(self) -> tuple[float, float, float, float, float]:
         """Head row height, bar x0, x1, bar top and bar height, px."""
         w, h = self.width(), self.height()
-        tick_h = _clamp(h * 0.16, 12, 18)
+        tick_h = _clamp(h * 0.16, 12, 28)
         bh = _clamp(h * 0.14, 6, 18)
         head = h - tick_h - bh - 6
         return head, 14.0, w - 14.0, head + 2, bh
@@ -211,15 +213,15 @@ class RatioGauge(_Painted):
         title = f"TFL : GMed  {self.side.value}"
         v = self.value
         ok = math.isfinite(v) and v <= self.max_ratio
-        boxes = [_box(title, QRectF(8, 0, w * 0.56 - 8, head), fit_font(title, w * 0.56 - 8, head, 18),
-                      _LEFT_V, MUTED),
+        title_font = fit_font(title, w * 0.56 - 8, head, max(head * 0.3, 15))
+        boxes = [_box(title, QRectF(8, 0, w * 0.56 - 8, head), title_font, _LEFT_V, MUTED),
                  _box(f"{v:.2f}" if math.isfinite(v) else "–", QRectF(w * 0.56, 0, w * 0.44 - 8, head),
-                      fit_font("0.00", w * 0.44 - 8, head, min(head * 0.85, 56), bold=True), _RIGHT_V,
+                      fit_font("0.00", w * 0.44 - 8, head, head * 0.85, bold=True), _RIGHT_V,
                       GOOD if ok else (WARN if math.isfinite(v) else MUTED))]
         span = x1 - x0
-        tick_w = min(span / 4, 36.0)
         tick_h = h - (y + bh + 1)
-        tick_font = fit_font("1.5", tick_w - 2, tick_h, tick_h * 0.85)
+        tick_w = min(span / 4, 2.5 * tick_h)
+        tick_font = fit_font([f"{t:g}" for t in self.TICKS], tick_w - 2, tick_h, tick_h * 0.85)
         for tick in self.TICKS:
             tx = x0 + span * tick / 2.0
             boxes.append(_box(f"{tick:g}", QRectF(tx - tick_w / 2, y + bh + 1, tick_w, tick_h), tick_font,
@@ -290,10 +292,10 @@ class QualityLights(_Painted):
         if not muscles:
             return []
         col_w = (self.width() - label_w) / 2
-        side_font = fit_font("right", col_w - 4, head, head * 0.8)
+        side_font = fit_font(("left", "right"), col_w - 4, head, head * 0.8)
         boxes = [_box(side.value, QRectF(label_w + k * col_w, 0, col_w, head), side_font, _CENTER, MUTED)
                  for k, side in enumerate(Side)]
-        name_font = fit_font("GMax", label_w - 8, rh, min(rh * 0.55, 28), bold=True)
+        name_font = fit_font(_MUSCLE_LABELS, label_w - 8, rh, min(rh * 0.55, 28), bold=True)
         for r, m in enumerate(muscles):
             boxes.append(_box(m.label, QRectF(6, head + r * rh, label_w - 8, rh), name_font, _LEFT_V, TEXT))
         return boxes
@@ -349,11 +351,12 @@ class SymmetryView(_Painted):
         head, col, rh = self._grid()
         half = (w - 2 * col) / 2
         left, right = "◀ left stronger", "right stronger ▶"
-        head_font = fit_font(right, half - 4, head, head * 0.8)
+        head_font = fit_font((left, right), half - 4, head, head * 0.8)
         boxes = [_box(left, QRectF(col, 0, half - 4, head), head_font, _LEFT_V, MUTED),
                  _box(right, QRectF(col + half + 4, 0, half - 4, head), head_font, _RIGHT_V, MUTED)]
-        name_font = fit_font("GMax", col - 8, rh, min(rh * 0.55, 28), bold=True)
-        value_font = fit_font("100%", col - 8, rh, min(rh * 0.55, 28), bold=True)
+        name_font = fit_font(_MUSCLE_LABELS, col - 8, rh, min(rh * 0.55, 28), bold=True)
+        values = ["100%"] + [f"{abs(v):.0f}%" for v in self.values.values() if math.isfinite(v)]
+        value_font = fit_font(values, col - 8, rh, min(rh * 0.55, 28), bold=True)
         for k, m in enumerate(Muscle):
             y = head + k * rh
             boxes.append(_box(m.label, QRectF(6, y, col - 8, rh), name_font, _LEFT_V, TEXT))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter
@@ -110,12 +111,14 @@ def clamp(x: float, low: float, high: float) -> float:
     return max(low, min(x, high))
 
 
-def fit_font(text: str, width: float, height: float, max_px: float, bold: bool = False,
+def fit_font(text: "str | Sequence[str]", width: float, height: float, max_px: float, bold: bool = False,
              wrap: bool = False, min_px: int = MIN_FONT_PX) -> QFont:
     """The largest font, at most ``max_px`` and at least ``min_px`` pixels, in which ``text``
-    fits a ``width`` × ``height`` px box (word-wrapped when ``wrap``)."""
-    return pixel_font(_fit_px(text, int(width), int(height), int(max(max_px, min_px)), bold, wrap, int(min_px)),
-                      bold)
+    (every one of them, for a sequence: labels that should share one size) fits a
+    ``width`` × ``height`` px box (word-wrapped when ``wrap``)."""
+    texts = (text,) if isinstance(text, str) else tuple(text)
+    args = (int(width), int(height), int(max(max_px, min_px)), bold, wrap, int(min_px))
+    return pixel_font(min(_fit_px(t, *args) for t in texts), bold)
 
 
 @lru_cache(maxsize=1024)

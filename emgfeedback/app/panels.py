@@ -415,18 +415,18 @@ class PhaseDisplay(QWidget):
         cue_h = h - top_h - counter_h
         left, right = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight
         v = Qt.AlignmentFlag.AlignVCenter
-        longest_phase = max(("SET BREAK", "PREPARE", self.phase_text), key=len)
         return [
             TextBox(self.phase_text, QRectF(0, 0, w * 0.58, top_h),
-                    fit_font(longest_phase, w * 0.58, top_h, top_h * 0.7, bold=True), int(left | v),
+                    fit_font(("SET BREAK", "PREPARE", self.phase_text), w * 0.58, top_h, top_h * 0.7, bold=True),
+                    int(left | v),
                     self.phase_color),
             TextBox(self.timer_text, QRectF(w * 0.6, 0, w * 0.4, top_h),
-                    fit_font(max("00.0 s", self.timer_text, key=len), w * 0.4, top_h, top_h * 0.85, bold=True),
+                    fit_font(("00.0 s", self.timer_text), w * 0.4, top_h, top_h * 0.85, bold=True),
                     int(right | v), TEXT),
             TextBox(self.counter_text, QRectF(0, top_h, w, counter_h),
                     fit_font(self.counter_text, w, counter_h, counter_h * 0.8, bold=True), int(left | v), TEXT),
             TextBox(self.cue_text, QRectF(0, top_h + counter_h, w, cue_h),
-                    fit_font(self.cue_text, w, cue_h, min(cue_h * 0.4, 34), wrap=True),
+                    fit_font(self.cue_text, w, cue_h, cue_h * 0.45, wrap=True),
                     int(left | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap), TEXT),
         ]
 

@@ -62,10 +62,10 @@ class FiringTimeline(_Painted):
         """Legend height, rep-label column width, verdict column width and row height, px."""
         w, h = self.width(), self.height()
         legend_h = _clamp(h * 0.13, 16, 28)
-        label_w = _clamp(w * 0.17, 62, 120)
-        verdict_w = _clamp(w * 0.4, 130, 320)
+        label_w = _clamp(w * 0.17, 62, 200)
+        verdict_w = _clamp(w * 0.4, 130, 520)
         n = max(len(self._rows()), 1)
-        return legend_h, label_w, verdict_w, min((h - legend_h) / n, 48.0)
+        return legend_h, label_w, verdict_w, min((h - legend_h) / n, max(48.0, (h - legend_h) / (2 * self.max_reps)))
 
     def _rows(self) -> list[tuple[RepMetrics, Side]]:
         """(rep, side) pairs shown, newest first, as many as fit (at least 18 px each)."""
@@ -78,7 +78,7 @@ class FiringTimeline(_Painted):
         legend_h, label_w, verdict_w, rh = self._geometry()
         entry_w = min(w / 8, 80.0)
         dot = legend_h * 0.4
-        legend_font = fit_font("GMax", entry_w - dot - 6, legend_h, legend_h * 0.7)
+        legend_font = fit_font([m.label for m in Muscle], entry_w - dot - 6, legend_h, legend_h * 0.7)
         boxes = [TextBox(m.label, QRectF(6 + k * entry_w + dot + 4, 0, entry_w - dot - 6, legend_h), legend_font,
                          int(_LEFT_V), MUTED) for k, m in enumerate(Muscle)]
         caption_x = 6 + 4 * entry_w
@@ -95,16 +95,17 @@ class FiringTimeline(_Painted):
             boxes.append(TextBox(empty, rect, fit_font(empty, rect.width(), rect.height(), 20, wrap=True),
                                  int(_CENTER | Qt.TextFlag.TextWordWrap), MUTED))
             return boxes
-        label_font = fit_font("Rep 88 R", label_w - 8, rh, min(rh * 0.5, 22), bold=True)
-        verdict_font = fit_font("GMax first by 888 ms", verdict_w - 12, rh, min(rh * 0.55, 24), bold=True)
+        labels = [f"Rep {rep.index + 1} {side.letter}" for rep, side in rows]
+        verdicts = [order_text(rep, side, self.first, self.before) for rep, side in rows]
+        label_font = fit_font(["Rep 88 R", *labels], label_w - 8, rh, rh * 0.5, bold=True)
+        verdict_font = fit_font(["GMax first by 888 ms", *verdicts], verdict_w - 12, rh, rh * 0.55, bold=True)
         for k, (rep, side) in enumerate(rows):
             y = legend_h + k * rh
             lat = rep.latency_ms(side, self.first, self.before)
             color = GOOD if math.isfinite(lat) and lat < 0 else (WARN if math.isfinite(lat) else MUTED)
-            boxes.append(TextBox(f"Rep {rep.index + 1} {side.letter}", QRectF(8, y, label_w - 8, rh), label_font,
-                                 int(_LEFT_V), TEXT))
-            boxes.append(TextBox(order_text(rep, side, self.first, self.before),
-                                 QRectF(w - verdict_w + 6, y, verdict_w - 12, rh), verdict_font, int(_LEFT_V), color))
+            boxes.append(TextBox(labels[k], QRectF(8, y, label_w - 8, rh), label_font, int(_LEFT_V), TEXT))
+            boxes.append(TextBox(verdicts[k], QRectF(w - verdict_w + 6, y, verdict_w - 12, rh), verdict_font,
+                                 int(_LEFT_V), color))
         return boxes
 
     def paintEvent(self, event: object) -> None:  # noqa: N802

@@ -1,4 +1,4 @@
-"""The dashboard fits the screen: at 1366 × 768 and 1600 × 1000 every important control is
+"""The dashboard fits the screen: at 1366 × 768, 1600 × 1000 and 4K every important control is
 visible, inside the window, clear of its neighbours and at least its minimum size; painted
 labels fit their boxes in readable fonts; group-box headings clear their contents; a 300-character
 connect error does not widen the window. Two tests run the real dashboard under Xvfb (the
@@ -136,7 +136,7 @@ def _heading_problems(win: MainWindow) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", [*SIZES, (3840, 2160)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_every_control_fits_at_screen_size(qtbot, tmp_path, styled, size) -> None:
     win = _running_window(qtbot, tmp_path)
     hint = win.minimumSizeHint()
