@@ -211,6 +211,13 @@ class MainWindow(QMainWindow):
             self.visit = Visit(code, self.db_path)
         return self.visit
 
+    def _attach_visit(self) -> None:
+        """From now on every rep of the stream is stored in the patient's visit."""
+        code = self.patient.patient_code()
+        live = self.bridge.live
+        if code is not None and live is not None:
+            live.set_visit(self.visit_for(code), self.db_path)
+
     def _store_mvc(self, values: dict, measured_at: str, source: str) -> None:
         """The MVC in use changed: stored with the patient's visit (when a code is entered)."""
         code = self.patient.patient_code()
@@ -220,6 +227,7 @@ class MainWindow(QMainWindow):
             self.visit_for(code).store_mvc(values, measured_at)
         except (EmgFeedbackError, ValueError, sqlite3.Error) as err:
             self.statusBar().showMessage(f"MVC not stored in the session database: {err}")
+        self._attach_visit()
 
     def _patient_changed(self, _text: str) -> None:
         """Another patient: the previous visit ends, results on screen are cleared."""
@@ -227,6 +235,8 @@ class MainWindow(QMainWindow):
         if self.visit is not None and code != self.visit.patient_code:
             self.visit.end()
             self.visit = None
+            if self.bridge.live is not None:
+                self.bridge.live.set_visit(None)
             self._clear_results()
 
     def _clear_results(self) -> None:
@@ -272,6 +282,8 @@ class MainWindow(QMainWindow):
         # same patient is kept: MvcControls applies it again)
         self.protocol = None
         self._clear_results()
+        if self.visit is not None:  # the same patient's visit goes on with the new stream
+            self._attach_visit()
         self.patient.set_streaming(True)
         self.connect_panel.set_connected(True, f"{info.board or 'device'}: {info.n_channels} ch at {info.fs:g} Hz")
         ids = list(info.montage.ids)
@@ -300,6 +312,7 @@ class MainWindow(QMainWindow):
                 self.visit_for(code).note_protocol(protocol.id)
             except (EmgFeedbackError, ValueError, sqlite3.Error) as err:
                 self.statusBar().showMessage(f"protocol not noted in the session database: {err}")
+            self._attach_visit()
 
     def start_mvc(self) -> None:
         """Start the MVC wizard for every muscle in ``mvc.toml`` (see :class:`MvcControls`)."""

@@ -105,7 +105,9 @@ class RecordingControls(QObject):
         session_id = None
         if self.visit_for is not None:  # the recording joins the patient's visit
             try:
-                session_id = self.visit_for(code).ensure()
+                visit = self.visit_for(code)
+                session_id = visit.ensure()
+                live.set_visit(visit, self.db_path)  # reps after the recording stay in the visit
             except (EmgFeedbackError, ValueError, OSError, sqlite3.Error) as err:
                 self.notify(f"session database: {err}")
         live.start_recording(path, code, db_path=self.db_path, session_id=session_id)

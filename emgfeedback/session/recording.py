@@ -151,6 +151,9 @@ class LiveRecording:
         File range, ±µV (default 5000 for EDF+, 187500 for BDF+).
     session_id : int, optional
         The patient visit (database session) this recording belongs to; None: a new visit.
+    store : SessionStore, optional
+        The visit's store on the session worker (the live session's): the recording links
+        itself and its reps there and leaves the store open when it stops.
 
     Raises
     ------
@@ -163,7 +166,8 @@ class LiveRecording:
     def __init__(self, info: StreamInfo, path: "str | Path", patient_code: "str | None", *,
                  db_path: "str | Path | None" = None, use_db: bool = True, protocol: "str | None" = None,
                  mvc_uv: "Mapping[str, float] | None" = None, settings: "ProcessingSettings | None" = None,
-                 physical_range_uv: "float | None" = None, session_id: "int | None" = None) -> None:
+                 physical_range_uv: "float | None" = None, session_id: "int | None" = None,
+                 store: "SessionStore | None" = None) -> None:
         code = None if patient_code is None else validate_patient_code(patient_code)
         path = Path(path)
         if path.suffix.lower() not in (".edf", ".bdf"):
@@ -182,6 +186,7 @@ class LiveRecording:
         self.sink = BlockWriter(self.writer, origin_s=None)
         self.sink.add(note, 0.0)
         self.store: "SessionStore | None" = None
+        self._own_store = store is None  # closed by this recording when it made it
         self._warning = ""
         self._error = ""
         self.active = True
@@ -190,11 +195,16 @@ class LiveRecording:
         self._baseline_noted = False
         if use_db and code is None:
             self._warning = "no patient code: results are not stored in the session database"
+        elif use_db and store is not None:
+            self.store = store
+            self._db(lambda: store.set_protocol(protocol))
+            if mvc_uv:
+                self._db(lambda: store.add_mvc(mvc_uv))
         elif use_db:
             self._db(lambda: setattr(self, "store", SessionStore(SessionDatabase(db_path), code, protocol, mvc_uv,
                                                                  session_id=session_id)))
-            if self.store is not None:  # linked now: a crash leaves the visit naming its file
-                self._db(lambda: self.store.start_recording(self.path, info.fs))
+        if self.store is not None:  # linked now: a crash leaves the visit naming its file
+            self._db(lambda: self.store.start_recording(self.path, info.fs))
         #: The visit (database session) the recording is stored in, None without the database.
         self.session_id: "int | None" = (self.store.session_ids or [None])[0] if self.store is not None else None
 
@@ -217,7 +227,7 @@ class LiveRecording:
             log.error("session database: %s", err)
             self._warning = f"session database not updated: {err}"
             store, self.store = self.store, None
-            if store is not None:
+            if store is not None and self._own_store:
                 try:
                     store.db.close()
                 except sqlite3.Error:
@@ -331,7 +341,8 @@ class LiveRecording:
         store = self.store
         if store is not None:
             self._db(lambda: store.finish_recording(seconds))
-            self._db(store.close)
+            if self._own_store:
+                self._db(store.close)
             self.store = None
 
     def stop(self) -> RecordingStatus:

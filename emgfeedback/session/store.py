@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from emgfeedback.model import Side
 from emgfeedback.measures import RepMetrics
@@ -70,22 +70,32 @@ class SessionStore:
         Protocol id running now.
     mvc_uv : mapping of str to float, optional
         MVC values in use, per channel id, µV (stored with the visit unless it has them).
-    session_id : int, optional
-        The visit to continue (None: a new one starts with the first thing stored).
+    session_id : int or callable, optional
+        The visit to continue, or a function giving it when first needed (the dashboard's
+        :meth:`Visit.ensure`, so that one visit is created however it is first used); None: a
+        new one starts with the first thing stored.
     """
 
     def __init__(self, db: SessionDatabase, patient_code: str, protocol: "str | None" = None,
-                 mvc_uv: "Mapping[str, float] | None" = None, *, session_id: "int | None" = None) -> None:
+                 mvc_uv: "Mapping[str, float] | None" = None, *,
+                 session_id: "int | Callable[[], int] | None" = None) -> None:
         self.db = db
         self.patient_code = patient_code
         self.protocol: "str | None" = None
-        self._sid = session_id
-        self.n_reps = 0 if session_id is None else db.next_rep_index(session_id)
+        self._sid: "int | None" = None
+        self._provider = session_id if callable(session_id) else None
+        self.n_reps = 0
         self._pending_mvc = dict(mvc_uv or {})
         self._pending_protocol = protocol
-        self._recording_id: "int | None" = None
-        if session_id is not None:
-            self._flush_pending()
+        #: The recording reps go to now (their times are then times in its file).
+        self.recording_id: "int | None" = None
+        if isinstance(session_id, int):
+            self._open_session(session_id)
+
+    def _open_session(self, sid: int) -> None:
+        self._sid = sid
+        self.n_reps = self.db.next_rep_index(sid)
+        self._flush_pending()
 
     @property
     def session_ids(self) -> list[int]:
@@ -96,8 +106,9 @@ class SessionStore:
     def session_id(self) -> int:
         """The visit's database session (started now if none is open)."""
         if self._sid is None:
-            self._sid = self.db.start_session(self.patient_code)
-            self._flush_pending()
+            self._open_session(self._provider() if self._provider is not None
+                               else self.db.start_session(self.patient_code))
+        assert self._sid is not None
         return self._sid
 
     def _flush_pending(self) -> None:
@@ -128,19 +139,21 @@ class SessionStore:
         """Store a rep (counted or flagged) with its times in the recording, s; returns its row id."""
         fields = rep_fields(rep)
         fields["protocol"] = fields["protocol"] or self.protocol
-        row = self.db.add_rep(self.session_id, self.n_reps, start_s, end_s, **fields)
+        sid = self.session_id
+        self.n_reps = max(self.n_reps, self.db.next_rep_index(sid))  # another writer of the visit
+        row = self.db.add_rep(sid, self.n_reps, start_s, end_s, recording_id=self.recording_id, **fields)
         self.n_reps += 1
         return row
 
     def start_recording(self, path: "str | Path", fs_hz: float) -> None:
         """Link a recording as it starts (so a crash leaves the visit naming its file)."""
-        self._recording_id = self.db.start_recording(self.session_id, path, fs_hz)
+        self.recording_id = self.db.start_recording(self.session_id, path, fs_hz)
 
     def finish_recording(self, duration_s: float) -> None:
         """The recording stopped with ``duration_s`` s of signal in its file."""
-        if self._recording_id is not None:
-            self.db.finish_recording(self._recording_id, duration_s)
-            self._recording_id = None
+        if self.recording_id is not None:
+            self.db.finish_recording(self.recording_id, duration_s)
+            self.recording_id = None
 
     def add_recording(self, path: "str | Path", fs_hz: float, duration_s: float) -> None:
         """Link a finished recording to the visit (starting it if none was)."""

@@ -9,6 +9,7 @@ connection for a recording), so it can live on the UI thread.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Mapping
 
@@ -34,16 +35,18 @@ class Visit:
         self.patient_code = validate_patient_code(patient_code)
         self.db_path = db_path
         self.session_id: "int | None" = None
+        self._lock = threading.Lock()  # the UI and the session worker may both start it
 
     def _open(self) -> SessionDatabase:
         return SessionDatabase(self.db_path)
 
     def ensure(self) -> int:
-        """The visit's session id (the session is created on first use)."""
-        if self.session_id is None:
-            with self._open() as db:
-                self.session_id = db.start_session(self.patient_code)
-        return self.session_id
+        """The visit's session id (the session is created on first use, once, from any thread)."""
+        with self._lock:
+            if self.session_id is None:
+                with self._open() as db:
+                    self.session_id = db.start_session(self.patient_code)
+            return self.session_id
 
     def adopt(self, session_id: "int | None") -> None:
         """Take the session a recording started (when the visit had none yet)."""

@@ -5,7 +5,8 @@ add a new one. Version 1 stored the protocol as text in ``sessions``; version 2 
 ``protocols`` table and added per-side and per-channel rep results; version 3 stores every
 number of the measurement core's rep (firing order, GTA index, %MVC, onsets, symmetry per muscle);
 version 4 makes a session one patient visit (several protocols, each rep naming its protocol, rep
-in set and artefact reason; recordings linked when they start and completed when they stop) and
+in set, artefact reason and the recording it is in — its times are then times in that file, else
+seconds of the stream; recordings linked when they start and completed when they stop) and
 normalises patient codes (``p0042`` → ``P-0042``, merging patients that were two spellings of
 one code). A migration may have a Python step (:data:`PY_MIGRATIONS`) run after its SQL in the
 same transaction.
@@ -104,6 +105,7 @@ _V4 = """
 ALTER TABLE reps ADD COLUMN protocol_id INTEGER REFERENCES protocols(id);
 ALTER TABLE reps ADD COLUMN rep_number INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE reps ADD COLUMN artefact TEXT;
+ALTER TABLE reps ADD COLUMN recording_id INTEGER REFERENCES recordings(id);
 UPDATE reps SET protocol_id = (SELECT protocol_id FROM sessions WHERE sessions.id = reps.session_id);
 ALTER TABLE recordings ADD COLUMN started_at TEXT;
 ALTER TABLE recordings ADD COLUMN ended_at TEXT;

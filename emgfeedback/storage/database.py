@@ -284,7 +284,7 @@ class SessionDatabase:
 
     def add_rep(self, session_id: int, index: int, start_s: float, end_s: float, *,
                 set_number: int = 0, side: "str | None" = None, protocol: "str | None" = None,
-                rep_number: int = 0, artefact: "str | None" = None,
+                rep_number: int = 0, artefact: "str | None" = None, recording_id: "int | None" = None,
                 sides: "Mapping[str, Mapping[str, object]] | None" = None,
                 channels: "Mapping[str, Mapping[str, float]] | None" = None,
                 symmetry: "Mapping[str, float] | None" = None) -> int:
@@ -306,6 +306,9 @@ class SessionDatabase:
             1-based rep within its set (0 without a protocol).
         artefact : str, optional
             Why the rep was not counted (too short, outside a hold …); None for a counted rep.
+        recording_id : int, optional
+            The recording the rep is in (``start_s``/``end_s`` are then times in that file;
+            without one they are seconds of the live stream).
         sides : mapping
             Per side (``left``/``right``): ``first_to_fire`` (muscle id), ``gmax_minus_es_ms``
             (negative: glute max first), ``tfl_to_glute_ratio``, ``firing_order`` (muscle ids
@@ -331,9 +334,9 @@ class SessionDatabase:
         with self._transaction():
             proto = None if not protocol else self.protocol_id(protocol)
             cur = self._db.execute("INSERT INTO reps (session_id, rep_index, start_s, end_s, side, set_number, "
-                                   "protocol_id, rep_number, artefact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   "protocol_id, rep_number, artefact, recording_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                    (session_id, int(index), float(start_s), float(end_s), side, int(set_number),
-                                    proto, int(rep_number), artefact or None))
+                                    proto, int(rep_number), artefact or None, recording_id))
             rep_id = int(cur.lastrowid)
             self._db.executemany(f"INSERT INTO rep_sides (rep_id, side, {', '.join(_SIDE_KEYS)}) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?)", [(rep_id, *r) for r in side_rows])
@@ -346,8 +349,9 @@ class SessionDatabase:
     def reps(self, session_id: int) -> list[dict]:
         """A session's reps as plain dicts (``sides`` and ``channels`` nested), by rep index."""
         out = []
-        for rid, idx, start, end, side, set_no, proto, rep_no, artefact in self._db.execute(
-                "SELECT r.id, r.rep_index, r.start_s, r.end_s, r.side, r.set_number, pr.name, r.rep_number, r.artefact "
+        for rid, idx, start, end, side, set_no, proto, rep_no, artefact, rec_id in self._db.execute(
+                "SELECT r.id, r.rep_index, r.start_s, r.end_s, r.side, r.set_number, pr.name, r.rep_number, r.artefact, "
+                "r.recording_id "
                 "FROM reps r LEFT JOIN protocols pr ON pr.id = r.protocol_id WHERE r.session_id = ? "
                 "ORDER BY r.rep_index", (session_id,)):
             sides = {r[0]: dict(zip(_SIDE_KEYS, r[1:])) for r in self._db.execute(
@@ -356,7 +360,7 @@ class SessionDatabase:
                 f"SELECT channel, {', '.join(_CHANNEL_KEYS)} FROM rep_channels WHERE rep_id = ?", (rid,))}
             sym = dict(self._db.execute("SELECT muscle, symmetry_pct FROM rep_muscles WHERE rep_id = ?", (rid,)))
             out.append(dict(index=idx, start_s=start, end_s=end, side=side, set_number=set_no,
-                            protocol=proto, rep_number=rep_no, artefact=artefact,
+                            protocol=proto, rep_number=rep_no, artefact=artefact, recording_id=rec_id,
                             sides=sides, channels=chans, symmetry=sym))
         return out
 
