@@ -51,14 +51,15 @@ def test_no_alarm_on_any_healthy_scenario(scenario: str) -> None:
 @pytest.mark.parametrize("scenario", ["healthy", "glute-fatigue"])
 @pytest.mark.parametrize("start_s", [12.01, 13.37])  # just after a rating, and between two
 def test_lead_off_of_a_working_muscle_raised_within_2_s(scenario: str, start_s: float) -> None:
+    # by design ≤ 1.5 s + one block (ratings every 0.5 s, flatness on the latest 0.5 s, 2 in a row)
     first, _ = latency(scenario, "lead_off", start_s, wait_s=3.0)
-    assert first <= 2.0, f"lead-off of {working_channel(scenario)} raised after {first:.2f} s"
+    assert first <= 1.6, f"lead-off of {working_channel(scenario)} raised after {first:.2f} s"
 
 
 @pytest.mark.parametrize("start_s", [12.01, 13.37])
 def test_mains_fault_raised_on_every_channel_within_2_s(start_s: float) -> None:
     first, last = latency("healthy", "mains", start_s, wait_s=3.0, mains_uv=500.0)
-    assert last <= 2.0, f"mains hum raised on the last channel after {last:.2f} s"
+    assert last <= 1.6, f"mains hum raised on the last channel after {last:.2f} s"  # target: 2 s
 
 
 def test_bench_stream_switches_fault_on_at_its_start() -> None:
