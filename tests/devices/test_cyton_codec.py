@@ -4,10 +4,11 @@ import os
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from emgfeedback.devices._openbci import (
+    CYTON_FOOTERS,
     CytonParser,
     cyton_uv_per_count,
     encode_cyton_packet,
@@ -140,3 +141,32 @@ def test_split_at_gaps_cuts_where_samples_were_lost():
     runs = split_at_gaps(v, [2, 0, 0, 0, 0])
     assert [(g, r.shape[1]) for g, r in runs] == [(2, 5)]
     assert split_at_gaps(np.zeros((2, 0)), []) == []
+
+
+@settings(max_examples=N_EXAMPLES, deadline=None, database=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(2, 36), d=st.integers(2, 31), p=st.integers(1, 32),
+       cut=st.integers(0, 40 * 33))
+def test_a_header_faked_inside_a_damaged_packet_is_never_taken(seed, k, d, p, cut):
+    # Packet k gets d bytes inserted before its byte p, so its footer moves d bytes on and packet
+    # k+1 starts d bytes late. Its bytes d and d+1 are then set to A0 and k: a header with the
+    # packet's own number, exactly one packet before the footer and before packet k+1's header and
+    # number k+1. Every out-of-sync check passes there; only the resync guard (a header seen within
+    # one packet of a rejected one, with the same number, is that packet at an offset) refuses it.
+    # (d >= 2 keeps the packet's own number byte, which the fake header must repeat; packet k >= 2
+    # so that the stream is in sync when the damaged packet comes.)
+    rng = np.random.default_rng(seed)
+    n = 40
+    counts = rng.integers(-(2**23), 2**23, size=(8, n))
+    packets = [bytearray(encode_cyton_packet(i, counts[:, i])) for i in range(n)]
+    bad = packets[k][:p] + bytearray(rng.integers(0, 256, d, dtype=np.uint8).tobytes()) + packets[k][p:]
+    bad[d], bad[d + 1] = 0xA0, k
+    assume(bad[32] not in CYTON_FOOTERS)  # the damaged packet fails its footer check where it stands
+    packets[k] = bad
+    data = b"".join(bytes(x) for x in packets)
+    parser = CytonParser()
+    parts = [parser.feed(data[:cut]), parser.feed(data[cut:])]  # any split of the stream
+    sn = np.concatenate([s for s, _ in parts])
+    c = np.concatenate([v for _, v in parts], axis=1)
+    for j, s in enumerate(sn):  # never a misaligned packet: whatever comes out is what was sent
+        np.testing.assert_array_equal(c[:, j], counts[:, s], err_msg=f"packet {s} misread")
+    assert k + 1 in sn.tolist() and len(set(sn.tolist())) == len(sn)
