@@ -5,7 +5,7 @@ session report. No Qt here: the dashboard in ``emgfeedback.app`` only observes."
 
 from emgfeedback.session.engine import Pipeline, SessionEngine, SessionUpdate
 from emgfeedback.session.live import CONNECTING, STOPPED, STREAMING, LiveSession, default_pipeline
-from emgfeedback.session.mvc import MvcStep, MvcWizard, MvcWizardState
+from emgfeedback.session.mvc import MvcStep, MvcTrial, MvcWizard, MvcWizardState, contraction_threshold_uv
 from emgfeedback.session.recording import (
     RECORDINGS_ENV,
     LiveRecording,
@@ -37,6 +37,7 @@ __all__ = [
     "write_session_report",
     "LiveSession",
     "MvcStep",
+    "MvcTrial",
     "MvcWizard",
     "MvcWizardState",
     "Phase",
@@ -47,6 +48,7 @@ __all__ = [
     "RunnerState",
     "SessionEngine",
     "SessionUpdate",
+    "contraction_threshold_uv",
     "default_pipeline",
     "validate_patient_code",
 ]
