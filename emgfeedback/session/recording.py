@@ -192,7 +192,7 @@ class LiveRecording:
         self.active = True
         self.n_reps = 0  # reps counted (annotated ``rep N``)
         self._counter_noted: Any = None  # the engine's rep counter whose plan is in the file
-        self._baseline_noted = False
+        self._baseline_version = 0  # the detector's baseline version last written (0: none)
         if use_db and code is None:
             self._warning = "no patient code: results are not stored in the session database"
         elif use_db and store is not None:
@@ -271,16 +271,18 @@ class LiveRecording:
             self._store(update, engine)
 
     def _note_baseline(self, engine: Any, block: Any) -> None:
-        """Once the live onset detector knows its rest statistics, write them into the file
-        (``baseline {json}``): its analysis then uses the live thresholds, also when the file
-        starts in the middle of a contraction."""
-        if self._baseline_noted or engine is None:
+        """Whenever the live onset detector has new rest statistics (first learnt, or replaced
+        because the stream started inside a contraction), write them into the file
+        (``baseline {json}``): its analysis then uses the live thresholds (the last ones)."""
+        if engine is None:
             return
-        stats = getattr(getattr(engine.pipeline, "detector", None), "baseline_stats", None)
-        if stats is None:
+        detector = getattr(engine.pipeline, "detector", None)
+        stats = getattr(detector, "baseline_stats", None)
+        version = int(getattr(detector, "baseline_version", 1))
+        if stats is None or version == self._baseline_version:
             return
         self.sink.add(baseline_text(self.info.montage.ids, stats.mean, stats.sd), self._file_time(block.t0))
-        self._baseline_noted = True
+        self._baseline_version = version
 
     def _note_protocol(self, engine: Any, update: Any) -> None:
         """A protocol run that began: its plan (``protocol {json}``) at its first cue, so that

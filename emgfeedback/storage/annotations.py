@@ -263,14 +263,15 @@ def baseline_text(channels: "Sequence[str]", mean: "Sequence[float]", sd: "Seque
 
 
 def baseline_from_annotations(annotations: Iterable[Annotation]) -> "dict[str, tuple[float, float]] | None":
-    """Per channel (mean, SD) from the first ``baseline {json}`` annotation, or None.
+    """Per channel (mean, SD) from the last ``baseline {json}`` annotation (the live detector's
+    latest rest statistics), or None.
 
     Raises
     ------
     ValueError
         The annotation is there but damaged.
     """
-    for a in annotations:
+    for a in sorted(annotations, key=lambda a: -a.onset_s):
         if a.text.startswith(BASELINE_PREFIX):
             try:
                 rows = json.loads(a.text[len(BASELINE_PREFIX):])
