@@ -150,7 +150,8 @@ def run(args: argparse.Namespace) -> int:
         write_output(args.csv, table.getvalue(), force=args.force)
         print(f"wrote {args.csv} ({n} rows, one per rep)", file=says)
     if args.report is not None:
-        write_output(args.report, render_report(results), force=args.force)
+        note = f"MVC values from {args.mvc}" if mvc else ""
+        write_output(args.report, render_report(results, mvc_uv=mvc, mvc_note=note), force=args.force)
         print(f"wrote {args.report}", file=says)
     if failed:
         print(f"emgfeedback analyze: {failed} of {len(args.files)} files could not be analysed", file=sys.stderr)
