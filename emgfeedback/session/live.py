@@ -35,6 +35,7 @@ from typing import Any, Callable
 from emgfeedback.errors import EmgFeedbackError
 from emgfeedback.model import SampleBlock, StreamInfo
 from emgfeedback.session.engine import Pipeline, SessionEngine, SessionUpdate
+from emgfeedback.session.mvc import MvcStep
 from emgfeedback.session.runner import Phase
 from emgfeedback.session.recording import LiveRecording, RecordingStatus
 from emgfeedback.session.store import SessionStore
@@ -133,6 +134,7 @@ class LiveSession:
         self._thread: "threading.Thread | None" = None
         self._recording: "LiveRecording | None" = None
         self._visit_store: "SessionStore | None" = None
+        self._mvc_step: "MvcStep | None" = None  # the MVC wizard's step at the last block
         #: Why the visit's database was not updated ("" when it was).
         self.visit_warning = ""
         self._lsl = bool(lsl)
@@ -477,10 +479,17 @@ class LiveSession:
         self.stream_t_s = block.t_end
 
     def _cue_device(self, engine: SessionEngine, update: SessionUpdate) -> None:
-        """Hold cues to a device that can act on them (the simulated patient with
-        ``follow=1``: ``cue_hold(t_s, side, hold_s)``)."""
+        """Hold cues, and the MVC wizard's "contract now", to a device that can act on them (the
+        simulated patient with ``follow=1``: ``cue_hold(t_s, side, hold_s)``)."""
         cue = getattr(self.device, "cue_hold", None)
-        if cue is None or engine.protocol is None:
+        if cue is None:
+            return
+        mvc = update.mvc
+        step = None if mvc is None else mvc.step
+        if step is MvcStep.CONTRACT and self._mvc_step is not MvcStep.CONTRACT:  # "contract now"
+            cue(update.frame.t_s, None, max(mvc.remaining_s, 1.0))
+        self._mvc_step = step
+        if engine.protocol is None:
             return
         for e in update.events:
             if e.phase is Phase.HOLD:
