@@ -258,3 +258,23 @@ def test_dashboard_fits_a_real_screen_under_xvfb(tmp_path, screen, url) -> None:
     assert visible and fx <= rx and rx + rw <= fx + fw and ry + rh <= fy + fh, out  # Record on screen
     if url.startswith("serial"):
         assert out["status"].startswith("cannot open serial:///dev/ttyUSB0") and len(out["status"]) >= 300, out
+
+
+# ---------------------------------------------------------------------------- the helpers
+def test_elided_label_keeps_its_size_and_its_full_text(qtbot) -> None:
+    from PySide6.QtCore import QSize, Qt
+
+    from emgfeedback.app.layout import ElidedLabel, window_size
+
+    label = ElidedLabel("ok", min_width=60, hint_width=200, elide=Qt.TextElideMode.ElideMiddle)
+    qtbot.addWidget(label)
+    hint, least = label.sizeHint(), label.minimumSizeHint()
+    long = "cannot open serial:///dev/ttyUSB0: " + "x" * 300 + " is the board powered?"
+    label.setText(long)
+    assert (label.sizeHint(), label.minimumSizeHint()) == (hint, least) == (QSize(200, hint.height()),
+                                                                             QSize(60, hint.height()))
+    label.resize(240, hint.height())
+    shown = label.elided_text()
+    assert label.text() == label.toolTip() == long and "…" in shown and shown.endswith("powered?")
+    assert QFontMetrics(label.font()).horizontalAdvance(shown) <= 240
+    assert window_size(QSize(1366, 728), QSize(0, 37)) == QSize(1366, 691)
