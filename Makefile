@@ -45,6 +45,7 @@ bench-all: $(STAMP)
 	$(BIN)/python benchmarks/bench_devices.py
 	$(BIN)/python benchmarks/bench_storage.py
 	$(BIN)/python benchmarks/bench_analysis.py
+	$(BIN)/python benchmarks/bench_alarms.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_ui.py
 
 # Long property-based runs: 10^5 damaged byte streams through each decoder.
