@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import QRectF, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -408,8 +408,6 @@ class PhaseDisplay(QWidget):
         """Phase word, timer, counter and cue with fonts fitted to the widget's size (the cue
         wraps and shrinks until it fits; the phase word and the timer are fitted to their
         longest form, so their size does not jump as they change)."""
-        from PySide6.QtCore import QRectF
-
         w, h = self.width(), self.height()
         top_h, counter_h = h * 0.38, h * 0.2
         cue_h = h - top_h - counter_h
