@@ -172,13 +172,14 @@ def _measure(
 def _message(kind: str, name: str, m: _Measures, i: int, mains: float, floor_uv: float) -> str:
     """The sentence a clinician acts on, for problem ``kind`` of row ``i``."""
     if kind == "flat":
-        return f"{name}: no signal (flat or lead-off) — check the electrode is on the skin and the lead is plugged in"
+        return (f"{name}: no signal (flat or lead-off) — check the electrode is on the skin and the lead "
+                "is plugged in")
     if kind == "clipping":
-        return (f"{name}: signal clipping ({100 * m.clip_fraction[i]:.1f} % of samples at the amplifier limit) — "
-                "reduce the gain or check for a loose electrode")
+        return (f"{name}: signal clipping ({100 * m.clip_fraction[i]:.1f} % of samples at the amplifier "
+                "limit) — reduce the gain or check for a loose electrode")
     if kind == "mains":
-        return (f"{name}: strong {mains:g} Hz mains hum ({m.hum_uv[i]:.0f} µV RMS, {100 * m.powerline_ratio[i]:.0f} % "
-                "of the power) — check the reference electrode and skin prep")
+        return (f"{name}: strong {mains:g} Hz mains hum ({m.hum_uv[i]:.0f} µV RMS, "
+                f"{100 * m.powerline_ratio[i]:.0f} % of the power) — check the reference electrode and skin prep")
     return (f"{name}: high noise floor ({floor_uv:.0f} µV RMS at rest, broadband) — clean the skin and press "
             "the electrode on firmly, or replace it")
 
@@ -207,7 +208,10 @@ def _gone(m: _Measures, i: int, floor_uv: float) -> dict[str, bool]:
     }
 
 
-def _prepare(x: np.ndarray, fs: float, channels: "Sequence[str] | Montage", mains: float) -> tuple[np.ndarray, float, tuple[str, ...]]:
+def _prepare(
+    x: np.ndarray, fs: float, channels: "Sequence[str] | Montage", mains: float
+) -> tuple[np.ndarray, float, tuple[str, ...]]:
+    """Checked window (float64), rate and channel ids; one-line errors naming the argument."""
     fs = check_fs(fs)
     xx = check_signal(x, "x", ndim=(2,), min_samples=int(0.1 * fs))
     ids = channels.ids if isinstance(channels, Montage) else tuple(str(c) for c in channels)
@@ -323,7 +327,8 @@ class QualityAlarms:
         if mains not in (50.0, 60.0):
             raise ValueError(f"mains must be 50.0 or 60.0 Hz, got {mains!r}")
         if not (interval_s > 0 and floor_horizon_s > 0):
-            raise ValueError(f"interval_s and floor_horizon_s must be > 0 s, got {interval_s!r} and {floor_horizon_s!r}")
+            raise ValueError(
+                f"interval_s and floor_horizon_s must be > 0 s, got {interval_s!r} and {floor_horizon_s!r}")
         for name, value in (("raise_after", raise_after), ("clear_after", clear_after)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer ≥ 1 (assessments), got {value!r}")
@@ -347,7 +352,8 @@ class QualityAlarms:
         xx, fs, ids = _prepare(x, fs, channels, self.mains)
         unknown = [c for c in ids if c not in self._floors]
         if unknown:
-            raise ValueError(f"channel(s) {', '.join(unknown)} not set up in these alarms ({', '.join(self.channels)})")
+            raise ValueError(
+                f"channel(s) {', '.join(unknown)} not set up in these alarms ({', '.join(self.channels)})")
         m = _measure(xx, fs, self.mains, self.adc_range_uv, self.low, self.high)
         out = []
         for i, cid in enumerate(ids):
