@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emgfeedback.devices._options import check_ranges, ranged
-from emgfeedback.devices.base import Chunk, Device
+from emgfeedback.devices.base import Chunk, Device, DropOldestQueue
 from emgfeedback.errors import DeviceUnavailableError
 from emgfeedback.model import StreamInfo
 
@@ -75,6 +75,10 @@ class SimDevice(Device):
         self._sim: Any = None
         self._t_next = 0.0
         self.backpressure = not self.options.realtime
+        if self.options.follow and not self.options.realtime:
+            # a patient who follows cues cannot be simulated far ahead of the session reading
+            # the stream: keep at most ~0.25 s queued, so a cue reaches the next samples made
+            self._queue = DropOldestQueue(max(1, int(0.25 * self.options.fs / self.options.block)))
 
     def _open(self) -> StreamInfo:
         opts: SimOptions = self.options

@@ -134,6 +134,7 @@ class LiveSession:
         self._thread: "threading.Thread | None" = None
         self._recording: "LiveRecording | None" = None
         self._visit_store: "SessionStore | None" = None
+        self._visit: Any = None  # the Visit whose store that is
         self._mvc_step: "MvcStep | None" = None  # the MVC wizard's step at the last block
         #: Why the visit's database was not updated ("" when it was).
         self.visit_warning = ""
@@ -305,6 +306,9 @@ class LiveSession:
         stops storing. While recording, reps carry their recording and times in its file; else
         stream seconds."""
         def attach(engine: SessionEngine) -> None:
+            if visit is not None and visit is self._visit and self._visit_store is not None:
+                return  # already storing into this visit
+            self._visit = visit
             old, self._visit_store = self._visit_store, None
             if old is not None and (self._recording is None or self._recording.store is not old):
                 old.close(end=False)

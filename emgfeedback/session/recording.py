@@ -342,7 +342,8 @@ class LiveRecording:
         seconds = w.n_records * w.record_duration_s if self._error else w.duration_s
         store = self.store
         if store is not None:
-            self._db(lambda: store.finish_recording(seconds))
+            kept = self.path.exists() and not getattr(self.writer, "removed", False)
+            self._db(lambda: store.finish_recording(seconds, kept=kept))
             if self._own_store:
                 self._db(store.close)
             self.store = None

@@ -149,10 +149,14 @@ class SessionStore:
         """Link a recording as it starts (so a crash leaves the visit naming its file)."""
         self.recording_id = self.db.start_recording(self.session_id, path, fs_hz)
 
-    def finish_recording(self, duration_s: float) -> None:
-        """The recording stopped with ``duration_s`` s of signal in its file."""
+    def finish_recording(self, duration_s: float, *, kept: bool = True) -> None:
+        """The recording stopped with ``duration_s`` s of signal in its file; ``kept`` False:
+        no file was left (nothing was recorded), so the visit does not name it."""
         if self.recording_id is not None:
-            self.db.finish_recording(self.recording_id, duration_s)
+            if kept:
+                self.db.finish_recording(self.recording_id, duration_s)
+            else:
+                self.db.remove_recording(self.recording_id)
             self.recording_id = None
 
     def add_recording(self, path: "str | Path", fs_hz: float, duration_s: float) -> None:

@@ -198,6 +198,13 @@ class SessionDatabase:
         self._db.execute("UPDATE recordings SET duration_s = ?, ended_at = ? WHERE id = ?",
                          (float(duration_s), _now(), recording_id))
 
+    def remove_recording(self, recording_id: int) -> None:
+        """Forget a recording whose file was never kept (it got no sample); its reps stay, with
+        stream times."""
+        with self._transaction():
+            self._db.execute("UPDATE reps SET recording_id = NULL WHERE recording_id = ?", (recording_id,))
+            self._db.execute("DELETE FROM recordings WHERE id = ?", (recording_id,))
+
     def recording_rows(self, session_id: int) -> list[dict]:
         """A session's recordings: ``path``, ``fs_hz``, ``duration_s``, ``started_at`` and
         ``ended_at`` (None: the recording never stopped cleanly — see ``emgfeedback repair``)."""

@@ -16,3 +16,18 @@ def _qt_test_paths(qapp):
 
     QStandardPaths.setTestModeEnabled(True)
     yield
+
+
+@pytest.fixture()
+def xvfb_run() -> str:
+    """Path of ``xvfb-run`` (an X server for tests of the real window on a screen of a given
+    size); skipped where missing, a failure when ``EMGFEEDBACK_REQUIRE_ALL`` is set (CI)."""
+    import shutil
+
+    path = shutil.which("xvfb-run")
+    if path is None:
+        why = "xvfb-run is missing (Debian: apt-get install xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1)"
+        if os.environ.get("EMGFEEDBACK_REQUIRE_ALL"):
+            pytest.fail(why + "; EMGFEEDBACK_REQUIRE_ALL is set, so this is a failure")
+        pytest.skip(why)
+    return path

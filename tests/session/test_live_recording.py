@@ -259,6 +259,10 @@ def test_one_visit_holds_its_mvc_protocols_reps_and_recordings(tmp_path) -> None
     store2.start_recording(tmp_path / "b.edf", 2000.0)
     store2.add_rep(RepMetrics(0, 9.0, 11.0, (9.5, 10.5), protocol="bridge", set_number=1, rep_number=1), 9.0, 11.0)
     store2.close(end=False)  # crashed: no finish_recording
+    store3 = SessionStore(SessionDatabase(tmp_path / "s.sqlite3"), "P-9", session_id=visit.id)
+    store3.start_recording(tmp_path / "c.edf", 2000.0)
+    store3.finish_recording(0.0, kept=False)  # failed start: no file was left, no row either
+    store3.close(end=False)
     db = SessionDatabase(tmp_path / "s.sqlite3")
     (visit,) = db.sessions("P-9")
     assert db.session_protocols(visit.id) == ["clamshell", "bridge"]
