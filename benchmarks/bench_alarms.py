@@ -99,8 +99,9 @@ def alarms_raised(blocks: "Iterator[SampleBlock]", montage: "Montage | None" = N
 
 def latency(scenario: str, fault: str, fault_at_s: float, *, seed: int = 0, mains_uv: float = 500.0,
             wait_s: float = 4.0) -> tuple[float, float]:
-    """(first, last) channel's alarm delay after ``fault_at_s``, s (NaN when none came within
-    ``wait_s``); lead-off: the lead-off channel only; mains: every channel."""
+    """(first, last) channel's alarm delay after ``fault_at_s``, s; lead-off: the lead-off
+    channel only; mains: every channel. ``first`` is NaN when no channel raised it within
+    ``wait_s``, ``last`` when some channel did not."""
     alarms = alarms_raised(stream_blocks(scenario, fault_at_s + wait_s, seed=seed, fault=fault,
                                          fault_at_s=fault_at_s, mains_uv=mains_uv))
     word = "no signal" if fault == "lead_off" else "mains hum"
@@ -110,7 +111,8 @@ def latency(scenario: str, fault: str, fault_at_s: float, *, seed: int = 0, main
             hits[a.channel] = a.t_s - fault_at_s
     want = [working_channel(scenario)] if fault == "lead_off" else list(Montage.default().ids)
     delays = [hits.get(c, np.nan) for c in want]
-    return float(np.min(delays)), float(np.max(delays))
+    first = min((d for d in delays if d == d), default=np.nan)
+    return float(first), float(np.max(delays))
 
 
 def run(minutes: float = 10.0, scenarios: "Sequence[str] | None" = None, seed: int = 0,
@@ -120,7 +122,7 @@ def run(minutes: float = 10.0, scenarios: "Sequence[str] | None" = None, seed: i
     for sc in scenarios or list_scenarios():
         t = time.perf_counter()
         alarms = alarms_raised(stream_blocks(sc, minutes * 60.0, seed=seed))
-        lead = [latency(sc, "lead_off", t0, seed=seed)[1] for t0 in starts]
+        lead = [latency(sc, "lead_off", t0, seed=seed)[0] for t0 in starts]
         mains = [latency(sc, "mains", t0, seed=seed, mains_uv=mains_uv) for t0 in starts]
         rows.append({
             "scenario": sc,
@@ -131,6 +133,7 @@ def run(minutes: float = 10.0, scenarios: "Sequence[str] | None" = None, seed: i
             "lead_off_latency_s_max": float(np.max(lead)),
             "mains_first_latency_s_max": float(np.max([m[0] for m in mains])),
             "mains_all_channels_latency_s_max": float(np.max([m[1] for m in mains])),
+            "wait_s": 4.0,
             "wall_s": time.perf_counter() - t,
         })
     return {"fs": FS, "block_samples": BLOCK, "seed": seed, "mains_uv": mains_uv, "fault_starts_s": list(starts),
@@ -142,7 +145,7 @@ def format_report(result: dict) -> str:
     lines = [
         f"quality alarms through OnlinePipeline ({result['fs']:g} Hz, {result['block_samples']}-sample blocks, "
         f"seed {result['seed']}); faults start at {', '.join(f'{t:g}' for t in result['fault_starts_s'])} s, "
-        f"latency = worst of those (target ≤ {result['target_s']:g} s)",
+        f"latency = worst of those (target ≤ {result['target_s']:g} s; nan: not within 4 s)",
         f"{'scenario':24s} {'minutes':>7s} {'alarms':>6s} {'lead-off (ch)':>24s} "
         f"{'mains first/all ch':>19s}  (mains {result['mains_uv']:g} µV peak)",
     ]
