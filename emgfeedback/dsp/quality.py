@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -71,34 +72,41 @@ class _Measures:
         return (self.tail_uv < lim) & (self.tail_ptp_uv < 50 * lim)
 
 
-def _hum(
-    spec: np.ndarray, f: np.ndarray, band: np.ndarray, mains: float, top: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Hum power per row (sum over significant harmonics), all power in the hum bins (an upper
-    bound of the hum) and the mask of hum bins (±2 Hz, removed for the noise floor).
+@lru_cache(maxsize=16)
+def _hum_layout(n: int, fs: float, mains: float, top: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bins of a length-``n`` rfft at ``fs``: the hum mask (±2 Hz around every harmonic up to
+    ``top``, removed for the noise floor), each harmonic's hum bins (±1 bin; shape (H, b)) and
+    its neighbours 4–15 Hz away (shape (H, m); a harmonic near Nyquist repeats its few)."""
+    f = np.fft.rfftfreq(n, 1.0 / fs)
+    df = f[1] - f[0]
+    centres = np.arange(mains, top + 1e-9, mains)
+    harm = np.zeros(f.shape, dtype=bool)
+    bins, near = [], []
+    for h in centres:
+        harm |= np.abs(f - h) <= 1.5 * df + 0.5
+        bins.append(np.flatnonzero(np.abs(f - h) <= 1.01 * df))
+        near.append(np.flatnonzero((np.abs(f - h) >= 4.0) & (np.abs(f - h) <= 15.0)))
+    if not bins:
+        return harm, np.zeros((0, 1), dtype=int), np.zeros((0, 1), dtype=int)
+    b, m = max(map(len, bins)), max(map(len, near))
+    return harm, np.stack([np.resize(v, b) for v in bins]), np.stack([np.resize(v, m) for v in near])
+
+
+def _hum(spec: np.ndarray, harm_bins: np.ndarray, near_bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hum power per row (sum over significant harmonics) and all power in the hum bins (an
+    upper bound of the hum), from a one-sided Hann power spectrum (rows, bins).
 
     Each harmonic's bins (±1 bin) hold hum plus the broadband signal around it; that background
     is the median of the bins 4–15 Hz away (/ln 2: the median of a χ²₂ spectrum) times the
     number of hum bins. A harmonic counts when its bins exceed ``mains_snr`` × background.
     """
-    df = f[1] - f[0]
-    centres = np.arange(mains, top + 1e-9, mains)
-    harm = np.zeros(f.shape, dtype=bool)
-    for h in centres:
-        harm |= np.abs(f - h) <= 1.5 * df + 0.5
-    hum = np.zeros(spec.shape[0])
-    bound = np.zeros(spec.shape[0])
-    snr = QUALITY_LIMITS["mains_snr"]
-    for h in centres:
-        bins = np.abs(f - h) <= 1.01 * df
-        near = band & ~harm & (np.abs(f - h) >= 4.0) & (np.abs(f - h) <= 15.0)
-        if not near.any():
-            near = band & ~harm
-        bg = np.median(spec[:, near], axis=1) / np.log(2.0) * bins.sum()
-        s = spec[:, bins].sum(axis=1)
-        hum += np.where(s > snr * bg, s - bg, 0.0)
-        bound += s
-    return hum, bound, harm
+    if harm_bins.shape[0] == 0:
+        zero = np.zeros(spec.shape[0])
+        return zero, zero
+    s = spec[:, harm_bins].sum(axis=2)  # (rows, H)
+    bg = np.median(spec[:, near_bins], axis=2) / np.log(2.0) * harm_bins.shape[1]
+    hum = np.where(s > QUALITY_LIMITS["mains_snr"] * bg, s - bg, 0.0).sum(axis=1)
+    return hum, s.sum(axis=1)
 
 
 def _quiet_floor(clean: np.ndarray, fs: float, low: float, top: float) -> tuple[np.ndarray, np.ndarray]:
@@ -155,7 +163,8 @@ def _measure(
     spec = np.abs(np.fft.rfft(xc * win, axis=1)) ** 2
     f = np.fft.rfftfreq(n, 1.0 / fs)
     band = (f >= low) & (f <= top)
-    hum, bound, harm = _hum(spec, f, band, mains, top)
+    harm, harm_bins, near_bins = _hum_layout(n, float(fs), float(mains), float(top))
+    hum, bound = _hum(spec, harm_bins, near_bins)
     total = spec[:, band].sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(total > 0, np.minimum(hum / total, 1.0), 0.0)
