@@ -52,7 +52,7 @@ class MvcPage(QFrame):
     cancel_requested = Signal()
     use_stored_requested = Signal()
 
-    TRIAL_COLUMNS = ["Muscle", "Trial", "Peak L", "Peak R", "Rest L/R", "Result (µV)"]
+    TRIAL_COLUMNS = ["Muscle", "Trial", "Peak L µV", "Peak R µV", "Rest L/R µV", "Result"]
 
     def __init__(self, procedures: Mapping[Muscle, MvcProcedure], parent: "QWidget | None" = None) -> None:
         super().__init__(parent)
@@ -168,11 +168,11 @@ class MvcPage(QFrame):
                 MvcStep.DONE: "DONE", MvcStep.IDLE: "READY", MvcStep.CANCELLED: "CANCELLED"}[st.step]
         trial = f"  {st.muscle.label} trial {st.trial}/{st.trials}" if st.muscle else ""
         self.step.setText(word + trial)
-        self.step.setStyleSheet(f"font-size: 40px; font-weight: 700; color: {color};")
+        _restyle(self.step, f"font-size: 40px; font-weight: 700; color: {color};")
         self.timer.setText(f"{st.remaining_s:4.1f} s" if st.remaining_s > 0 else "–")
         rejected = bool(st.trial_results) and not st.trial_results[-1].accepted
         self.text.setText(st.text)
-        self.text.setStyleSheet(f"font-size: 22px; color: {BAD if rejected and st.step is MvcStep.REST else TEXT};")
+        _restyle(self.text, f"font-size: 22px; color: {BAD if rejected and st.step is MvcStep.REST else TEXT};")
         if st.trace_uv is not self._shown_trace:  # between contractions the same array: drawn once
             self._shown_trace = st.trace_uv
             self._show_trace(st)
@@ -246,6 +246,12 @@ class MvcPage(QFrame):
             return
         self.use_stored.setText(f"Use stored MVC from {label}")
         self.use_stored.show()
+
+
+def _restyle(widget: QWidget, css: str) -> None:
+    """Set a style sheet only when it changes (each change re-polishes the widget)."""
+    if widget.styleSheet() != css:
+        widget.setStyleSheet(css)
 
 
 class SummaryPage(QFrame):
