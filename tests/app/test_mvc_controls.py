@@ -130,3 +130,28 @@ def test_a_returning_patients_stored_mvc_is_offered_and_applied(qtbot, tmp_path)
     qtbot.waitUntil(lambda: engine_mvc(win) == {}, timeout=10_000)
     assert page.use_stored.isHidden()
     win.bridge.disconnect_device()
+
+
+def test_the_session_report_names_the_stored_mvc_used(qtbot, tmp_path) -> None:
+    stored = {"glute_max_left": 250.0, "glute_max_right": 240.0, "lumbar_es_left": 180.0, "lumbar_es_right": 170.0}
+    with SessionDatabase(tmp_path / "sessions.sqlite3") as db:
+        db.add_mvc(db.start_session("P-0042"), stored, measured_at="2026-11-12T10:15:00")
+    win = make_window(qtbot, tmp_path)
+    win.patient.code.setText("P-0042")
+    qtbot.waitUntil(lambda: not win.mvc_page.use_stored.isHidden(), timeout=5_000)
+    win.mvc_page.use_stored.click()
+    qtbot.waitUntil(lambda: engine_mvc(win) == stored, timeout=10_000)
+    win.patient.record.click()
+    qtbot.waitUntil(lambda: win.recording.live.recording_status is not None
+                    and win.recording.live.recording_status.recorded_s > 12.0, timeout=60_000)
+    win.patient.record.click()  # stop
+    qtbot.waitUntil(lambda: win.patient.record.text() == "● Record", timeout=10_000)
+    opened = []
+    win.recording.open_url = lambda url: opened.append(url.toLocalFile()) or True
+    win.summary_page.report.click()
+    qtbot.waitUntil(lambda: bool(opened) or "no report" in win.summary_page.report_message.text(), timeout=60_000)
+    assert opened, win.summary_page.report_message.text()
+    page = Path(opened[0]).read_text(encoding="utf-8")
+    assert "MVC from 2026-11-12 (the patient&#x27;s stored MVC, measured 2026-11-12 10:15)" in page
+    assert "<td class=l>GMax L</td><td>250</td>" in page
+    win.bridge.disconnect_device()
