@@ -137,7 +137,13 @@ class CytonParser:
                 if n - i < 2 * size:
                     break
                 j = i + size
-                ok = buf[j + size - 1] in CYTON_FOOTERS and buf[j + 1] == (buf[i + 1] + 1) % 256
+                nxt = (buf[i + 1] + 1) % 256
+                ok = buf[j + size - 1] in CYTON_FOOTERS and buf[j + 1] == nxt
+                if not ok and buf[j] == CYTON_HEADER and buf[j + 1] == nxt:
+                    # the next packet's header stands where it was due but its footer does not:
+                    # remember it, as in sync, so that the damaged packet seen at an offset
+                    # further on is not taken (also at the very start of a stream)
+                    self._rejected = (j, nxt)
             if ok and not self._in_sync:
                 # within one packet of a rejected header with the same number, this is that
                 # damaged packet seen at an offset (its channel bytes can fake every check)

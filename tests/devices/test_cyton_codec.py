@@ -144,7 +144,7 @@ def test_split_at_gaps_cuts_where_samples_were_lost():
 
 
 @settings(max_examples=N_EXAMPLES, deadline=None, database=None, derandomize=True)
-@given(seed=st.integers(0, 2**32 - 1), k=st.integers(2, 36), d=st.integers(2, 31), p=st.integers(1, 32),
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(1, 36), d=st.integers(2, 31), p=st.integers(1, 32),
        cut=st.integers(0, 40 * 33))
 def test_a_header_faked_inside_a_damaged_packet_is_never_taken(seed, k, d, p, cut):
     # Packet k gets d bytes inserted before its byte p, so its footer moves d bytes on and packet
