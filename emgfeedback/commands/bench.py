@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from emgfeedback.validation import check_int, check_number
+
 __all__ = ["add_parser", "run"]
 
 
@@ -30,8 +32,10 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
 def run(args: argparse.Namespace) -> int:
     if args.seeds is not None and not args.accuracy:
         raise ValueError("--seeds is an option of bench --accuracy")
-    if args.duration is not None and args.duration <= 0:
-        raise ValueError(f"--duration must be a positive number of seconds, got {args.duration}")
+    if args.duration is not None:
+        check_number(args.duration, "--duration", "s", lo=0.0, lo_open=True, hi=3600.0)
+    if args.seeds is not None:
+        check_int(args.seeds, "--seeds", lo=1, hi=1000)
     if args.accuracy:
         from emgfeedback import bench_accuracy as mod
 

@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 
+from emgfeedback.validation import check_number
+
 __all__ = ["add_parser", "run"]
 
 
@@ -31,8 +33,7 @@ def run(args: argparse.Namespace, backend: object = None, comports: object = Non
     from emgfeedback.devices import find_devices
     from emgfeedback.devices.discovery import BleScan, scan_ble
 
-    if args.scan_seconds < 0:
-        raise ValueError(f"--scan-seconds must be >= 0 s, got {args.scan_seconds:g}")
+    check_number(args.scan_seconds, "--scan-seconds", "s", lo=0.0, hi=60.0)
     ble = scan_ble(args.scan_seconds, backend) if args.scan_seconds > 0 else BleScan()
     found = [f for per_scheme in find_devices(comports=comports, ble_scan=ble).values() for f in per_scheme]
     ports = sorted((f for f in found if f.transport == "serial"), key=lambda f: (not f.usb_id, f.where))

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from emgfeedback.commands._outputs import atomic_output, check_output, write_output
+from emgfeedback.commands._settings import MAX_LIVE_S
+from emgfeedback.validation import check_number
 
 __all__ = ["add_parser", "run", "truth_summary"]
 
@@ -96,6 +98,8 @@ def _check_outputs(args: argparse.Namespace) -> "tuple[Path, Path] | None":
 def run(args: argparse.Namespace) -> int:
     from emgfeedback import simulation
 
+    if args.duration is not None:
+        check_number(args.duration, "--duration", "s", lo=0.0, lo_open=True, hi=MAX_LIVE_S)
     if args.serve:
         from emgfeedback.simulation.virtual_board import serve_virtual_board
 

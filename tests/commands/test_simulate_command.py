@@ -42,6 +42,8 @@ def test_csv_export_round_trips(tmp_path, capsys):
         (["simulate", "--scenario", "nope"], "scenario must be one of healthy"),
         (["simulate", "--out", "x.wav", "--duration", "1"], "--out must end in .csv, .edf or .bdf"),
         (["simulate", "--duration", "-1"], "duration"),
+        (["simulate", "--duration", "1e308"], "--duration must be a finite number s > 0 and ≤ 86400, got 1e+308"),
+        (["simulate", "--serve", "--duration", "inf"], "--duration must be a finite number s > 0"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):

@@ -83,9 +83,10 @@ def test_command_through_the_cli_with_real_libraries(capsys):
     assert len(ble_lines) == 1
 
 
-def test_bad_scan_seconds():
-    with pytest.raises(ValueError, match="--scan-seconds must be >= 0 s, got -1"):
-        devices_cmd.run(_args(scan_seconds=-1.0), comports=fake_comports)
+@pytest.mark.parametrize("value", [-1.0, float("nan"), float("inf"), 1e308])
+def test_bad_scan_seconds(value):
+    with pytest.raises(ValueError, match="--scan-seconds must be a finite number s ≥ 0 and ≤ 60, got"):
+        devices_cmd.run(_args(scan_seconds=value), comports=fake_comports)
 
 
 def test_command_lists_what_every_registered_driver_finds(monkeypatch, capsys):
