@@ -152,8 +152,8 @@ def test_a_header_faked_inside_a_damaged_packet_is_never_taken(seed, k, d, p, cu
     # packet's own number, exactly one packet before the footer and before packet k+1's header and
     # number k+1. Every out-of-sync check passes there; only the resync guard (a header seen within
     # one packet of a rejected one, with the same number, is that packet at an offset) refuses it.
-    # (d >= 2 keeps the packet's own number byte, which the fake header must repeat; packet k >= 2
-    # so that the stream is in sync when the damaged packet comes.)
+    # (d >= 2 keeps the packet's own number byte, which the fake header must repeat. k = 1 is the
+    # stream's second packet, when the first one still waits for confirmation: out of sync.)
     rng = np.random.default_rng(seed)
     n = 40
     counts = rng.integers(-(2**23), 2**23, size=(8, n))
