@@ -72,11 +72,30 @@ class _Measures:
         return (self.tail_uv < lim) & (self.tail_ptp_uv < 50 * lim)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Everything about a window that depends only on its length, rate, mains and band."""
+
+    win: np.ndarray  # Hann window of the whole window
+    to_uv2: float  # one-sided Hann power spectrum -> mean power: 2 / (n²·mean(w²))
+    band: slice  # rfft bins in [low, top]
+    keep: np.ndarray  # in-band bins without the hum (±2 Hz around every harmonic)
+    harm_bins: np.ndarray  # (H, b): each harmonic's hum bins, ±1 bin
+    near_bins: np.ndarray  # (H, m): its neighbours 4–15 Hz away outside every hum mask (further for
+    #                        coarse bins; a harmonic near Nyquist repeats its few)
+    seg: int  # noise-floor segment length, samples
+    seg_win: np.ndarray  # its Hann window
+    seg_band: slice  # segment rfft bins in [low, top]
+    seg_f: np.ndarray  # their frequencies, Hz
+
+
+def _band(f: np.ndarray, low: float, top: float) -> slice:
+    return slice(int(np.searchsorted(f, low)), int(np.searchsorted(f, top, side="right")))
+
+
 @lru_cache(maxsize=16)
-def _hum_layout(n: int, fs: float, mains: float, top: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bins of a length-``n`` rfft at ``fs``: the hum mask (±2 Hz around every harmonic up to
-    ``top``, removed for the noise floor), each harmonic's hum bins (±1 bin; shape (H, b)) and
-    its neighbours 4–15 Hz away (shape (H, m); a harmonic near Nyquist repeats its few)."""
+def _layout(n: int, fs: float, mains: float, low: float, top: float) -> _Layout:
+    """The :class:`_Layout` of a length-``n`` window (cached: live windows all have one length)."""
     f = np.fft.rfftfreq(n, 1.0 / fs)
     df = f[1] - f[0]
     centres = np.arange(mains, top + 1e-9, mains)
@@ -84,12 +103,23 @@ def _hum_layout(n: int, fs: float, mains: float, top: float) -> tuple[np.ndarray
     bins, near = [], []
     for h in centres:
         harm |= np.abs(f - h) <= 1.5 * df + 0.5
-        bins.append(np.flatnonzero(np.abs(f - h) <= 1.01 * df))
-        near.append(np.flatnonzero((np.abs(f - h) >= 4.0) & (np.abs(f - h) <= 15.0)))
-    if not bins:
-        return harm, np.zeros((0, 1), dtype=int), np.zeros((0, 1), dtype=int)
-    b, m = max(map(len, bins)), max(map(len, near))
-    return harm, np.stack([np.resize(v, b) for v in bins]), np.stack([np.resize(v, m) for v in near])
+    reach = max(15.0, 4.0 * df)  # short windows (coarse bins) look further out
+    for h in centres:
+        d = np.abs(f - h)
+        bins.append(np.flatnonzero(d <= 1.01 * df))
+        near.append(np.flatnonzero((d >= 4.0) & (d <= reach) & ~harm))
+    b, m = max(map(len, bins), default=1), max(map(len, near), default=1)
+    harm_bins = np.stack([np.resize(v, b) for v in bins]) if bins else np.zeros((0, 1), dtype=int)
+    near_bins = np.stack([np.resize(v, m) for v in near]) if near else np.zeros((0, 1), dtype=int)
+    band = _band(f, low, top)
+    keep = np.zeros(f.shape, dtype=bool)
+    keep[band] = True
+    win = np.hanning(n)
+    seg = min(n, max(8, int(_SEGMENT_S * fs)))
+    seg_f = np.fft.rfftfreq(seg, 1.0 / fs)
+    seg_band = _band(seg_f, low, top)
+    return _Layout(win, 2.0 / (n * n * float(np.mean(win**2))), band, keep & ~harm, harm_bins, near_bins,
+                   seg, np.hanning(seg), seg_band, seg_f[seg_band])
 
 
 def _hum(spec: np.ndarray, harm_bins: np.ndarray, near_bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -109,26 +139,21 @@ def _hum(spec: np.ndarray, harm_bins: np.ndarray, near_bins: np.ndarray) -> tupl
     return hum, s.sum(axis=1)
 
 
-def _quiet_floor(clean: np.ndarray, fs: float, low: float, top: float) -> tuple[np.ndarray, np.ndarray]:
+def _quiet_floor(clean: np.ndarray, lay: _Layout) -> tuple[np.ndarray, np.ndarray]:
     """RMS of the quietest 0.1 s per row, µV, and the median frequency (Hz) of the quiet
     segments (RMS ≤ 1.5 × that floor; their Hann spectra averaged)."""
     rows, n = clean.shape
-    seg = max(8, int(_SEGMENT_S * fs))
+    seg = lay.seg
     k = max(1, n // seg)
-    seg = min(seg, n)
     parts = clean[:, n - k * seg :].reshape(rows, k, seg)
     seg_rms = np.sqrt(np.mean(parts**2, axis=2))
     floor = seg_rms.min(axis=1)
     quiet = seg_rms <= 1.5 * floor[:, None] + 1e-12
-    spec = np.abs(np.fft.rfft(parts * np.hanning(seg), axis=2)) ** 2
-    f = np.fft.rfftfreq(seg, 1.0 / fs)
-    band = (f >= low) & (f <= top)
-    avg = (spec[:, :, band] * quiet[:, :, None]).sum(axis=1)
-    cum = np.cumsum(avg, axis=1)
-    fb = f[band]
-    if fb.size == 0:
+    if lay.seg_f.size == 0:
         return floor, np.zeros(rows)
-    mdf = fb[np.argmax(cum >= 0.5 * cum[:, -1:], axis=1)]
+    spec = np.abs(np.fft.rfft(parts * lay.seg_win, axis=2)[:, :, lay.seg_band]) ** 2
+    cum = np.cumsum(np.einsum("rkf,rk->rf", spec, quiet), axis=1)
+    mdf = lay.seg_f[np.argmax(cum >= 0.5 * cum[:, -1:], axis=1)]
     return floor, np.where(cum[:, -1] > 0, mdf, 0.0)
 
 
@@ -157,22 +182,16 @@ def _measure(
 ) -> _Measures:
     """All measures of one window (n_rows, n) µV, all rows at once."""
     n = xx.shape[1]
-    top = min(high, 0.45 * fs)
+    lay = _layout(n, float(fs), float(mains), float(low), float(min(high, 0.45 * fs)))
     xc = xx - xx.mean(axis=1, keepdims=True)
-    win = np.hanning(n)
-    spec = np.abs(np.fft.rfft(xc * win, axis=1)) ** 2
-    f = np.fft.rfftfreq(n, 1.0 / fs)
-    band = (f >= low) & (f <= top)
-    harm, harm_bins, near_bins = _hum_layout(n, float(fs), float(mains), float(top))
-    hum, bound = _hum(spec, harm_bins, near_bins)
-    total = spec[:, band].sum(axis=1)
+    spec = np.abs(np.fft.rfft(xc * lay.win, axis=1)) ** 2
+    hum, bound = _hum(spec, lay.harm_bins, lay.near_bins)
+    total = spec[:, lay.band].sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(total > 0, np.minimum(hum / total, 1.0), 0.0)
-    # one-sided Hann spectrum -> mean power: 2·Σ|X|² / (n²·mean(w²))
-    to_uv2 = 2.0 / (n * n * np.mean(win**2))
-    hum_uv, bound_uv = np.sqrt(to_uv2 * hum), np.sqrt(to_uv2 * bound)
-    clean = np.fft.irfft(np.where(band & ~harm, np.fft.rfft(xc, axis=1), 0), n=n, axis=1)
-    floor, mdf = _quiet_floor(clean, fs, low, top)
+    hum_uv, bound_uv = np.sqrt(lay.to_uv2 * hum), np.sqrt(lay.to_uv2 * bound)
+    clean = np.fft.irfft(np.fft.rfft(xc, axis=1) * lay.keep, n=n, axis=1)
+    floor, mdf = _quiet_floor(clean, lay)
     tail = xx[:, n - max(2, min(n, int(_FLAT_TAIL_S * fs))) :]
     tail_uv = np.sqrt(np.mean(np.diff(tail, axis=1) ** 2, axis=1) / 2.0)
     return _Measures(hum_uv, bound_uv, ratio, _clipping(xx, adc_range_uv), tail_uv, np.ptp(tail, axis=1), floor, mdf)

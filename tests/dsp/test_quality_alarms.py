@@ -116,6 +116,16 @@ def test_strong_emg_near_mains_is_not_hum() -> None:
         assert all(c.ok for c in q), [c.problems for c in q]
 
 
+@pytest.mark.parametrize(("fs", "seconds"), [(2000.0, 0.1), (250.0, 1.0), (250.0, 0.1), (1000.0, 0.333)])
+def test_hum_found_in_short_windows_and_at_low_rates(fs: float, seconds: float) -> None:
+    # coarse bins: the background is looked for beyond the hum's own bins (an OpenBCI Cyton runs at 250 Hz)
+    n = int(round(seconds * fs))
+    x = RNG.normal(0.0, 5.0, (2, n))
+    x[1] += 200.0 * np.sin(2 * np.pi * 50.0 * np.arange(n) / fs)
+    q = assess_quality(x, fs, IDS)
+    assert q[0].ok and "mains hum" in q[1].problems[0]
+
+
 def test_sustained_contraction_is_not_noise_but_broadband_noise_is() -> None:
     alarms = QualityAlarms(("glute_max_left", "glute_max_right"), floor_horizon_s=2.0)
     emg = _contraction(20.0, seed=4)
