@@ -118,8 +118,11 @@ def _layout(n: int, fs: float, mains: float, low: float, top: float) -> _Layout:
     seg = min(n, max(8, int(_SEGMENT_S * fs)))
     seg_f = np.fft.rfftfreq(seg, 1.0 / fs)
     seg_band = _band(seg_f, low, top)
-    return _Layout(win, 2.0 / (n * n * float(np.mean(win**2))), band, keep & ~harm, harm_bins, near_bins,
-                   seg, np.hanning(seg), seg_band, seg_f[seg_band])
+    lay = _Layout(win, 2.0 / (n * n * float(np.mean(win**2))), band, keep & ~harm, harm_bins, near_bins,
+                  seg, np.hanning(seg), seg_band, seg_f[seg_band])
+    for arr in (lay.win, lay.keep, lay.harm_bins, lay.near_bins, lay.seg_win, lay.seg_f):
+        arr.flags.writeable = False  # shared by every window of this length
+    return lay
 
 
 def _hum(spec: np.ndarray, harm_bins: np.ndarray, near_bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
