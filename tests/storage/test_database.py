@@ -148,3 +148,15 @@ def test_every_number_of_a_rep_round_trips(tmp_path):
     assert rep["channels"]["glute_max_left"]["onset_s"] == 1.0
     assert rep["channels"]["glute_max_left"]["pct_mvc"] == 38.0
     assert rep["symmetry"] == {"glute_med": -12.5}
+
+
+def test_a_symlinked_database_is_refused_and_its_target_left_alone(tmp_path):
+    target = tmp_path / "elsewhere.sqlite3"
+    target.write_bytes(b"")
+    target.chmod(0o644)
+    link = tmp_path / "db.sqlite3"
+    link.symlink_to(target)
+    with pytest.raises(RecordingError, match="is a symbolic link; set EMGFEEDBACK_DB to the real file"):
+        SessionDatabase(link)
+    assert target.stat().st_mode & 0o777 == 0o644  # never chmod-ed through the link
+    assert target.read_bytes() == b""
