@@ -265,8 +265,10 @@ class QualityLights(_Painted):
         before = {ch: self.color_of(ch) for ch in self.channels}
         for q in quality:
             self.quality[q.channel] = q
-        problems = [f"{Channel.parse(q.channel).label}: {pr}" for q in self.quality.values()
-                    for pr in q.problems]
+        problems = []  # each problem sentence names its channel; add the label only where it does not
+        for q in self.quality.values():
+            label = Channel.parse(q.channel).label
+            problems += [pr if pr.startswith(label) else f"{label}: {pr}" for pr in q.problems]
         self.setToolTip("\n".join(problems) if problems else "All electrodes look good.")
         if before != {ch: self.color_of(ch) for ch in self.channels}:
             self.update()

@@ -31,6 +31,7 @@ def test_quality_lights_colours_and_tooltip(qtbot) -> None:
     ])
     assert (w.color_of("tfl_left"), w.color_of("glute_max_left"), w.color_of("lumbar_es_right")) == (GOOD, WARN, BAD)
     assert "50 Hz hum" in w.toolTip() and "flat" in w.toolTip()
+    assert "GMax L: GMax L" not in w.toolTip() and "ES R: flat" in w.toolTip()  # the label once
     w.grab()  # paints without error
 
 
