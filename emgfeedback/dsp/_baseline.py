@@ -142,6 +142,11 @@ def _settled_stats(d: np.ndarray, fs: float, where: object, window_s: float) -> 
     return BaselineStats(st.mean, st.sd, st.start_s + shift, st.end_s + shift)
 
 
+#: Samples per step when :meth:`RestLearner.update` is given a long signal at once (the result
+#: does not depend on how the signal is split).
+_UPDATE_CHUNK = 1 << 15
+
+
 class RestLearner:
     """The "start" rule, kept learning: a later, clearly quieter window replaces the baseline.
 
@@ -208,6 +213,11 @@ class RestLearner:
             statistics, in time order (empty before :meth:`start` or when nothing changed).
         """
         n = d.shape[1]
+        if n > _UPDATE_CHUNK:  # a whole recording (offline): in chunks, no recording-sized temporaries
+            out: list[tuple[int, BaselineStats]] = []
+            for a in range(0, n, _UPDATE_CHUNK):
+                out += self.update(d[:, a : a + _UPDATE_CHUNK], first_index + a, x[:, a : a + _UPDATE_CHUNK])
+            return out
         last, self._last_x = self._last_x, (x[:, -1].copy() if n else self._last_x)
         k = max(self.n0 - first_index, 0)
         if k >= n:

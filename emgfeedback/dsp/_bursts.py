@@ -36,6 +36,8 @@ from emgfeedback.dsp._localise import localise_onset
 __all__ = ["BurstTracker"]
 
 _NEVER = np.iinfo(np.int64).max
+#: Samples scanned per step for a channel's first rest (a long offline block is not scanned whole).
+_SCAN_CHUNK = 1 << 15
 
 #: (known sample, channel, onset s, offset s or None): a start, or a whole burst once it ended.
 Event = tuple[int, int, float, "float | None"]
@@ -153,6 +155,12 @@ class BurstTracker:
         todo = np.flatnonzero(self._first_rest == _NEVER)
         k = max(self.n_settle - base, 0)
         if not todo.size or k >= b.shape[1]:
+            return
+        if b.shape[1] - k > _SCAN_CHUNK:  # a whole recording: stop as soon as every rest is found
+            for a in range(k, b.shape[1], _SCAN_CHUNK):
+                self._scan_first_rest(b[:, a : a + _SCAN_CHUNK], base + a)
+                if not (self._first_rest == _NEVER).any():
+                    break
             return
         active = b[todo, k:]
         pos = np.arange(active.shape[1])

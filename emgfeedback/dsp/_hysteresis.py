@@ -103,6 +103,11 @@ class RunDebouncer:
         prev[:, 0] = value
         prev[:, 1:] = x[:, :-1]
         new_ch, new_col = np.nonzero(x != prev)
+        if not new_ch.size:  # no run changed in this block (most live blocks): only carried runs
+            known = start + np.where(value, need_true, need_false) - 1
+            counts = (known >= base) & (known < base + n)
+            ch = np.flatnonzero(counts)
+            return ch, start[counts], value[counts], known[counts]
         run_ch = np.concatenate([np.arange(n_ch), new_ch])
         run_start = np.concatenate([start, base + new_col.astype(np.int64)])
         run_val = np.concatenate([value, x[new_ch, new_col]])
