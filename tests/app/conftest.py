@@ -31,3 +31,24 @@ def xvfb_run() -> str:
             pytest.fail(why + "; EMGFEEDBACK_REQUIRE_ALL is set, so this is a failure")
         pytest.skip(why)
     return path
+
+
+@pytest.fixture()
+def open_dashboard(qtbot, tmp_path):
+    """``open_dashboard(url, scenarios=())``: the real main window, shown, connected to ``url``
+    on its session worker (waits until the stream's info is known); recent devices kept in
+    ``tmp_path``."""
+    from emgfeedback.app.bridge import SessionBridge
+    from emgfeedback.app.main_window import MainWindow
+    from emgfeedback.app.panels import RecentDevices
+
+    def open_(url: str, scenarios=()):
+        win = MainWindow(url, bridge=SessionBridge(fps=60.0), recent=RecentDevices(tmp_path / "recent.json"),
+                         scenarios=list(scenarios))
+        qtbot.addWidget(win)
+        win.show()
+        assert win.connect_device()
+        qtbot.waitUntil(lambda: win.info is not None, timeout=20_000)  # opened on the worker
+        return win
+
+    return open_

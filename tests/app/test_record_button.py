@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from emgfeedback.app.bridge import SessionBridge
-from emgfeedback.app.main_window import MainWindow
 from emgfeedback.app.pages import REPORT_TOOLTIP
-from emgfeedback.app.panels import RecentDevices
 from emgfeedback.storage import SessionDatabase, read_edf
 
 URL = "sim://?scenario=lbp-lumbar-first&realtime=0&block=200&follow=1"  # the simulated patient follows the cues
@@ -23,18 +20,10 @@ def _private_paths(tmp_path, monkeypatch):
     monkeypatch.setenv("EMGFEEDBACK_RECORDINGS", str(tmp_path / "rec"))
 
 
-def _window(qtbot, tmp_path: Path) -> MainWindow:
-    win = MainWindow(URL, bridge=SessionBridge(fps=60.0), recent=RecentDevices(tmp_path / "recent.json"),
-                     scenarios=[])
-    qtbot.addWidget(win)
-    win.show()
-    win.connect_device()
-    qtbot.waitUntil(lambda: win.info is not None, timeout=20_000)
-    return win
 
 
-def test_record_stop_database_and_report(qtbot, tmp_path) -> None:
-    win = _window(qtbot, tmp_path)
+def test_record_stop_database_and_report(qtbot, tmp_path, open_dashboard) -> None:
+    win = open_dashboard(URL)
     bar = win.patient
     assert not bar.record.isEnabled()  # no code yet
     assert not win.summary_page.report.isEnabled()
@@ -81,7 +70,7 @@ def test_record_stop_database_and_report(qtbot, tmp_path) -> None:
     assert win.summary_page.report_message.text() == f"report: {opened[0]}"
 
 
-def test_full_disk_stops_recording_with_a_message_in_the_window(qtbot, tmp_path, monkeypatch) -> None:
+def test_full_disk_stops_recording_with_a_message_in_the_window(qtbot, tmp_path, monkeypatch, open_dashboard) -> None:
     import emgfeedback.storage.edf as edf
 
     real_write = edf.os.write
@@ -94,7 +83,7 @@ def test_full_disk_stops_recording_with_a_message_in_the_window(qtbot, tmp_path,
         return real_write(fd, data)
 
     monkeypatch.setattr(edf.os, "write", limited_write)
-    win = _window(qtbot, tmp_path)
+    win = open_dashboard(URL)
     qtbot.keyClicks(win.patient.code, "P-17")
     assert win.start_recording()
     qtbot.waitUntil(lambda: win.patient.record.text() == "● Record", timeout=20_000)
@@ -107,8 +96,8 @@ def test_full_disk_stops_recording_with_a_message_in_the_window(qtbot, tmp_path,
     assert path is not None and read_edf(path).data.shape[1] > 0
 
 
-def test_recording_refuses_without_code_and_disconnect_finishes_the_file(qtbot, tmp_path) -> None:
-    win = _window(qtbot, tmp_path)
+def test_recording_refuses_without_code_and_disconnect_finishes_the_file(qtbot, tmp_path, open_dashboard) -> None:
+    win = open_dashboard(URL)
     assert not win.start_recording()
     assert win.patient.message.text() == "enter a de-identified patient code (e.g. P-0042) to record"
     qtbot.keyClicks(win.patient.code, "P-3")

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from emgfeedback.app.bridge import SessionBridge
 from emgfeedback.app.main_window import MainWindow
-from emgfeedback.app.panels import RecentDevices
 from emgfeedback.storage.database import SessionDatabase
 
 URL = "sim://?scenario=lbp-lumbar-first&realtime=0&block=200&follow=1"
@@ -23,19 +21,14 @@ STORED = {"glute_max_left": 180.0, "glute_max_right": 170.0, "lumbar_es_left": 9
 
 
 @pytest.fixture()
-def window(qtbot, tmp_path, monkeypatch):
+def window(tmp_path, monkeypatch, open_dashboard):
     monkeypatch.setenv("EMGFEEDBACK_DB", str(tmp_path / "db.sqlite3"))
     monkeypatch.setenv("EMGFEEDBACK_RECORDINGS", str(tmp_path / "rec"))
     with SessionDatabase() as db:  # the patient's first visit, two weeks ago
         sid = db.start_session("P-0042")
         db.add_mvc(sid, STORED, "2026-11-12T10:15:00")
         db.end_session(sid)
-    win = MainWindow(URL, bridge=SessionBridge(fps=60.0), recent=RecentDevices(tmp_path / "recent.json"),
-                     scenarios=[])
-    qtbot.addWidget(win)
-    win.show()
-    win.connect_device()
-    qtbot.waitUntil(lambda: win.info is not None, timeout=20_000)
+    win = open_dashboard(URL)
     yield win
     win.bridge.disconnect_device()
 

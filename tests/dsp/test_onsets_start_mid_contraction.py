@@ -143,19 +143,13 @@ def test_the_session_engine_gives_a_firing_order_after_the_first_rest():
 
 
 def test_a_replayed_file_cut_inside_a_rep_gives_reps_with_a_firing_order(tmp_path):
-    from emgfeedback.devices import open_device
-    from emgfeedback.session import LiveSession
+    from emgfeedback.testing.replay import replay_reps
     from emgfeedback.storage import write_edf
 
     rec, x, later, first_end = _mid_rep_recording()
     path = tmp_path / "cut.edf"
     write_edf(path, x, FS, rec.montage.labels)
-    live = LiveSession(open_device(f"replay://{path}?speed=0&block=50"))
-    live.start()
-    assert live.wait(60)
-    live.stop()
-    assert live.stopped_by == "end of stream" and live.error is None
-    reps = [r for u in live.drain_results() for r in u.reps]
+    _, reps = replay_reps(path)
     assert len(reps) >= len(later) >= 3
     assert min(r.start_s for r in reps) > first_end
     assert all(r.firing_order for r in reps)

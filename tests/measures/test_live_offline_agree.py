@@ -133,19 +133,13 @@ def test_a_file_replayed_through_the_live_session_and_analyze_give_the_same_reps
     and the same file through `emgfeedback analyze`'s loader and analysis."""
 
     from emgfeedback.analysis import load_recording
-    from emgfeedback.devices import open_device
-    from emgfeedback.session import LiveSession
+    from emgfeedback.testing.replay import replay_reps
     from emgfeedback.storage import write_edf
 
     rec = simulate("lbp-lumbar-first", 30.0, seed=7)
     path = tmp_path / "trial.edf"
     write_edf(path, rec.data, rec.fs, rec.montage.labels)
-    live = LiveSession(open_device(f"replay://{path}?speed=0&block=50"))
-    live.start()
-    assert live.wait(60)
-    live.stop()
-    assert live.stopped_by == "end of stream" and live.error is None
-    got = [r for u in live.drain_results() for r in u.reps]
+    live, got = replay_reps(path)
     loaded = load_recording(path)
     res = analyze_trial(loaded.data, loaded.fs, loaded.labels, settings=ProcessingSettings())
     assert len(res.reps) >= 4
