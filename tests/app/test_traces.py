@@ -88,14 +88,16 @@ def test_window_checkbox_scales_lanes_separately(qtbot, tmp_path) -> None:
                      scenarios=[], recordings_dir=tmp_path, db_path=tmp_path / "s.sqlite")
     qtbot.addWidget(win)
     win.show()
-    assert win.connect_device("sim://?scenario=tfl-dominant-clamshell&realtime=0&block=200")
+    # follow=1: the simulated patient works on the cued side and cannot run ahead of the window
+    assert win.connect_device("sim://?scenario=tfl-dominant-clamshell&realtime=0&block=200&follow=1")
     qtbot.waitUntil(lambda: win.info is not None, timeout=20_000)
     win.start_protocol("clamshell")  # one side at a time: its glute med and TFL work, the rest rests
-    qtbot.waitUntil(lambda: len(win.reps) >= 1, timeout=60_000)
+    qtbot.waitUntil(lambda: any(not r.artefact for r in win.reps), timeout=60_000)
     buf = win.traces.snapshot_buffer()
     win.bridge.live.filtered.snapshot(buf.shape[1], out=buf)  # the last 10 s, with the rep
     win.bridge.disconnect_device()
-    side, other = win.reps[0].side.value, {"left": "right", "right": "left"}[win.reps[0].side.value]
+    last = win.reps[-1]  # the rep in the last 10 s
+    side, other = last.side.value, {"left": "right", "right": "left"}[last.side.value]
     win.traces.rescale(buf)
     r = win.traces.lane_range
     # the resting side's glute med shares the working side's range; resting ES on both sides is smaller
