@@ -20,7 +20,7 @@ from emgfeedback.dsp.filters import (
 from emgfeedback.dsp.mvc import mvc_from_trial, normalize_mvc
 from emgfeedback.dsp.onsets import METHODS, BaselineStats, StreamingOnsetDetector, detect_onsets
 from emgfeedback.dsp.pipeline import OnlinePipeline
-from emgfeedback.dsp.quality import assess_quality
+from emgfeedback.dsp.quality import QualityAlarms, assess_quality
 from emgfeedback.dsp.ratios import gluteal_to_tfl_index, symmetry_index, tfl_to_glute_ratio
 from emgfeedback.dsp.streaming import (
     StreamingBandpass,
@@ -46,6 +46,7 @@ __all__ = [
     "tfl_to_glute_ratio", "gluteal_to_tfl_index", "symmetry_index",
     "median_frequency", "mdf_slope_pct_per_min", "mvc_from_trial", "normalize_mvc",
     "assess_quality",
+    "QualityAlarms",
     # live
     "OnlinePipeline",
 ]
