@@ -92,7 +92,9 @@ def test_window_checkbox_scales_lanes_separately(qtbot, tmp_path) -> None:
     assert win.connect_device("sim://?scenario=tfl-dominant-clamshell&realtime=0&block=200&follow=1")
     qtbot.waitUntil(lambda: win.info is not None, timeout=20_000)
     win.start_protocol("clamshell")  # one side at a time: its glute med and TFL work, the rest rests
-    qtbot.waitUntil(lambda: any(not r.artefact for r in win.reps), timeout=60_000)
+    # three counted reps: the last 10 s hold only cued reps of set 1's side (none of the
+    # scenario's own reps before the first cue, which alternate sides)
+    qtbot.waitUntil(lambda: sum(not r.artefact for r in win.reps) >= 3, timeout=60_000)
     buf = win.traces.snapshot_buffer()
     win.bridge.live.filtered.snapshot(buf.shape[1], out=buf)  # the last 10 s, with the rep
     win.bridge.disconnect_device()
