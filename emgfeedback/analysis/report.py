@@ -18,7 +18,7 @@ from emgfeedback.analysis.result import TrialResult
 from emgfeedback.measures import latency_text
 from emgfeedback.model import Channel, Side
 
-__all__ = ["render_report", "write_report", "MAX_TABLE_REPS"]
+__all__ = ["render_report", "trial_section", "assemble_report", "write_report", "MAX_TABLE_REPS"]
 
 #: Reps listed in each trial's table (all reps are in the CSV export).
 MAX_TABLE_REPS = 60
@@ -54,9 +54,9 @@ def _channel_label(name: str) -> str:
         return name
 
 
-def _mvc_section(results: Sequence[TrialResult], mvc_uv: "Mapping[str, float] | None", mvc_note: str) -> str:
-    """Which MVC the %MVC values and the gluteal-to-TFL index are relative to."""
-    used = any(r.pct_mvc for res in results for r in res.reps)
+def _mvc_section(used: bool, channels: "Sequence[str]", mvc_uv: "Mapping[str, float] | None", mvc_note: str) -> str:
+    """Which MVC the %MVC values and the gluteal-to-TFL index are relative to (``used``: some
+    rep has %MVC values; ``channels``: every trial's channel names)."""
     if not mvc_uv:
         if used:
             return ('<div class="notes">%MVC values and the gluteal-to-TFL index in this report use MVC '
@@ -64,7 +64,7 @@ def _mvc_section(results: Sequence[TrialResult], mvc_uv: "Mapping[str, float] | 
         return "<p class=meta>No MVC: amplitudes are in µV and the gluteal-to-TFL index (it needs %MVC) is not computed.</p>"
     values = {_channel_label(k): v for k, v in mvc_uv.items()}
     cells = "".join(f"<tr><td class=l>{_e(k)}</td><td>{_f(v, '.0f')}</td></tr>" for k, v in values.items())
-    names = dict.fromkeys(_channel_label(c) for res in results for c in res.channels)
+    names = dict.fromkeys(_channel_label(c) for c in channels)
     missing = [n for n in names if n not in values]
     tail = (f"<p class=meta>No MVC (no %MVC) for {_e(', '.join(missing))}.</p>" if missing else "")
     return ("<h2>MVC used</h2><p>%MVC values and the gluteal-to-TFL index in this report are relative to: "
@@ -172,18 +172,50 @@ def render_report(results: Sequence[TrialResult], *, title: str = "emgfeedback t
         If ``results`` is empty.
     """
     res = list(results)
-    if not res:
+    return assemble_report([trial_section(r, i + 1, mvc_given=bool(mvc_uv)) for i, r in enumerate(res)],
+                           used_pct_mvc=any(r.pct_mvc for t in res for r in t.reps),
+                           channels=[c for t in res for c in t.channels], title=title, mvc_uv=mvc_uv,
+                           mvc_note=mvc_note)
+
+
+def trial_section(result: TrialResult, number: int = 1, *, mvc_given: bool = False) -> str:
+    """One trial's ``<section>`` of the report (``number``: its place, titles a trial without a
+    source; ``mvc_given``: the report names an MVC)."""
+    index_head = "gluteal-to-TFL index" + (" (%MVC of the MVC used, above)" if mvc_given else "")
+    return _trial_section(result, number, index_head)
+
+
+def assemble_report(sections: Sequence[str], *, used_pct_mvc: bool, channels: Sequence[str],
+                    title: str = "emgfeedback trial report", mvc_uv: "Mapping[str, float] | None" = None,
+                    mvc_note: str = "") -> str:
+    """The HTML document around trial sections made by :func:`trial_section` (batch analysis
+    renders them where the trials are analysed).
+
+    Parameters
+    ----------
+    sections : sequence of str
+        One ``<section>`` per trial, in order.
+    used_pct_mvc : bool
+        Some rep of some trial has %MVC values.
+    channels : sequence of str
+        The channel names of every trial.
+
+    Raises
+    ------
+    ValueError
+        If ``sections`` is empty.
+    """
+    if not sections:
         raise ValueError("results must hold at least one analysed trial")
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     legend = " · ".join(f'<span style="color:{c}">■ {m.full_name} ({m.label})</span>'
                         for m, c in _plots.MUSCLE_COLORS.items())
     head = (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
             f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>"
-            f"<p class=meta>Made {when} by emgfeedback {__version__} · {len(res)} trial(s) · "
+            f"<p class=meta>Made {when} by emgfeedback {__version__} · {len(sections)} trial(s) · "
             "onsets are detected automatically: check the marked onsets against the traces.</p>"
-            f"<p class=meta>{legend}</p>" + _mvc_section(res, mvc_uv, mvc_note))
-    index_head = "gluteal-to-TFL index" + (" (%MVC of the MVC used, above)" if mvc_uv else "")
-    return head + "".join(_trial_section(r, i + 1, index_head) for i, r in enumerate(res)) + "</body></html>\n"
+            f"<p class=meta>{legend}</p>" + _mvc_section(used_pct_mvc, channels, mvc_uv, mvc_note))
+    return head + "".join(sections) + "</body></html>\n"
 
 
 def write_report(results: Sequence[TrialResult], path: "str | Path", *, title: str = "emgfeedback trial report",

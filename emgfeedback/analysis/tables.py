@@ -23,7 +23,8 @@ from emgfeedback.analysis.result import TrialResult
 from emgfeedback.measures import RepMetrics
 from emgfeedback.model import Muscle, Side
 
-__all__ = ["trial_to_dict", "trial_to_json", "rep_rows", "csv_columns", "csv_cell", "write_csv"]
+__all__ = ["trial_to_dict", "trial_to_json", "rep_rows", "csv_columns", "columns_for", "csv_cell", "write_csv",
+           "write_rows"]
 
 _SIDE_FIELDS = ("first_to_fire", "firing_order", "gmax_minus_es_ms", "tfl_to_glute_ratio",
                 "gluteal_to_tfl_index")
@@ -150,12 +151,17 @@ def rep_rows(result: TrialResult) -> list[dict[str, object]]:
 
 def csv_columns(results: Sequence[TrialResult]) -> list[str]:
     """Columns of the CSV table: fixed columns, then per-channel ones in first-seen order."""
+    return columns_for(res.channels for res in results)
+
+
+def columns_for(channel_lists: Iterable[Sequence[str]]) -> list[str]:
+    """:func:`csv_columns` from each file's channel names (batch analysis keeps only these)."""
     cols = ["file", "rep", "start_s", "end_s", "duration_s", "side", "protocol", "set", "rep_in_set", "artefact"]
     cols += [f"{s.value}_{f}" for s in Side for f in _SIDE_FIELDS]
     cols += [f"symmetry_{m.value}" for m in Muscle]
     seen: list[str] = []
-    for res in results:
-        seen += [c for c in res.channels if c not in seen]
+    for channels in channel_lists:
+        seen += [c for c in channels if c not in seen]
     cols += [f"{c}_{k}" for c in seen for k in ("onset_s", "amplitude_uv", "mdf_hz")]
     return cols
 
@@ -184,15 +190,19 @@ def write_csv(results: Iterable[TrialResult], out: "str | Path | IO[str]") -> in
         Where to write (a path is overwritten; UTF-8).
     """
     res = list(results)
-    cols = csv_columns(res)
+    return write_rows(csv_columns(res), (row for r in res for row in rep_rows(r)), out)
+
+
+def write_rows(columns: Sequence[str], rows: Iterable[dict], out: "str | Path | IO[str]") -> int:
+    """Write rows of :func:`rep_rows` under ``columns`` (:func:`columns_for`) as the CSV table of
+    :func:`write_csv`; returns the number of rows."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow([csv_cell(c) for c in cols])
+    w.writerow([csv_cell(c) for c in columns])
     n = 0
-    for r in res:
-        for row in rep_rows(r):
-            w.writerow([csv_cell(row.get(c)) for c in cols])
-            n += 1
+    for row in rows:
+        w.writerow([csv_cell(row.get(c)) for c in columns])
+        n += 1
     if isinstance(out, (str, Path)):
         Path(out).write_text(buf.getvalue(), encoding="utf-8")
     else:

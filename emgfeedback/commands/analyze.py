@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
-import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emgfeedback.commands._outputs import check_output, write_output
 from emgfeedback.commands._settings import add_settings_arguments, settings_from_args
-from emgfeedback.errors import EmgFeedbackError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from emgfeedback.analysis.batch import BatchRequest
+    from emgfeedback.analysis.cache import ResultCache
+    from emgfeedback.settings import ProcessingSettings
 
 __all__ = ["add_parser", "run"]
 
@@ -37,8 +42,27 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--mvc", type=Path, default=None, metavar="FILE.json",
                    help="MVC per channel as a JSON object {label or id: µV}; enables %%MVC and the "
                    "gluteal-to-TFL index")
+    g = p.add_argument_group("many files (see docs/analysis.md, batch analysis)")
+    g.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                   help="analyse N files at a time in parallel processes (default 1)")
+    g.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="analyse on a running Dask distributed cluster (needs the 'dask' extra)")
+    g.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                   help="folder of cached results: a file analysed before with the same settings is "
+                   "not analysed again (default $XDG_CACHE_HOME/emgfeedback/analyze)")
+    g.add_argument("--no-cache", action="store_true", help="analyse every file; read and write no cache")
     add_settings_arguments(p)
     p.set_defaults(func=run)
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {n}")
+    return n
 
 
 def _read_mvc(path: "Path | None") -> "dict[str, float] | None":
@@ -53,65 +77,43 @@ def _read_mvc(path: "Path | None") -> "dict[str, float] | None":
     return obj
 
 
-def _labels(args: argparse.Namespace, found: "tuple[str, ...]", path: Path) -> "tuple[str, ...]":
-    if args.channels is None:
-        return found
-    given = tuple(s.strip() for s in args.channels.split(","))
-    if len(given) != len(found):
-        raise ValueError(f"--channels names {len(given)} channel(s) but {path} has {len(found)} "
-                         f"({', '.join(found)})")
-    return given
+#: The options of :func:`add_settings_arguments` that change a result (besides ``--settings``).
+_SETTING_OPTIONS = ("method", "mains", "min_burst", "merge_gap", "baseline")
 
 
-def _analyse(path: Path, args: argparse.Namespace, mvc: "dict[str, float] | None"):
-    from emgfeedback.analysis import analyze_trial
-    from emgfeedback.analysis.loading import load_recording
-
-    rec = load_recording(path)
-    if rec.recovered:
-        print(f"emgfeedback analyze: warning: {path}: {rec.recovered}", file=sys.stderr)
-    try:
-        settings = settings_from_args(args, rec.settings)
-        # the live thresholds when the file has them and the detector is the one that made them
-        same = (rec.settings is not None and settings.onset_kwargs() == rec.settings.onset_kwargs()
-                and settings.baseline == rec.settings.baseline)
-        return rec, analyze_trial(rec.data, rec.fs, _labels(args, rec.labels, path), settings=settings,
-                                  mvc_uv=mvc, onset_baseline=rec.baseline if same else None,
-                                  protocol_runs=rec.protocol_runs, source=str(path))
-    except ValueError as err:
-        raise ValueError(f"{path}: {err}") from err
+def _file_settings(found: "ProcessingSettings | None", *, loaded: "ProcessingSettings | None",
+                   options: argparse.Namespace) -> "ProcessingSettings":
+    """A file's settings: its own (or ``--settings FILE``, ``loaded``), then the single options."""
+    return settings_from_args(options, loaded or found)
 
 
-def _fmt(v: "float | None", spec: str, unit: str = "") -> str:
-    return "—" if v is None or not math.isfinite(v) else f"{v:{spec}}{unit}"
+def _request(args: argparse.Namespace, mvc: "dict[str, float] | None", report: bool) -> "BatchRequest":
+    from emgfeedback.analysis.batch import BatchRequest
+    from emgfeedback.settings import load_settings
+
+    loaded = load_settings(args.settings) if args.settings else None
+    options = argparse.Namespace(**{k: getattr(args, k) for k in _SETTING_OPTIONS if hasattr(args, k)})
+    labels = None if args.channels is None else tuple(s.strip() for s in args.channels.split(","))
+    fingerprint = json.dumps({"settings": None if loaded is None else loaded.to_dict(), "options": vars(options),
+                              "labels": labels, "mvc": mvc}, sort_keys=True, default=str)
+    return BatchRequest(settings_for=functools.partial(_file_settings, loaded=loaded, options=options),
+                        fingerprint=fingerprint, labels=labels, mvc_uv=mvc, report=report)
 
 
-def _print_text(res) -> None:
-    from emgfeedback.measures import latency_text
+def _cache(args: argparse.Namespace) -> "ResultCache | None":
+    from emgfeedback.analysis.cache import ResultCache, default_cache_dir
 
-    print(f"{res.source}: {res.duration_s:.1f} s at {res.fs:g} Hz, {len(res.channels)} channels, "
-          f"{res.summary.n_reps} rep(s)" + (f" (+{res.summary.n_artefacts} not counted: artefacts)"
-                                             if res.summary.n_artefacts else ""))
-    print(f"  settings: {res.settings.describe()}")
-    for side, ss in res.sides.items():
-        first = "—" if ss.first_to_fire is None else (
-            f"{ss.first_to_fire.value} ({ss.first_counts.get(ss.first_to_fire, 0)}/{ss.n_ordered} reps)")
-        print(f"  {side.value:5s}: first to fire {first}; GMax − ES onset {latency_text(ss.gmax_minus_es_ms)}; "
-              f"TFL/GMed ratio {_fmt(ss.tfl_to_glute_ratio, '.2f')}; "
-              f"gluteal-to-TFL index {_fmt(ss.gluteal_to_tfl_index, '.1f')}")
-    if res.symmetry_index:
-        print("  symmetry index (L−R, %): " + ", ".join(
-            f"{m.value} {_fmt(v, '+.1f')}" for m, v in res.symmetry_index.items()))
-    if not res.glute:
-        for name in res.channels:
-            print(f"  {name}: {len(res.onsets_for(name))} bursts")
-    for note in res.notes:
-        print(f"  note: {note}")
+    if args.no_cache:
+        if args.cache is not None:
+            raise ValueError("--cache and --no-cache contradict each other; give one")
+        return None
+    return ResultCache(args.cache if args.cache is not None else default_cache_dir())
 
 
 def run(args: argparse.Namespace) -> int:
-    from emgfeedback.analysis.report import render_report
-    from emgfeedback.analysis.tables import trial_to_dict, write_csv
+    from emgfeedback.analysis.batch import analyse_batch
+    from emgfeedback.analysis.report import assemble_report
+    from emgfeedback.analysis.tables import columns_for, write_rows
 
     settings_from_args(args)  # a bad --settings file or option fails before any file is read
     # the output files are checked before any analysis: a refusal never comes after the work
@@ -120,39 +122,46 @@ def run(args: argparse.Namespace) -> int:
             check_output(out, option, force=args.force, suffixes=suffix)
     if args.csv is not None and args.report is not None and args.csv.resolve() == args.report.resolve():
         raise ValueError(f"--csv and --report name the same file {args.csv}")
+    if args.jobs is not None and args.scheduler is not None:
+        raise ValueError("--jobs and --scheduler choose where files are analysed; give one")
+    if args.scheduler is not None and "://" not in args.scheduler:
+        raise ValueError(f"--scheduler must be an address like tcp://HOST:PORT, got {args.scheduler!r}")
     mvc = _read_mvc(args.mvc)
-    results, failed = [], 0
-    for path in args.files:
-        try:
-            rec, res = _analyse(path, args, mvc)
-        except (EmgFeedbackError, ValueError, OSError) as err:
+    request, cache = _request(args, mvc, args.report is not None), _cache(args)
+    results, failed, cached = [], 0, 0
+    for out, hit in analyse_batch(args.files, request, jobs=args.jobs or 1, scheduler=args.scheduler, cache=cache):
+        cached += hit
+        if out.error:
             if len(args.files) == 1:
-                raise
+                raise ValueError(out.error)
             # one bad file in a batch: say which, and go on with the others
-            print(f"emgfeedback analyze: error: {err}", file=sys.stderr)
+            print(f"emgfeedback analyze: error: {out.error}", file=sys.stderr)
             failed += 1
             continue
-        results.append(res)
+        if out.warning:
+            print(f"emgfeedback analyze: warning: {out.source}: {out.warning}", file=sys.stderr)
+        results.append(out)
         if args.json:
-            obj = trial_to_dict(res)
-            if rec.recovered:
-                obj["recovered"] = rec.recovered
-            print(json.dumps(obj, ensure_ascii=False), flush=True)
+            print(json.dumps(out.record, ensure_ascii=False), flush=True)
         else:
-            _print_text(res)
+            print(out.text, end="", flush=True)
     says = sys.stderr if args.json else sys.stdout
     if not results:
         print(f"emgfeedback analyze: error: none of the {failed} files could be analysed", file=sys.stderr)
         return 2
     if args.csv is not None:
         table = io.StringIO()
-        n = write_csv(results, table)
+        n = write_rows(columns_for(o.channels for o in results), (row for o in results for row in o.rows), table)
         write_output(args.csv, table.getvalue(), force=args.force)
         print(f"wrote {args.csv} ({n} rows, one per rep)", file=says)
     if args.report is not None:
         note = f"MVC values from {args.mvc}" if mvc else ""
-        write_output(args.report, render_report(results, mvc_uv=mvc, mvc_note=note), force=args.force)
+        html = assemble_report([o.section or "" for o in results], used_pct_mvc=any(o.used_pct_mvc for o in results),
+                               channels=[c for o in results for c in o.channels], mvc_uv=mvc, mvc_note=note)
+        write_output(args.report, html, force=args.force)
         print(f"wrote {args.report}", file=says)
+    if cache is not None and (cached or len(args.files) > 1):
+        print(f"{cached} of {len(args.files)} file(s) from the cache {cache.folder}", file=says)
     if failed:
         print(f"emgfeedback analyze: {failed} of {len(args.files)} files could not be analysed", file=sys.stderr)
     return 2 if failed else 0
