@@ -138,16 +138,27 @@ def _mdf_windows(cond: np.ndarray, fs: float, w: int, cores: Sequence[tuple[floa
     hop = max(1, w // 2)
     starts, owner = [], []
     for k in reps:
-        a, b = int(round(cores[k][0] * fs)), min(cond.shape[-1], int(round(cores[k][1] * fs)))
-        s = np.arange(max(a, 0), b - w + 1, hop)
+        a, b = core_samples(cores[k], fs, cond.shape[-1])
+        s = np.arange(a, b - w + 1, hop)
         starts.append(s)
         owner.append(np.full(s.size, k))
     st = np.concatenate(starts) if starts else np.zeros(0, dtype=int)
     if st.size == 0:
         return np.zeros(0), np.zeros(0), np.zeros(0, dtype=int)
-    frames = cond[st[:, None] + np.arange(w)].reshape(-1)
+    return (st + w / 2) / fs, mdf_of_frames(cond, st, w, fs), np.concatenate(owner)
+
+
+def mdf_of_frames(x: np.ndarray, starts: np.ndarray, w: int, fs: float) -> np.ndarray:
+    """Median frequency (Hz) of the ``w``-sample windows of the 1-D ``x`` starting at ``starts``,
+    in one :func:`~emgfeedback.dsp.fatigue.median_frequency` call."""
+    frames = x[starts[:, None] + np.arange(w)].reshape(-1)
     _, mdf = median_frequency(frames, fs, window_s=w / fs, step_s=w / fs)
-    return (st + w / 2) / fs, np.asarray(mdf), np.concatenate(owner)
+    return np.asarray(mdf)
+
+
+def core_samples(core: tuple[float, float], fs: float, n: int) -> tuple[int, int]:
+    """Sample range ``[a, b)`` of a rep's core window (s) that its median frequencies use."""
+    return max(int(round(core[0] * fs)), 0), min(n, int(round(core[1] * fs)))
 
 
 def _spectra_and_bins(filt: np.ndarray, fs: float, names: Sequence[str], cores: Sequence[tuple[float, float]],
@@ -204,6 +215,14 @@ def _notes(cmap: ChannelMap, mvc: "np.ndarray | None", n_open: int) -> list[str]
     if n_open:
         notes.append(f"{n_open} burst(s) still on at the end of the recording were closed there")
     return notes
+
+
+def no_reps_error(source: str, st: ProcessingSettings) -> PipelineError:
+    """The error for a recording without a single burst."""
+    return PipelineError(
+        f"no reps found in {source or 'the recording'}: no channel had a burst of at least "
+        f"{st.min_burst_s * 1000:.0f} ms above its resting level; check that the electrodes are on and that "
+        "the trial contains contractions with rest before them")
 
 
 def analyze_trial(
@@ -270,12 +289,8 @@ def analyze_trial(
     env, filt, found = _filter_and_detect(x, fs, cmap, st, onset_baseline)
     closed = [o if o.offset_s is not None else Onset(o.onset_s, duration, o.channel) for o in found]
     reps = group_reps(closed, join_s=st.rep_join_s)
-    where = source or "the recording"
     if not reps:
-        raise PipelineError(
-            f"no reps found in {where}: no channel had a burst of at least {st.min_burst_s * 1000:.0f} ms above "
-            "its resting level; check that the electrodes are on and that the trial contains contractions "
-            "with rest before them")
+        raise no_reps_error(source, st)
     spans = [(min(o.onset_s for o in rep), max(o.offset_s for o in rep)) for rep in reps]  # type: ignore[type-var]
     cores = [core_window(a, b) for a, b in spans]
     active = [{o.channel for o in rep} for rep in reps]

@@ -18,6 +18,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -219,11 +220,46 @@ class EdfReader:
         return ((v ^ 0x800000) - 0x800000).astype(np.float64)
 
     def read_annotations(self, chunk_records: int = 512) -> list[Annotation]:
-        """All annotations of the file, in time order."""
+        """All annotations of the file, in time order (the samples are not decoded)."""
+        h = self.header
         anns: list[Annotation] = []
+        if not self._ann:
+            return anns
         for start in range(0, self.n_records, chunk_records):
-            anns.extend(self.read_records(start, chunk_records)[1])
+            self._fh.seek(h.header_bytes + start * h.record_bytes)
+            raw = self._fh.read(min(chunk_records, self.n_records - start) * h.record_bytes)
+            count = len(raw) // h.record_bytes
+            buf = np.frombuffer(raw[: count * h.record_bytes], dtype=np.uint8).reshape(count, h.record_bytes)
+            for k in self._ann:
+                part = buf[:, self._offsets[k]: self._offsets[k + 1]]
+                for r in range(count):
+                    anns.extend(parse_tals(part[r].tobytes())[1])
         return sorted(anns, key=lambda a: a.onset_s)
+
+    def end_sample(self, annotations: "list[Annotation] | tuple[Annotation, ...]") -> int:
+        """Samples per channel before the last ``recording end`` annotation (the padding of the
+        last record written by :class:`~emgfeedback.storage.edf.EdfWriter` cut off), else all."""
+        ends = [a.onset_s for a in annotations if a.text == "recording end"]
+        return _samples_before(max(ends), self.fs, self.n_samples) if ends else self.n_samples
+
+    def iter_samples(self, stop: int, chunk_records: int = 64) -> "Iterator[np.ndarray]":
+        """The samples ``0 … stop − 1`` (µV, float64) as consecutive ``(n_channels, m)`` blocks of
+        at most ``chunk_records`` records each: memory holds one block, not the file.
+
+        Parameters
+        ----------
+        stop : int
+            Samples per channel to read (e.g. :meth:`end_sample`), clamped to the file.
+        chunk_records : int
+            Records per block (≥ 1).
+        """
+        if chunk_records < 1:
+            raise ValueError(f"chunk_records must be ≥ 1, got {chunk_records}")
+        stop = max(0, min(int(stop), self.n_samples))
+        spr = self.samples_per_record
+        for start in range(0, -(-stop // spr), chunk_records):
+            block = self.read_records(start, chunk_records)[0]
+            yield block[:, : stop - start * spr]
 
     def close(self) -> None:
         """Close the file; idempotent."""
