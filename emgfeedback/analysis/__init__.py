@@ -7,9 +7,12 @@ from emgfeedback.analysis.report import render_report, write_report
 from emgfeedback.analysis.result import ChannelFatigue, RepMetrics, SideSummary, TracePreview, TrialResult
 from emgfeedback.analysis.tables import csv_columns, rep_rows, trial_to_dict, trial_to_json, write_csv
 from emgfeedback.analysis.trial import analyze_trial
+from emgfeedback.analysis.chunked import analyze_file, analyze_stream
 
 __all__ = [
     "analyze_trial",
+    "analyze_file",
+    "analyze_stream",
     "load_recording",
     "LoadedRecording",
     "map_channels",

@@ -156,9 +156,9 @@ def _analyse(path: str, request: BatchRequest) -> FileOutcome:
     from emgfeedback.analysis.loading import load_recording
     from emgfeedback.analysis.report import trial_section
     from emgfeedback.analysis.tables import rep_rows, trial_to_dict
-    from emgfeedback.analysis.trial import analyze_trial
+    from emgfeedback.analysis.chunked import analyze_file
 
-    rec = load_recording(path)
+    rec = load_recording(path, samples=False)  # EDF/BDF samples are read in blocks by analyze_file
     try:
         settings = request.settings_for(rec.settings)
         labels = rec.labels
@@ -170,9 +170,9 @@ def _analyse(path: str, request: BatchRequest) -> FileOutcome:
         # the live thresholds when the file has them and the detector is the one that made them
         same = (rec.settings is not None and settings.onset_kwargs() == rec.settings.onset_kwargs()
                 and settings.baseline == rec.settings.baseline)
-        res = analyze_trial(rec.data, rec.fs, labels, settings=settings, mvc_uv=request.mvc_uv,
-                            onset_baseline=rec.baseline if same else None,
-                            protocol_runs=rec.protocol_runs, source=path)
+        res = analyze_file(rec, labels, settings=settings, mvc_uv=request.mvc_uv,
+                           onset_baseline=rec.baseline if same else None,
+                           protocol_runs=rec.protocol_runs, source=path)
     except ValueError as err:
         raise ValueError(f"{path}: {err}") from err
     record = trial_to_dict(res)

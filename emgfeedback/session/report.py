@@ -49,13 +49,14 @@ def write_session_report(recording: "str | Path", out: "str | Path | None" = Non
     PipelineError
         No rep was found in the recording.
     """
-    from emgfeedback.analysis import analyze_trial, load_recording, write_report
+    from emgfeedback.analysis import load_recording, write_report
+    from emgfeedback.analysis.chunked import analyze_file
 
-    rec = load_recording(recording)
+    rec = load_recording(recording, samples=False)  # EDF/BDF samples are read in blocks by analyze_file
     st = settings if settings is not None else rec.settings
-    result = analyze_trial(rec.data, rec.fs, rec.labels, settings=st, mvc_uv=dict(mvc_uv) if mvc_uv else None,
-                           onset_baseline=rec.baseline if settings is None else None,
-                           protocol_runs=rec.protocol_runs, source=str(recording))
+    result = analyze_file(rec, rec.labels, settings=st, mvc_uv=dict(mvc_uv) if mvc_uv else None,
+                          onset_baseline=rec.baseline if settings is None else None,
+                          protocol_runs=rec.protocol_runs, source=str(recording))
     target = Path(out) if out is not None else report_path(recording)
     return write_report([result], target, title=f"emgfeedback session {Path(recording).stem}",
                         mvc_uv=dict(mvc_uv) if mvc_uv else None, mvc_note=mvc_note)
