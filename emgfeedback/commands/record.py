@@ -6,6 +6,10 @@ carries the same annotations: detected onsets, reps, gaps and the processing set
 them. Prints a progress line (elapsed, samples, lost samples, file size). Ctrl-C (or SIGTERM)
 finishes the file cleanly; a killed process leaves a file MNE reads as is and
 ``emgfeedback repair`` makes acceptable to strict readers.
+
+Markers: ``--markers lsl://NAME`` annotates each sample of an LSL marker stream as ``marker TEXT``
+at its time stamp (clock offset applied); on a terminal, each line typed + Enter is a
+``marker TEXT`` at the moment Enter was pressed (``--no-keys`` turns that off).
 """
 
 from __future__ import annotations
@@ -50,6 +54,12 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--lsl", action="store_true",
                    help="also publish the samples and onset markers as Lab Streaming Layer streams "
                    "(off by default: LSL announces itself on the local network)")
+    p.add_argument("--markers", action="append", default=[], metavar="lsl://NAME",
+                   help="annotate the markers of an LSL marker stream (name, type=Markers or a "
+                   "predicate) as 'marker TEXT' at their time stamps; may be repeated")
+    p.add_argument("--no-keys", action="store_true",
+                   help="do not read typed lines as markers (default on a terminal: each line + Enter "
+                   "is a 'marker TEXT' at that moment)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     add_settings_arguments(p)
     p.set_defaults(func=run)
@@ -57,6 +67,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
 
 def run(args: argparse.Namespace) -> int:
     from emgfeedback.devices import open_device
+    from emgfeedback.devices.markers import LineMarkers, LslMarkerInlet
     from emgfeedback.errors import RecordingError
     from emgfeedback.session import LiveSession
     from emgfeedback.storage.deidentify import validate_patient_code
@@ -69,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if args.range_uv is not None:
         check_number(args.range_uv, "--range", "µV", lo=0.0, lo_open=True, hi=1e9)
     settings = settings_from_args(args)
+    inlets = [LslMarkerInlet(url) for url in args.markers]  # URLs checked before any I/O
 
     device = open_device(args.device)
     if args.force and (args.out.exists() or args.out.is_symlink()):
@@ -102,8 +114,19 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(("\r" if tty else "") + progress().line(), end="" if tty else "\n", file=sys.stderr, flush=True)
 
+    def mark(text: str, t_monotonic: float) -> None:
+        live.add_marker(text, live.stream_time(t_monotonic))
+
     try:
+        for inlet in inlets:
+            inlet.open()
         live.start()
+        for inlet in inlets:
+            inlet.start(mark)
+        if sys.stdin is not None and sys.stdin.isatty() and not args.no_keys:
+            LineMarkers(sys.stdin).start(mark)
+            if not args.quiet:
+                print("type a note and press Enter to mark a moment in the file", file=sys.stderr)
         last_report = time.monotonic()
         while live.running and not stop.is_set():
             stop.wait(0.05)
@@ -115,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
                 show()
                 last_report = time.monotonic()
     finally:
+        for inlet in inlets:
+            inlet.close()
         live.stop()
         for s, h in previous.items():
             signal.signal(s, h)

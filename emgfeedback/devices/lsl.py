@@ -7,18 +7,25 @@ URL form: ``lsl://name=EMG`` or ``lsl://type=EMG`` (or ``source_id=...``); optio
 Nothing touches the network until the device is opened: pylsl is imported and the stream
 resolved in ``_open`` only. LSL carries no sequence numbers: a gap is inferred when a chunk's
 first timestamp is more than 1.5 samples after where the previous chunk ended.
+
+Clocks: the sender may stamp with another machine's clock. Every ``sync`` s of stream the driver
+reads ``inlet.time_correction()`` (LSL's offset to the sender's clock) and fits offset and drift
+(:class:`~emgfeedback.devices.lsl_clock.ClockSync`); :attr:`LslDevice.stream_clock` then maps this
+machine's monotonic clock to stream seconds (``seq / fs``) from the corrected stamps, which is
+how markers from other LSL streams are placed in a recording.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from emgfeedback.devices._options import check_ranges, montage_option, ranged
 from emgfeedback.devices.base import Chunk, Device
+from emgfeedback.devices.lsl_clock import ClockSync, StreamClock, monotonic_offset
 from emgfeedback.errors import DeviceConnectionError, DeviceUnavailableError
 from emgfeedback.model import Channel, Montage, StreamInfo
 
@@ -49,12 +56,15 @@ class LslOptions:
     montage : str
         Channel ids or labels in stream order, comma-separated (default: the stream's channel
         labels if they name muscles, else the glute montage's first n channels).
+    sync : float
+        Interval between clock-offset readings (``time_correction``), s of stream.
     """
 
     resolve: float = ranged(5.0, 0.0, 60.0, "s", lo_open=True)
     timeout: float = ranged(2.0, 0.0, 60.0, "s", lo_open=True)
     scale: float = ranged(0.0, 0.0, 1e12)  # 0 = from the stream's unit
     montage: str = ""
+    sync: float = ranged(5.0, 0.0, 600.0, "s", lo_open=True)
 
     def __post_init__(self) -> None:
         check_ranges(self)
@@ -64,7 +74,7 @@ class LslDevice(Device):
     """Any regularly sampled LSL stream, as µV blocks."""
 
     scheme = "lsl"
-    url_form = "lsl://name=NAME | lsl://type=TYPE ?resolve=5&timeout=2&scale=1&montage=ID,..."
+    url_form = "lsl://name=NAME | lsl://type=TYPE ?resolve=5&timeout=2&scale=1&montage=ID,...&sync=5"
     Options = LslOptions
 
     def __init__(self, url: str, **options: Any) -> None:
@@ -79,6 +89,20 @@ class LslDevice(Device):
         self._t_next: "float | None" = None
         self._fs = 0.0
         self._last_rx = 0.0
+        self._count = 0  # samples (and gaps) delivered: the base class's sample counter
+        self._sync = ClockSync()
+        self._next_sync: "float | None" = None
+        self._mono = 0.0
+        #: Stream seconds of this machine's monotonic clock, from the clock-corrected stamps.
+        self.stream_clock = StreamClock()
+        #: ``() -> offset`` (s) that replaces ``inlet.time_correction()``; tests simulate a
+        #: sender on another machine's clock with it.
+        self.time_correction: "Callable[[], float] | None" = None
+
+    @property
+    def clock_sync(self) -> ClockSync:
+        """The fitted offset and drift from the sender's clock to this machine's LSL clock."""
+        return self._sync
 
     def _open(self) -> StreamInfo:
         try:
@@ -105,6 +129,7 @@ class LslDevice(Device):
         labels, units = _channel_desc(full, info.channel_count())
         self._scale = opts.scale or _scale_from_units(units)
         self._inlet, self._fs = inlet, fs
+        self._mono = monotonic_offset(pylsl.local_clock)
         montage = self._montage(info.channel_count(), labels)
         return StreamInfo(fs=fs, montage=montage, source=self.url, board=f"lsl:{info.name()}",
                           firmware="")
@@ -120,6 +145,7 @@ class LslDevice(Device):
     def _start(self) -> None:
         self._inlet.open_stream(timeout=self.options.resolve)
         self._t_next = None
+        self._next_sync = None
         self._last_rx = time.monotonic()
 
     def _stop(self) -> None:
@@ -138,13 +164,30 @@ class LslDevice(Device):
                     f"{self.url}: no samples for {self.options.timeout:g} s — did the sender stop?")
             return None
         self._last_rx = now
-        data = np.asarray(samples, dtype=np.float64).T * self._scale
+        # C order: (n_channels, n) rows contiguous, as every consumer (the EDF writer) expects
+        data = np.ascontiguousarray(np.asarray(samples, dtype=np.float64).T) * self._scale
         gap = 0
         if self._t_next is not None:
             gap = max(int(round((stamps[0] - self._t_next) * self._fs)), 0)
             gap = gap if gap >= 2 else 0  # jitter of a sample is not a loss
         self._t_next = stamps[-1] + 1.0 / self._fs
+        self._count += gap + data.shape[1]
+        self._observe_clock(float(stamps[-1]))
         return Chunk(data, gap)
+
+    def _observe_clock(self, stamp: float) -> None:
+        """A clock-offset reading when due, then the last sample's place on the local clock."""
+        if self._next_sync is None or stamp >= self._next_sync:
+            try:
+                offset = (self.time_correction() if self.time_correction is not None
+                          else self._inlet.time_correction(timeout=self.options.resolve))
+            except Exception as err:  # pylsl.TimeoutError: keep the last fit, try again later
+                self.log.warning("%s: no clock offset from the sender: %s", self.url, err)
+            else:
+                self._sync.add(stamp, offset)
+            self._next_sync = stamp + self.options.sync
+        local = float(self._sync.to_local(stamp)) + self._mono
+        self.stream_clock.observe((self._count - 1) / self._fs, local)
 
     def _close(self) -> None:
         inlet, self._inlet = self._inlet, None

@@ -32,6 +32,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable
 
+from emgfeedback.devices.lsl_clock import StreamClock
+from emgfeedback.devices.markers import marker_text
 from emgfeedback.errors import EmgFeedbackError
 from emgfeedback.model import SampleBlock, StreamInfo
 from emgfeedback.session.engine import Pipeline, SessionEngine, SessionUpdate
@@ -148,6 +150,9 @@ class LiveSession:
         self._last_update: "SessionUpdate | None" = None
         self.blocks = 0
         self.stream_t_s = 0.0
+        #: Monotonic clock ↔ stream seconds (the device's own when it has one, e.g. ``lsl://``).
+        self.clock = StreamClock()
+        self._own_clock = True
         #: Why the worker ended: ``""`` while running, then ``stop``, ``duration``,
         #: ``end of stream`` or ``error``.
         self.stopped_by = ""
@@ -226,6 +231,24 @@ class LiveSession:
     def call(self, fn: Callable[[SessionEngine], Any]) -> None:
         """Run ``fn(engine)`` on the worker before its next block (e.g. start a protocol)."""
         self._calls.put(fn)
+
+    def add_marker(self, text: str = "", t_s: "float | None" = None) -> None:
+        """Annotate ``marker TEXT`` in the recording (and send it on the LSL outlet) at stream
+        time ``t_s`` (s; default: the latest sample); safe from any thread."""
+        def mark(engine: SessionEngine) -> None:
+            t = self.stream_t_s if t_s is None else max(float(t_s), 0.0)
+            rec = self._recording
+            if rec is not None:
+                rec.annotate(marker_text(text), t)
+                self.recording_status = rec.status
+            if self.outlet is not None:
+                self.outlet.push_marker(marker_text(text), t)
+
+        self.call(mark)
+
+    def stream_time(self, t_monotonic: float) -> "float | None":
+        """Stream time (s) of a moment on the monotonic clock; None before the first block."""
+        return self.clock.stream_time(t_monotonic)
 
     def drain(self) -> list[SessionUpdate]:
         """Take the display updates queued since the last drain (oldest first).
@@ -366,6 +389,9 @@ class LiveSession:
             self.device = self._opener()
         self.device.start()
         info = self.device.info
+        own = getattr(self.device, "stream_clock", None)
+        self._own_clock = not isinstance(own, StreamClock)
+        self.clock = StreamClock() if self._own_clock else own
         n = max(int(round(self.window_s * info.fs)), 1)
         self.filtered = RingBuffer(info.n_channels, n)
         self.envelope = RingBuffer(info.n_channels, n)
@@ -460,6 +486,8 @@ class LiveSession:
     def _step(self, engine: SessionEngine, block: SampleBlock) -> None:
         """One block through the engine, into the rings, the queues, the recording and LSL."""
         assert self.filtered is not None and self.envelope is not None
+        if self._own_clock:
+            self.clock.observe(block.t_end, time.monotonic())
         update = engine.process(block, arrival_s=time.monotonic())
         self._last_update = update
         self._cue_device(engine, update)

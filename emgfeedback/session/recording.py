@@ -255,6 +255,16 @@ class LiveRecording:
         if block is not None and self.store is not None:
             self._store(update, engine)
 
+    def annotate(self, text: str, stream_t_s: float) -> None:
+        """Annotate ``text`` (a marker) at stream time ``stream_t_s``, s; a write error ends the file."""
+        if not self.active:
+            return
+        try:
+            self.sink.add(text, self._file_time(stream_t_s))
+        except RecordingError as err:
+            self._error = str(err)
+            self._finish()
+
     def add_results(self, update: Any, engine: Any = None) -> None:
         """Reps and phase events that came without a block (the engine's :meth:`finish` at the
         end of a stream): annotated and stored like the others."""

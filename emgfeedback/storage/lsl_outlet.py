@@ -6,7 +6,13 @@ synchronise this data with motion capture or force plates. Nothing is created un
 
 Streams: ``<name>`` of type ``EMG`` (float32, one channel per electrode, labels ``GMax L`` …, unit
 ``microvolts``, the device's rate) and ``<name>-markers`` of type ``Markers`` (one string per
-event, irregular rate): onsets, reps, cues, gaps, as annotated in the recording.
+event, irregular rate): onsets, reps, cues, gaps, markers, as annotated in the recording.
+
+Time stamps are this machine's LSL clock (receivers add LSL's clock offset to theirs). A sample's
+stamp comes from the stream's sample counter through a
+:class:`~emgfeedback.devices.lsl_clock.StreamClock` fed with each block's arrival: the smallest
+arrival delay is kept and may rise slowly, so the stamps follow the board's clock drift against
+this machine's and carry no USB/BLE jitter.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from emgfeedback.devices.lsl_clock import StreamClock
 from emgfeedback.errors import DeviceUnavailableError
 from emgfeedback.model import Onset, SampleBlock, StreamInfo
 from emgfeedback.storage.annotations import onset_text
@@ -67,14 +74,15 @@ class LslOutlet:
         self._markers: Any = pylsl.StreamOutlet(markers)
         self.samples_pushed = 0
         self.markers_pushed = 0
-        self._anchor: "float | None" = None
+        #: Stream seconds ↔ this machine's LSL clock, from the blocks' arrival.
+        self.clock = StreamClock()
 
     def push_block(self, block: SampleBlock) -> None:
         """Send one block (µV).
 
-        Time stamps follow the sample counter (``seq / fs``) from an anchor taken at the first
-        block (LSL clock at its arrival), so they are evenly spaced however the blocks arrive;
-        inlets see no jitter and lost samples keep their place.
+        Time stamps follow the sample counter (``seq / fs``) mapped to the LSL clock by
+        :attr:`clock` (arrival of the block's end, least delay seen, following drift), so
+        inlets see no transport jitter and lost samples keep their place.
         """
         if self._emg is None:
             return
@@ -82,10 +90,9 @@ class LslOutlet:
             raise ValueError(f"block has {block.n_channels} channels, the outlet {self.n_channels}")
         if block.n_samples:
             last = block.seq + block.n_samples - 1
-            if self._anchor is None:
-                self._anchor = self._pylsl.local_clock() - last / block.fs
+            self.clock.observe(block.t_end, self._pylsl.local_clock())
             self._emg.push_chunk(np.ascontiguousarray(block.data.T, dtype=np.float32),
-                                 self._anchor + last / block.fs)
+                                 self.clock.local_time(last / block.fs))
             self.samples_pushed += block.n_samples
 
     def push_live(self, block: SampleBlock, onsets: "Iterable[Onset]" = ()) -> None:
@@ -101,8 +108,9 @@ class LslOutlet:
         recording) when given and the stream has started, else now."""
         if self._markers is None:
             return
-        if onset_s is not None and self._anchor is not None:
-            self._markers.push_sample([str(text)], self._anchor + float(onset_s))
+        stamp = None if onset_s is None else self.clock.local_time(float(onset_s))
+        if stamp is not None:
+            self._markers.push_sample([str(text)], stamp)
         else:
             self._markers.push_sample([str(text)])
         self.markers_pushed += 1
