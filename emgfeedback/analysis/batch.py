@@ -149,7 +149,7 @@ def analyse_file(path: str, request: BatchRequest) -> FileOutcome:
     except (EmgFeedbackError, ValueError, OSError) as err:
         return FileOutcome(source=path, error=str(err))
     except Exception as err:  # a hostile file may break a reader in ways nobody foresaw
-        return FileOutcome(source=path, error=f"{path}: could not be read ({type(err).__name__}: {err})")
+        return FileOutcome(source=path, error=f"{path}: could not be analysed ({type(err).__name__}: {err})")
 
 
 def _analyse(path: str, request: BatchRequest) -> FileOutcome:
