@@ -1,12 +1,16 @@
 """``replay://`` — play a recording back as a live device, in real time or faster.
 
 URL form: ``replay://FILE?speed=1&block=20&loop=0&montage=auto``. FILE is an EDF(+)/BDF(+)
-file (``.edf``/``.bdf``, read a few records at a time) or a text recording of another tool
-(``.txt``/``.csv``: OpenBCI GUI raw data, UCI lower-limb EMG; read whole). ``speed=0`` plays
-as fast as the consumer reads.
+file (``.edf``/``.bdf``, read a few records at a time), a text recording of another tool
+(``.txt``/``.csv``: OpenBCI GUI raw data, UCI lower-limb EMG; read whole), a LabRecorder
+``.xdf`` (its EMG stream; ``stream=NAME`` picks one by name) or a ``.c3d`` (its analog EMG
+channels; ``channels=LABEL,LABEL`` picks them by label), both read whole. ``speed=0`` plays
+as fast as the consumer reads. Markers and events of XDF/C3D files are not played (``analyze``
+reads them as annotations); lost XDF samples are played as the held values that fill them.
 
-Channel mapping (``montage``): ``auto`` uses an EDF file's labels (``GMax L`` …) and maps a text
-file's channels in order onto the default montage (left GMax, GMed, TFL, ES, then right);
+Channel mapping (``montage``): ``auto`` uses an EDF, XDF or C3D file's labels (``GMax L``,
+``EMG GMax L`` …) and maps a text file's channels in order onto the default montage (left GMax,
+GMed, TFL, ES, then right);
 ``default`` forces the in-order mapping (for EDF files with other labels).
 """
 
@@ -30,6 +34,7 @@ __all__ = ["ReplayDevice", "ReplayOptions"]
 log = logging.getLogger(__name__)
 _EDF_SUFFIXES = (".edf", ".bdf")
 _TEXT_SUFFIXES = (".txt", ".csv")
+_IMPORTED_SUFFIXES = (".xdf", ".c3d")
 
 
 @dataclass(frozen=True)
@@ -46,12 +51,19 @@ class ReplayOptions:
         Start again at the end instead of ending the stream.
     montage : str
         ``auto`` or ``default`` (see the module docstring).
+    stream : str
+        XDF files: name (or type) of the EMG stream; empty: the one stream of type ``EMG``.
+    channels : str
+        C3D files: comma-separated analog labels of the EMG channels; empty: the glute channels,
+        else those labelled ``EMG …``.
     """
 
     speed: float = ranged(1.0, 0.0, 1000.0)  # 1 = real time, 0 = as fast as read
     block: int = ranged(0, 0, 100_000, "samples")
     loop: bool = False
     montage: str = "auto"
+    stream: str = ""
+    channels: str = ""
 
     def __post_init__(self) -> None:
         check_ranges(self)
@@ -68,11 +80,21 @@ def _in_order(n: int, path: str) -> tuple[Montage, int]:
     return Montage(default.channels[:use]), use
 
 
+def _by_labels(labels: "tuple[str, ...]", path: Path) -> Montage:
+    try:
+        return Montage.from_names(list(labels))
+    except ValueError:
+        raise RecordingError(f"{path}: channel labels {list(labels)} are not emgfeedback channels "
+                             f"(GMax L, GMed L, TFL L, ES L, ... ); add ?montage=default to map them in "
+                             f"order") from None
+
+
 class ReplayDevice(Device):
     """A recording played back through the device interface (see the module docstring)."""
 
     scheme = "replay"
-    url_form = "replay://FILE.edf?speed=1&block=SAMPLES&loop=0|1&montage=auto|default"
+    url_form = ("replay://FILE.edf|.bdf|.txt|.csv|.xdf|.c3d?speed=1&block=SAMPLES&loop=0|1&montage=auto|default"
+                "&stream=NAME&channels=LABEL,LABEL")
     Options = ReplayOptions
 
     def __init__(self, url: str, **options: Any) -> None:
@@ -80,8 +102,8 @@ class ReplayDevice(Device):
         if not self.target:
             raise ValueError(f"replay:// needs a file, e.g. replay://session.edf?speed=1, got {url!r}")
         self.path = Path(self.target)
-        if self.path.suffix.lower() not in _EDF_SUFFIXES + _TEXT_SUFFIXES:
-            raise ValueError(f"replay:// plays .edf, .bdf, .txt or .csv files, got {self.path.name!r}")
+        if self.path.suffix.lower() not in _EDF_SUFFIXES + _TEXT_SUFFIXES + _IMPORTED_SUFFIXES:
+            raise ValueError(f"replay:// plays .edf, .bdf, .txt, .csv, .xdf or .c3d files, got {self.path.name!r}")
         self.backpressure = self.options.speed == 0
         self._reader: Any = None
         self._data: "np.ndarray | None" = None  # whole text recording
@@ -108,16 +130,22 @@ class ReplayDevice(Device):
                 montage, self._rows = _in_order(len(labels), str(self.path))
             else:
                 try:
-                    montage = Montage.from_names(list(labels))
-                except ValueError:
+                    montage = _by_labels(tuple(labels), self.path)
+                except RecordingError:
                     reader.close()
-                    raise RecordingError(
-                        f"{self.path}: channel labels {list(labels)} are not emgfeedback channels "
-                        f"(GMax L, GMed L, TFL L, ES L, ... ); add ?montage=default to map them in "
-                        f"order") from None
+                    raise
                 self._rows = len(labels)
             board = "replay:edf"
             adc_bits = 24 if reader.header.bdf else 16
+        elif self.path.suffix.lower() in _IMPORTED_SUFFIXES:
+            rec = self._read_imported()
+            fs, n = rec.fs, rec.data.shape[0]
+            montage, self._rows = (_in_order(n, str(self.path)) if opts.montage == "default"
+                                   else (_by_labels(rec.labels, self.path), n))
+            self._data = rec.data[: self._rows]
+            self._n_total = rec.data.shape[1]
+            board = f"replay:{self.path.suffix.lower()[1:]}"
+            adc_bits = None
         else:
             from emgfeedback.storage.textfiles import read_text_recording
 
@@ -132,6 +160,16 @@ class ReplayDevice(Device):
         self._pos = 0
         self._buf = np.zeros((self._rows, 0))
         return StreamInfo(fs=float(fs), montage=montage, source=self.url, board=board, adc_bits=adc_bits)
+
+    def _read_imported(self) -> Any:
+        opts: ReplayOptions = self.options
+        if self.path.suffix.lower() == ".xdf":
+            from emgfeedback.storage.xdf import read_xdf
+
+            return read_xdf(self.path, stream=opts.stream or None)
+        from emgfeedback.storage.c3d import read_c3d
+
+        return read_c3d(self.path, channels=[c for c in opts.channels.split(",") if c.strip()] or None)
 
     @staticmethod
     def _real_samples(reader: Any) -> int:

@@ -109,7 +109,7 @@ def test_foreign_labels_need_montage_default(tmp_path):
 
 @pytest.mark.parametrize("url,exc,match", [
     ("replay://", ValueError, "replay:// needs a file"),
-    ("replay://x.wav", ValueError, r"plays .edf, .bdf, .txt or .csv files, got 'x.wav'"),
+    ("replay://x.wav", ValueError, r"plays .edf, .bdf, .txt, .csv, .xdf or .c3d files, got 'x.wav'"),
     ("replay://x.edf?speed=-1", ValueError, "option speed must be a finite number ≥ 0 and ≤ 1000, got -1"),
     ("replay://x.edf?rate=3", ValueError, "unknown option 'rate'"),
     ("replay://x.edf?montage=mine", ValueError, "option montage must be auto or default"),
