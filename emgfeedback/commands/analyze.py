@@ -51,6 +51,12 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
                    help="folder of cached results: a file analysed before with the same settings is "
                    "not analysed again (default $XDG_CACHE_HOME/emgfeedback/analyze)")
     g.add_argument("--no-cache", action="store_true", help="analyse every file; read and write no cache")
+    b = p.add_argument_group("BIDS datasets (see docs/bids.md)",
+                             "a FILE that is a BIDS dataset root stands for its *_emg.edf/.bdf recordings, "
+                             "named by their *_channels.tsv")
+    b.add_argument("--subject", default=None, metavar="LABEL", help="only this participant (e.g. P0042)")
+    b.add_argument("--session", default=None, metavar="LABEL", help="only this session (e.g. 1)")
+    b.add_argument("--task", default=None, metavar="LABEL", help="only this task (e.g. clamshell)")
     add_settings_arguments(p)
     p.set_defaults(func=run)
 
@@ -110,8 +116,58 @@ def _cache(args: argparse.Namespace) -> "ResultCache | None":
     return ResultCache(args.cache if args.cache is not None else default_cache_dir())
 
 
-def run(args: argparse.Namespace) -> int:
+def _bids_files(args: argparse.Namespace) -> "list[Path]":
+    """The FILE arguments with each BIDS dataset root replaced by its recordings (filtered by
+    --subject, --session, --task)."""
+    from emgfeedback.storage.bids import find_recordings
+
+    filters = {k: getattr(args, k, None) for k in ("subject", "session", "task")}
+    if any(filters.values()) and not any(p.is_dir() for p in args.files):
+        raise ValueError("--subject, --session and --task select recordings of a BIDS dataset; "
+                         "give the dataset's root folder as FILE")
+    files: "list[Path]" = []
+    for p in args.files:
+        files += [r.path for r in find_recordings(p, **filters)] if p.is_dir() else [p]
+    return files
+
+
+def _bids_labels(path: Path, request: "BatchRequest") -> "tuple[str, ...] | None":
+    """Labels from the ``*_channels.tsv`` of a recording in a BIDS dataset when they differ from
+    the file's (None: the file's own, or --channels)."""
+    from emgfeedback.errors import RecordingError
+    from emgfeedback.storage import read_edf_header
+    from emgfeedback.storage.bids import bids_channel_names
+
+    if request.labels is not None:
+        return None
+    try:
+        names = bids_channel_names(path)
+        if names is None:
+            return None
+        found = tuple(s.label for s in read_edf_header(path).signals if not s.is_annotation)
+    except (RecordingError, OSError, ValueError):
+        return None  # a broken file is reported by the analysis itself
+    if len(names) != len(found):
+        print(f"emgfeedback analyze: warning: {path}: its channels.tsv lists {len(names)} channel(s), "
+              f"the file has {len(found)}; using the file's labels", file=sys.stderr)
+        return None
+    return None if names == found else names
+
+
+def _bids_batches(files: "list[Path]", request: "BatchRequest", **where):
+    """:func:`analyse_batch` over consecutive files that share their labels (in input order)."""
+    import dataclasses
+    import itertools
+
     from emgfeedback.analysis.batch import analyse_batch
+
+    for labels, group in itertools.groupby(files, key=lambda p: _bids_labels(p, request)):
+        req = request if labels is None else dataclasses.replace(
+            request, labels=labels, fingerprint=request.fingerprint + json.dumps({"channels.tsv": labels}))
+        yield from analyse_batch(list(group), req, **where)
+
+
+def run(args: argparse.Namespace) -> int:
     from emgfeedback.analysis.report import assemble_report
     from emgfeedback.analysis.tables import columns_for, write_rows
 
@@ -126,10 +182,11 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--jobs and --scheduler choose where files are analysed; give one")
     if args.scheduler is not None and "://" not in args.scheduler:
         raise ValueError(f"--scheduler must be an address like tcp://HOST:PORT, got {args.scheduler!r}")
+    args.files = _bids_files(args)
     mvc = _read_mvc(args.mvc)
     request, cache = _request(args, mvc, args.report is not None), _cache(args)
     results, failed, cached = [], 0, 0
-    for out, hit in analyse_batch(args.files, request, jobs=args.jobs or 1, scheduler=args.scheduler, cache=cache):
+    for out, hit in _bids_batches(args.files, request, jobs=args.jobs or 1, scheduler=args.scheduler, cache=cache):
         cached += hit
         if out.error:
             if len(args.files) == 1:
