@@ -53,8 +53,10 @@ class ClockSync:
 
     @property
     def drift(self) -> float:
-        """Fitted drift of the sender's clock, s per s (0 until two readings)."""
-        return self._fit[2]
+        """How fast the sender's clock runs against this machine's, s per s (``8e-5``: 80 ppm
+        fast); 0 until two readings."""
+        b = self._fit[2]
+        return -b / (1.0 + b)
 
     def add(self, t_remote: float, offset: float) -> None:
         """Add one reading: local time = ``t_remote + offset`` at sender time ``t_remote`` (s)."""

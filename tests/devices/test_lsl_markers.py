@@ -15,7 +15,6 @@ import time
 
 import pytest
 
-from emgfeedback.devices.lsl_clock import StreamClock
 from emgfeedback.devices.markers import LineMarkers, LslMarkerInlet, marker_text
 from emgfeedback.testing.lsl_sandbox import run_confined
 
@@ -75,27 +74,6 @@ def test_markers_from_another_process_land_within_20_ms_of_their_stamp(tmp_path)
     errs = res["errors_s"]
     assert len(errs) >= 20  # 8 s of file, a marker every 0.25 s
     assert max(abs(e) for e in errs) <= 0.020, errs
-
-
-def test_stream_clock_recovers_the_true_delay_from_late_arrivals():
-    # blocks of 20 samples at 2 kHz reach the host 2..30 ms late; the clock keeps the least delay
-    import numpy as np
-
-    rng = np.random.default_rng(1)
-    clock, true_offset = StreamClock(), 100.0
-    for k in range(1, 2001):
-        t_end = k * 0.01
-        clock.observe(t_end, true_offset + t_end + 0.002 + rng.exponential(0.01))
-    assert abs(clock.stream_time(true_offset + 15.0) - 15.0) <= 0.003
-
-
-def test_stream_clock_follows_a_slow_device_crystal():
-    # the host sees the device's samples 100 ppm later every second: the leak follows it
-    clock = StreamClock(leak=2e-4)
-    for k in range(1, 60001):
-        t_end = k * 0.01
-        clock.observe(t_end, t_end * (1 + 1e-4) + 0.001)
-    assert abs(clock.local_time(600.0) - (600.0 * (1 + 1e-4) + 0.001)) <= 0.001
 
 
 def test_marker_text_is_one_short_line():
