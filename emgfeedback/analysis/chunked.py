@@ -49,8 +49,8 @@ __all__ = ["analyze_file", "analyze_stream"]
 
 #: Samples per block read from an EDF/BDF file, s (whole records).
 CHUNK_S = 30.0
-#: Files with at most this many samples (all channels) are analysed in memory.
-IN_MEMORY_SAMPLES = 2_000_000
+#: Files with at most this many samples (all channels; 8 × 2 kHz × 31 s) are analysed in memory.
+IN_MEMORY_SAMPLES = 500_000
 #: History kept before the earliest sample an unfinished rep can need, s.
 _MARGIN_S = 1.0
 #: Samples (rows × window) per median-frequency batch at the end.
