@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from emgfeedback.app.bridge import SessionBridge
 from emgfeedback.app.layout import ElidedLabel, fit_to_screen, window_size
+from emgfeedback.app.markers import MarkerControls
 from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
 from emgfeedback.app.mvc_controls import MvcControls
 from emgfeedback.app.pages import MvcPage, PlacementPage, SummaryPage
@@ -82,12 +84,15 @@ class MainWindow(QMainWindow):
     settings : ProcessingSettings, optional
         Processing settings (default ``ProcessingSettings()``); the connect bar's mains choice
         overrides their ``mains_hz`` at each Connect.
+    markers : sequence of str
+        LSL marker streams (``lsl://NAME``) annotated as ``marker TEXT`` while a device streams.
     """
 
     def __init__(self, url: str = "sim://", *, bridge: "SessionBridge | None" = None,
                  recent: "RecentDevices | None" = None, scenarios: "Sequence[str] | None" = None,
                  recordings_dir: "str | Path | None" = None, db_path: "str | Path | None" = None,
-                 lsl: bool = False, settings: "ProcessingSettings | None" = None) -> None:
+                 lsl: bool = False, settings: "ProcessingSettings | None" = None,
+                 markers: Sequence[str] = ()) -> None:
         super().__init__()
         self._drawn_total = -1
         self.setWindowTitle("emgfeedback — glute activation biofeedback")
@@ -188,6 +193,8 @@ class MainWindow(QMainWindow):
         self.recording = RecordingControls(self.bridge, self.patient, self.summary_page,
                                            recordings_dir=recordings_dir, db_path=db_path, parent=self)
         self.recording.notify = lambda text: self.statusBar().showMessage(text)
+        self.markers = MarkerControls(self.bridge, self.patient, markers, parent=self)
+        QShortcut(QKeySequence("Ctrl+M"), self, activated=self.patient.request_marker)
         self.protocol_panel.start_requested.connect(self.start_protocol)
         self.protocol_panel.stop_requested.connect(lambda: self.bridge.call(lambda e: e.stop_protocol()))
         self.mvc_controls = MvcControls(self.bridge, self.patient, self.mvc_page, self.mvc_procedures,
@@ -417,7 +424,7 @@ def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_
                   view: str = "live", protocol: "str | None" = None, mvc: bool = False,
                   recordings_dir: "str | Path | None" = None, lsl: bool = False,
                   settings: "ProcessingSettings | None" = None,
-                  on_ready: "Callable[[MainWindow], None] | None" = None) -> int:
+                  on_ready: "Callable[[MainWindow], None] | None" = None, markers: Sequence[str] = ()) -> int:
     """Start the dashboard (a QApplication, the window, the device); returns the exit code.
 
     Parameters
@@ -440,12 +447,14 @@ def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_
         Publish the live channels and onset markers over LSL (opt-in).
     settings : ProcessingSettings, optional
         Processing settings (band, mains, onset detector …; default ``ProcessingSettings()``).
+    markers : sequence of str
+        LSL marker streams (``lsl://NAME``) to annotate as ``marker TEXT``.
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of: {', '.join(VIEWS)}, got {view!r}")
     app = QApplication.instance() or QApplication(["emgfeedback"])
     app.setStyleSheet(STYLE_SHEET)
-    win = MainWindow(url, recordings_dir=recordings_dir, lsl=lsl, settings=settings)
+    win = MainWindow(url, recordings_dir=recordings_dir, lsl=lsl, settings=settings, markers=markers)
     win.show_view(view)
     win.show()
     fit_to_screen(win)  # fills the screen's available area, frame included, never more

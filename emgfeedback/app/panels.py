@@ -4,6 +4,7 @@ record button and recording indicator, and the protocol panel (exercise, cue, ho
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -222,6 +223,8 @@ class PatientBar(QFrame):
     """
 
     record_toggled = Signal()
+    #: The Marker button (or Enter in the note, or Ctrl+M): ``(note, time.monotonic())``.
+    marker_requested = Signal(str, float)
 
     def __init__(self, parent: "QWidget | None" = None) -> None:
         super().__init__(parent)
@@ -242,6 +245,19 @@ class PatientBar(QFrame):
         lay.addWidget(self.message, 1)
         self.indicator = RecordIndicator()
         lay.addWidget(self.indicator)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("marker note")
+        self.note.setMaxLength(200)
+        self.note.setFixedWidth(110)
+        self.note.setStyleSheet("padding: 3px 6px;")
+        self.note.setToolTip("Optional text of the next marker; Enter marks the moment")
+        self.note.returnPressed.connect(self.request_marker)
+        lay.addWidget(self.note)
+        self.mark = QPushButton("⚑ Marker")
+        self.mark.setStyleSheet("padding: 5px 8px;")
+        self.mark.setToolTip("Mark this moment (Ctrl+M): 'marker NOTE' in the recording and on the LSL outlet")
+        self.mark.clicked.connect(self.request_marker)
+        lay.addWidget(self.mark)
         self.record = QPushButton("● Record")
         self.record.setFixedWidth(120)
         self.record.setStyleSheet("padding: 5px 12px;")
@@ -276,6 +292,12 @@ class PatientBar(QFrame):
         except ValueError:
             return None
 
+    def request_marker(self) -> None:
+        """Ask for a marker now (with the note's text, then cleared) while a device streams."""
+        if self.streaming:
+            self.marker_requested.emit(self.note.text(), time.monotonic())
+            self.note.clear()
+
     def set_streaming(self, streaming: bool) -> None:
         """A device streams (recording possible) or not."""
         self.streaming = streaming
@@ -296,6 +318,7 @@ class PatientBar(QFrame):
         self.message.setStyleSheet(f"color: {BAD if error else GOOD};")
 
     def _update_button(self) -> None:
+        self.mark.setEnabled(self.streaming)
         if self.recording:
             self.record.setText("■ Stop")
             self.record.setEnabled(True)

@@ -40,6 +40,10 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--lsl", action="store_true",
                    help="also publish the live channels and onset markers as Lab Streaming Layer streams "
                    "(opt-in: an LSL outlet announces itself on the local network)")
+    p.add_argument("--markers", action="append", default=[], metavar="lsl://NAME",
+                   help="annotate an LSL marker stream (name, type=Markers or a predicate) as "
+                   "'marker TEXT' at its time stamps; may be repeated (the Marker button and Ctrl+M "
+                   "mark by hand)")
     p.add_argument("--screenshot", default=None, metavar="OUT.png",
                    help="save a PNG of the window after --exit-after seconds, then exit")
     p.add_argument("--force", action="store_true", help="replace the --screenshot file if it exists")
@@ -61,6 +65,10 @@ def run(args: argparse.Namespace) -> int:
         if args.protocol not in known:
             raise ValueError(f"--protocol must be one of: {', '.join(known)}; got {args.protocol!r}")
     settings = settings_from_args(args)
+    from emgfeedback.devices.markers import LslMarkerInlet
+
+    for url in args.markers:
+        LslMarkerInlet(url)  # a bad URL is refused before the window opens
     problem = display_problem()
     if problem:
         print(f"emgfeedback dashboard: {problem}: {NO_DISPLAY_MESSAGE}", file=sys.stderr)
@@ -68,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     from emgfeedback.app.main_window import run_dashboard
 
     kwargs = dict(exit_after=args.exit_after, view=args.view, protocol=args.protocol, mvc=args.mvc,
-                  recordings_dir=args.recordings, lsl=args.lsl, settings=settings)
+                  recordings_dir=args.recordings, lsl=args.lsl, settings=settings, markers=args.markers)
     if args.screenshot is None:
         return run_dashboard(args.device, **kwargs)
     with atomic_output(args.screenshot, force=args.force) as tmp:  # the PNG appears whole or not at all
