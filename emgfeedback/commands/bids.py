@@ -97,7 +97,10 @@ def run_export(args: argparse.Namespace) -> int:
     out.mkdir(mode=0o700, exist_ok=True)
     for f in files:
         dest = out / f.path
-        dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder = out
+        for part in Path(f.path).parent.parts:  # each level owner-only (mkdir(parents=) would not be)
+            folder = folder / part
+            folder.mkdir(mode=0o700, exist_ok=True)
         if f.source is not None:
             with atomic_output(dest, force=args.force) as tmp:
                 shutil.copyfile(f.source, tmp)

@@ -404,7 +404,7 @@ def find_recordings(root: "str | Path", *, subject: "str | None" = None, session
     keep = [r for r in found if all(getattr(r, {"sub": "subject", "ses": "session", "task": "task"}[k]) == v
                                     for k, v in want.items())]
     if not keep:
-        have = "; ".join(f"{opt} {', '.join(sorted({str(getattr(r, attr)) for r in found}))}"
+        have = "; ".join(f"{opt} {', '.join(sorted({getattr(r, attr) for r in found} - {None})) or 'none'}"
                          for opt, attr in (("subjects", "subject"), ("sessions", "session"), ("tasks", "task")))
         asked = ", ".join(f"{k}-{v}" for k, v in want.items())
         raise ValueError(f"no recording in {base} matches {asked} ({have})")
