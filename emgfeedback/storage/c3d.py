@@ -1,6 +1,7 @@
 """Read the analog EMG of C3D files (motion-capture labs) with ezc3d; C3D events as annotations.
 
-ezc3d (pyomeca, maintained, wheels on every platform) reads the analog data already scaled by
+ezc3d (pyomeca, maintained, wheels on every platform) reads the file in a child process (it can
+crash on a damaged file; that becomes a RecordingError) and gives the analog data scaled by
 ``ANALOG:SCALE``/``OFFSET``/``GEN_SCALE``, i.e. in ``ANALOG:UNITS`` (V when a channel names
 none); they are converted to µV. The EMG channels are those whose ``ANALOG:LABELS`` name a
 glute-montage channel (``EMG GMax L``, ``GMax L``, ``glute_max_left``), else those labelled
@@ -10,9 +11,13 @@ glute-montage channel (``EMG GMax L``, ``GMax L``, ``glute_max_left``), else tho
 
 from __future__ import annotations
 
+import json
 import struct
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -23,6 +28,7 @@ from emgfeedback.storage.annotations import Annotation
 __all__ = ["read_c3d"]
 
 _PARAMETER_KEY = 0x50  # byte 2 of every C3D file
+_TIMEOUT_S = 300.0  # longest a C3D file may take to read, s
 
 
 def _values(params: dict, group: str, name: str) -> list:
@@ -87,13 +93,52 @@ def _announced_samples(p: Path) -> "int | None":
     return (last - first + 1) * per_frame
 
 
-def _load(p: Path) -> Any:
+#: Run in a child process: ezc3d (C++) can crash on a damaged file, which must not end the caller.
+_CHILD = """
+import json, sys
+import numpy as np
+try:
     import ezc3d
+    c = ezc3d.c3d(sys.argv[1])
+except Exception as err:
+    print(f"{type(err).__name__}: {err}".splitlines()[0], file=sys.stderr)
+    sys.exit(3)
+params = {}
+for group, names in (("ANALOG", ("LABELS", "UNITS", "RATE")), ("EVENT", ("TIMES", "LABELS", "CONTEXTS"))):
+    for name in names:
+        try:
+            value = c["parameters"][group][name]["value"]
+        except KeyError:
+            continue
+        params.setdefault(group, {})[name] = {"value": value if isinstance(value, list) else
+                                              np.asarray(value).tolist()}
+head = {k: {f: float(c["header"][k][f]) for f in ("frame_rate", "first_frame", "last_frame")}
+        for k in ("points", "analogs")}
+np.save(sys.argv[2], np.asarray(c["data"]["analogs"], dtype=np.float64), allow_pickle=False)
+json.dump({"parameters": params, "header": head}, sys.stdout)
+"""
 
-    try:
-        return ezc3d.c3d(str(p))
-    except Exception as err:  # ezc3d raises OSError/RuntimeError/... on a corrupt file: the file's fault
-        raise RecordingError(f"{p} is a corrupt C3D file ({type(err).__name__}: {err})") from err
+
+def _load(p: Path) -> dict:
+    """What read_c3d needs of ``p``, read by ezc3d in a child process (parameters, header and
+    ``data.analogs`` in the layout of ``ezc3d.c3d``)."""
+    with tempfile.TemporaryDirectory(prefix="emgfeedback-c3d-") as tmp:
+        out = Path(tmp) / "analogs.npy"
+        try:
+            proc = subprocess.run([sys.executable, "-c", _CHILD, str(p), str(out)], capture_output=True,
+                                  text=True, timeout=_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            raise RecordingError(f"{p}: reading it took over {_TIMEOUT_S:.0f} s; a damaged C3D file") from None
+        if proc.returncode != 0:
+            why = (proc.stderr.strip().splitlines() or [""])[-1] if proc.returncode > 0 else \
+                f"the C3D reader crashed (signal {-proc.returncode})"
+            raise RecordingError(f"{p} is a corrupt C3D file ({why})")
+        try:
+            c3d = json.loads(proc.stdout)
+            c3d["data"] = {"analogs": np.load(out, allow_pickle=False)}
+        except (ValueError, OSError) as err:
+            raise RecordingError(f"{p} is a corrupt C3D file ({err})") from err
+    return c3d
 
 
 def read_c3d(path: "str | Path", channels: "Sequence[str] | None" = None) -> ImportedRecording:

@@ -136,3 +136,20 @@ def test_hostile_c3d_files_are_one_line_errors_from_the_command(tmp_path, name, 
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert proc.stderr.startswith(f"emgfeedback analyze: error: {path}")
+
+
+def test_glute_channels_are_preferred_to_other_emg_channels(tmp_path):
+    x = _emg(n_ch=3)
+    rec = read_c3d(write_c3d(tmp_path / "g.c3d", x, ["EMG Biceps", "GMax L", "Fz"], ["V", "V", "N"]))
+    assert rec.labels == ("GMax L",)
+    np.testing.assert_allclose(rec.data, x[[1]] * 1e6, rtol=1e-6)
+
+
+def test_a_file_that_crashes_the_c3d_library_is_a_recording_error(tmp_path):
+    # without ANALOG:OFFSET ezc3d 1.7 dies of a segmentation fault; the read runs in a child
+    good = write_c3d(tmp_path / "g.c3d", _emg(), ["EMG GMax L", "EMG GMax R"], ["V", "V"]).read_bytes()
+    assert good.count(b"OFFSET") == 1
+    path = tmp_path / "no-offset.c3d"
+    path.write_bytes(good.replace(b"OFFSET", b"4FFSET"))
+    with pytest.raises(RecordingError, match=r"no-offset.c3d is a corrupt C3D file \(the C3D reader crashed"):
+        read_c3d(path)
