@@ -108,3 +108,57 @@ def test_typed_lines_are_markers_at_the_moment_of_enter():
 def test_bad_marker_urls_are_refused_before_any_network_use(url, match):
     with pytest.raises(ValueError, match=match):
         LslMarkerInlet(url)
+
+
+def test_record_refuses_a_bad_marker_url_in_one_line(tmp_path, capsys):
+    from emgfeedback.cli import main
+
+    out = tmp_path / "r.edf"
+    assert main(["record", "--device", "sim://", "--out", str(out), "--markers", "udp://x"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("emgfeedback record: error: --markers needs lsl://NAME") and err.count("\n") == 1
+    assert not out.exists()
+
+
+MISSING = """
+import json, subprocess, sys
+r = subprocess.run([sys.executable, "-m", "emgfeedback.cli", "record", "--device", "sim://", "--out", {out!r},
+                    "--markers", "lsl://Nope?resolve=0.5", "--quiet"], capture_output=True, text=True)
+print(json.dumps({{"rc": r.returncode, "err": r.stderr.strip().splitlines()[-1]}}))
+"""
+
+
+@needs_lsl
+def test_record_with_a_missing_marker_stream_stops_in_one_line_and_leaves_no_file(tmp_path):
+    out = tmp_path / "r.edf"
+    res = run_confined(MISSING.format(out=str(out)), tmp_path, timeout=60)
+    assert res["rc"] == 2
+    assert res["err"].startswith("emgfeedback record: error: no LSL marker stream lsl://Nope?resolve=0.5 "
+                                 "found in 0.5 s")
+    assert not out.exists()
+
+
+def test_lines_typed_into_record_on_a_terminal_become_markers(tmp_path):
+    import pty
+    import subprocess
+    import sys
+
+    from emgfeedback.storage import read_edf
+
+    out = tmp_path / "k.edf"
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "emgfeedback.cli", "record", "--device",
+                             "sim://?scenario=healthy", "--out", str(out), "--duration", "3", "--quiet"],
+                            stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(follower)
+    deadline = time.monotonic() + 20
+    while not out.exists() and time.monotonic() < deadline:  # the file appears with the first block
+        time.sleep(0.05)
+    time.sleep(1.0)
+    os.write(leader, b"left heel strike\n")
+    _, err = proc.communicate(timeout=30)
+    os.close(leader)
+    assert proc.returncode == 0, err
+    marks = [a for a in read_edf(out).annotations if a.kind == "marker"]
+    assert [m.text for m in marks] == ["marker left heel strike"]
+    assert 0.9 <= marks[0].onset_s <= 2.0  # typed 1 s after the first block
