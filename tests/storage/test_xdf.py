@@ -70,13 +70,14 @@ def _header_xml(s: XdfStream) -> str:
 
 def _samples(sid: int, s: XdfStream, lo: int, hi: int) -> bytes:
     out = [struct.pack("<I", sid), _varlen(hi - lo)]
-    for k in range(lo, hi):
-        out.append(struct.pack("<Bd", 8, float(s.times[k])))
-        if s.string:
+    if s.string:
+        for k in range(lo, hi):
             text = s.samples[k].encode("utf-8")
-            out.append(_varlen(len(text)) + text)
-        else:
-            out.append(np.asarray(s.samples[k], dtype="<f4").tobytes())
+            out.append(struct.pack("<Bd", 8, float(s.times[k])) + _varlen(len(text)) + text)
+    else:  # per sample: [TimeStampBytes = 8][double time stamp][n_ch float32], packed
+        rows = np.zeros(hi - lo, np.dtype([("n", "u1"), ("t", "<f8"), ("x", "<f4", (s.samples.shape[1],))]))
+        rows["n"], rows["t"], rows["x"] = 8, s.times[lo:hi], s.samples[lo:hi]
+        out.append(rows.tobytes())
     return _chunk(3, b"".join(out))
 
 
