@@ -144,6 +144,10 @@ class LslDevice(Device):
 
     def _start(self) -> None:
         self._inlet.open_stream(timeout=self.options.resolve)
+        try:  # the first offset takes a few round trips; later reads return the latest at once
+            self._inlet.time_correction(timeout=self.options.resolve)
+        except Exception as err:  # pylsl.TimeoutError: the reader thread tries again
+            self.log.warning("%s: no clock offset from the sender yet: %s", self.url, err)
         self._t_next = None
         self._next_sync = None
         self._last_rx = time.monotonic()

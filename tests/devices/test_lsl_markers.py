@@ -9,7 +9,6 @@ sits at ``(i - i_first) / fs``, which is where the marker must be.
 
 import io
 import os
-import textwrap
 import threading
 import time
 
