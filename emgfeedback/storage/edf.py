@@ -360,7 +360,7 @@ class EdfWriter:
         if self.bdf:
             data_bytes = np.ascontiguousarray(recs).view(np.uint8).reshape(n_rec, -1, 4)[:, :, :3]
         else:
-            data_bytes = recs.astype("<i2").view(np.uint8)
+            data_bytes = np.ascontiguousarray(recs, dtype="<i2").view(np.uint8)  # any input layout
         buf = np.empty((n_rec, self.record_bytes), dtype=np.uint8)
         buf[:, : self.record_bytes - self._ann_bytes] = data_bytes.reshape(n_rec, -1)
         for r in range(n_rec):

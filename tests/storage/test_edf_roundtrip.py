@@ -223,3 +223,17 @@ def test_records_added_only_for_queued_annotations_are_cut_on_read(tmp_path):
     rec = read_edf(path)
     assert rec.data.shape[1] == n
     assert sum(a.text.startswith("marker") for a in rec.annotations) == 40
+
+
+@pytest.mark.parametrize("bdf", [False, True])
+def test_blocks_in_any_memory_layout_are_written(tmp_path, bdf) -> None:
+    """A driver may hand over column-major blocks (the lsl:// inlet's pulls did): same file."""
+    x = np.random.default_rng(1).normal(0.0, 50.0, (3, 2500))
+    paths = []
+    for name, block in (("c", np.ascontiguousarray(x)), ("f", np.asfortranarray(x))):
+        path = tmp_path / f"{name}.{'bdf' if bdf else 'edf'}"
+        with EdfWriter(path, 1000.0, ["a", "b", "c"], bdf=bdf) as w:
+            w.write(block)
+        paths.append(path)
+    assert paths[0].read_bytes()[256 * 4:] == paths[1].read_bytes()[256 * 4:]  # records identical
+    np.testing.assert_allclose(read_edf(paths[1]).data, read_edf(paths[0]).data)
