@@ -55,16 +55,16 @@ def write_file(path: Path, minutes: int, scenario: str) -> None:
 def measure(cmd: list[str]) -> tuple[float, float, str]:
     """Run ``cmd``; its peak RSS (MB), wall time (s) and stdout."""
     t = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(p.pid, 0)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as errs:
+        p = subprocess.Popen(cmd, stdout=out, stderr=errs)
+        _, status, usage = os.wait4(p.pid, 0)  # this child's (and its children's) peak
         wall = time.perf_counter() - t
-        err = p.stderr.read().decode(errors="replace") if p.stderr else ""
-        p.returncode = os.waitstatus_to_exitcode(status)
+        p.returncode = code = os.waitstatus_to_exitcode(status)
         out.seek(0)
-        text = out.read().decode()
-    if p.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({p.returncode}): {err.strip()[-500:]}")
+        errs.seek(0)
+        text, err = out.read().decode(), errs.read().decode(errors="replace")
+    if code != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({code}): {err.strip()[-500:]}")
     return usage.ru_maxrss / 1024.0, wall, text  # ru_maxrss is in KiB on Linux
 
 
