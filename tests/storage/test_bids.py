@@ -158,3 +158,9 @@ def test_channel_names_follow_the_inheritance_principle(tmp_path):
     (emg / "sub-A1_ses-1_task-clam_channels.tsv").write_text("name\ttype\nES R\n")
     with pytest.raises(RecordingError, match="line 2 has 1 columns, its header 2"):
         bids_channel_names(emg / "sub-A1_ses-1_task-clam_emg.edf")
+
+
+def test_bdf_recordings_keep_their_format(tmp_path):
+    plan = plan_export([_edf(tmp_path / "a.bdf", bdf=True)])
+    (data,) = [f for f in plan if f.source is not None]
+    assert data.path.endswith("_task-clamshell_emg.bdf") and data.source == tmp_path / "a.bdf"
