@@ -2,6 +2,7 @@
 with a history bounded by the reps, not by the recording."""
 
 import dataclasses
+import json
 from functools import lru_cache
 
 import numpy as np
@@ -125,3 +126,23 @@ def test_edf_reader_blocks_join_to_the_whole_file(tmp_path):
         np.testing.assert_array_equal(np.concatenate(blocks, axis=1), whole.data)
         with pytest.raises(ValueError, match="chunk_records must be ≥ 1"):
             next(r.iter_samples(n, 0))
+
+
+def test_the_analyze_command_reads_edf_in_blocks(tmp_path, monkeypatch, capsys):
+    from emgfeedback.cli import main
+
+    rec = simulate("healthy", duration_s=60.0, seed=6)
+    path = tmp_path / "cmd.edf"
+    write_edf(path, rec.data, rec.fs, rec.montage.labels)
+    whole = read_edf(path)
+    ref = analyze_trial(whole.data, whole.fs, whole.labels)
+    blocks = []
+    monkeypatch.setattr(chunked, "analyze_trial", None)  # the whole-file path would fail
+    monkeypatch.setattr(chunked, "IN_MEMORY_SAMPLES", 0)
+    real = EdfReader.iter_samples
+    monkeypatch.setattr(EdfReader, "iter_samples", lambda self, *a: (blocks.append(b.shape) or b
+                                                                    for b in real(self, *a)))
+    assert main(["analyze", str(path), "--json", "--no-cache"]) == 0
+    got = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert len(blocks) == 2 and len(got) == 1  # 60 s in blocks of 30 s
+    assert [r["start_s"] for r in got[0]["reps"]] == pytest.approx([r.start_s for r in ref.reps], abs=1e-3)
