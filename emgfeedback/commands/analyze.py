@@ -119,7 +119,7 @@ def _cache(args: argparse.Namespace) -> "ResultCache | None":
 def _bids_files(args: argparse.Namespace) -> "list[Path]":
     """The FILE arguments with each BIDS dataset root replaced by its recordings (filtered by
     --subject, --session, --task)."""
-    from emgfeedback.storage.bids import find_recordings
+    from emgfeedback.storage.bids_dataset import find_recordings
 
     filters = {k: getattr(args, k, None) for k in ("subject", "session", "task")}
     if any(filters.values()) and not any(p.is_dir() for p in args.files):
@@ -136,7 +136,7 @@ def _bids_labels(path: Path, request: "BatchRequest") -> "tuple[str, ...] | None
     the file's (None: the file's own, or --channels)."""
     from emgfeedback.errors import RecordingError
     from emgfeedback.storage import read_edf_header
-    from emgfeedback.storage.bids import bids_channel_names
+    from emgfeedback.storage.bids_dataset import bids_channel_names
 
     if request.labels is not None:
         return None

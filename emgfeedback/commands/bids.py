@@ -69,7 +69,7 @@ def _open_db(path: "Path | None"):
 
 def _merged(dest: Path, text: str) -> str:
     """``text`` (a TSV) with the rows of an existing ``dest`` whose key (first column) it lacks."""
-    from emgfeedback.storage.bids import read_tsv
+    from emgfeedback.storage.bids_dataset import read_tsv
 
     if not dest.is_file():
         return text

@@ -1,5 +1,5 @@
 """EMG-BIDS plan (BIDS 1.11.0): entities from the file or the session database, runs, events,
-channels, refusals; finding recordings in a dataset and naming them from channels.tsv."""
+channels, refusals."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from emgfeedback.measures.counting import RepPlan
 from emgfeedback.settings import ProcessingSettings
 from emgfeedback.storage import Annotation, SessionDatabase, write_edf
 from emgfeedback.storage.annotations import protocol_text, settings_text
-from emgfeedback.storage.bids import bids_channel_names, bids_label, find_recordings, plan_export
+from emgfeedback.storage.bids import bids_label, plan_export
 
 LABELS = ("GMax L", "GMed L", "TFL L", "ES L", "GMax R", "GMed R", "TFL R", "ES R")
 START = dt.datetime(2026, 3, 4, 10, 30, 0)
@@ -118,46 +118,6 @@ def test_labels_keep_letters_and_digits_only():
     assert bids_label("prone_hip-extension 2") == "pronehipextension2"
     with pytest.raises(ValueError, match="protocol id '__' has no letters or digits"):
         bids_label("__", "protocol id")
-
-
-def _dataset(root, names):
-    (root / "dataset_description.json").write_text('{"Name": "x", "BIDSVersion": "1.11.0"}')
-    for rel in names:
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(b"")
-    return root
-
-
-def test_find_recordings_filters_and_says_what_is_there(tmp_path):
-    root = _dataset(tmp_path, ["sub-A1/ses-1/emg/sub-A1_ses-1_task-bridge_emg.edf",
-                               "sub-A1/ses-2/emg/sub-A1_ses-2_task-clam_run-1_emg.bdf",
-                               "sub-B2/emg/sub-B2_task-bridge_emg.edf",
-                               "sub-B2/emg/sub-B2_task-bridge_channels.tsv"])
-    assert [r.subject for r in find_recordings(root)] == ["A1", "A1", "B2"]
-    (r,) = find_recordings(root, subject="sub-A1", task="clam")
-    assert (r.session, r.run, r.path.suffix) == ("2", "1", ".bdf")
-    assert [r.subject for r in find_recordings(root, task="bridge")] == ["A1", "B2"]
-    with pytest.raises(ValueError, match=r"matches sub-C3 \(subjects A1, B2; sessions 1, 2; tasks bridge, clam\)"):
-        find_recordings(root, subject="C3")
-    with pytest.raises(ValueError, match="not a BIDS dataset"):
-        find_recordings(tmp_path / "sub-A1")
-
-
-def test_channel_names_follow_the_inheritance_principle(tmp_path):
-    root = _dataset(tmp_path, ["sub-A1/ses-1/emg/sub-A1_ses-1_task-bridge_emg.edf",
-                               "sub-A1/ses-1/emg/sub-A1_ses-1_task-clam_emg.edf"])
-    (root / "sub-A1" / "sub-A1_task-bridge_channels.tsv").write_text("name\ttype\tunits\nGMax L\tEMG\tuV\n")
-    (root / "sub-A1/ses-1/emg/sub-A1_ses-1_task-clam_channels.tsv").write_text(
-        "name\ttype\tunits\nES R\tEMG\tuV\nES L\tEMG\tuV\n")
-    (root / "task-clam_channels.tsv").write_text("name\ttype\tunits\nTFL L\tEMG\tuV\n")
-    emg = root / "sub-A1/ses-1/emg"
-    assert bids_channel_names(emg / "sub-A1_ses-1_task-bridge_emg.edf") == ("GMax L",)  # from the subject folder
-    assert bids_channel_names(emg / "sub-A1_ses-1_task-clam_emg.edf") == ("ES R", "ES L")  # nearest wins
-    assert bids_channel_names(tmp_path / "plain.edf") is None
-    (emg / "sub-A1_ses-1_task-clam_channels.tsv").write_text("name\ttype\nES R\n")
-    with pytest.raises(RecordingError, match="line 2 has 1 columns, its header 2"):
-        bids_channel_names(emg / "sub-A1_ses-1_task-clam_emg.edf")
 
 
 def test_bdf_recordings_keep_their_format(tmp_path):
