@@ -14,7 +14,9 @@ The analysis only routes data through the measurement core, with one
 5. the median-frequency slope per channel over its reps (fatigue).
 
 Long recordings are filtered a few channels at a time; memory stays near the samples, their
-envelope and a float32 copy of the filtered signal.
+envelope and a float32 copy of the filtered signal. For files,
+:func:`~emgfeedback.analysis.chunked.analyze_file` runs the same steps block by block, in memory
+that does not grow with the recording.
 """
 
 from __future__ import annotations
