@@ -148,12 +148,16 @@ def _read_source(path: Path, index: dict, subject: "str | None") -> _Source:
         code, n, db_protocol = found
         session = str(n)
     else:
-        code = subject or h.patient.split(" ", 1)[0]
-        if code in ("", "X"):
+        code = h.patient.split(" ", 1)[0] or "X"
+        code = subject if code == "X" and subject else code
+        if code == "X":
             raise ValueError(f"{path} names no patient and is not in the session database; "
                              f"give --subject CODE (a de-identified code such as P-0042)")
         session, db_protocol = h.start.strftime("%Y%m%d"), None
-    code = validate_patient_code(code)
+    try:
+        code = validate_patient_code(code)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
     protocols = _protocol_ids(anns) or ((db_protocol,) if db_protocol else ())
     task = bids_label(protocols[0], "protocol id") if protocols else FREE_TASK
     return _Source(path=path, subject=bids_label(code), code=code, session=session, task=task,
@@ -167,7 +171,7 @@ def _tsv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     def cell(v: object) -> str:
         if v is None or (isinstance(v, str) and not v.strip()):
             return "n/a"
-        return re.sub(r"[\t\r\n]+", " ", f"{v:g}" if isinstance(v, float) else str(v))
+        return re.sub(r"[\t\r\n]+", " ", f"{v:.10g}" if isinstance(v, float) else str(v))
 
     return "".join("\t".join(cell(v) for v in row) + "\n" for row in [header, *rows])
 

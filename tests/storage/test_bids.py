@@ -101,8 +101,10 @@ def test_a_file_without_patient_needs_a_subject_code(tmp_path):
     with pytest.raises(ValueError, match="names no patient .* --subject"):
         plan_export([path])
     assert any(f.path.startswith("sub-LBP03/") for f in plan_export([path], subject="lbp-03"))
-    with pytest.raises(ValueError, match="patient code refused"):
+    with pytest.raises(ValueError, match="anon.edf: patient code refused"):
         plan_export([path], subject="John Smith")
+    coded = _edf(tmp_path / "coded.edf", code="P-0001")
+    assert any(f.path.startswith("sub-P0001/") for f in plan_export([coded], subject="P-0002"))  # the file's own
 
 
 def test_same_file_twice_and_wrong_suffix_are_refused(tmp_path):
