@@ -9,7 +9,10 @@ process, without the cache (``--no-cache``) and writing one CSV table:
 - baseline: ``--jobs 1`` (one process);
 - ``--jobs N`` (N spawned worker processes);
 - ``--scheduler`` on a local Dask distributed cluster of N worker processes (one thread each),
-  started before the timing (its start-up time is printed apart).
+  started before the timing (its start-up time is printed apart), once with Dask's default worker
+  environment (its nanny sets ``MALLOC_TRIM_THRESHOLD_=65536``, which makes glibc hand every
+  large array back to the system: the analysis then spends about twice the CPU) and once with
+  that variable unset (``no trim``, see docs/analysis.md).
 
 Wall time includes starting the command; CPU time is that of the command and its workers (user +
 system), so extra work done by parallel runs shows even when other programs share the cores.
@@ -70,6 +73,7 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=2.0)
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
+    import dask
     from distributed import Client, LocalCluster
 
     load0 = os.getloadavg()[0]
@@ -83,22 +87,27 @@ def main() -> None:
         times = {}
         for i, (name, opts) in enumerate(runs):
             times[name] = timed_analyze(paths, folder / f"run{i}.csv", *opts)
-        t0 = time.perf_counter()
-        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster:
-            start = time.perf_counter() - t0
-            name = f"Dask, {args.workers} workers"
-            with Client(cluster) as client:
-                before = sum(client.run(time.process_time).values())
-                wall, cpu = timed_analyze(paths, folder / "run2.csv", "--scheduler", cluster.scheduler_address)
-                times[name] = (wall, cpu + sum(client.run(time.process_time).values()) - before)
-        same = len({(folder / f"run{i}.csv").read_bytes() for i in range(3)}) == 1
+        starts = []
+        for i, (name, trim) in enumerate(((f"Dask, {args.workers} workers", 65536),
+                                          (f"Dask, {args.workers}, no trim", None)), start=2):
+            # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers by default; None unsets it
+            with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": trim}):
+                t0 = time.perf_counter()
+                with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+                    starts.append(time.perf_counter() - t0)
+                    with Client(cluster) as client:
+                        before = sum(client.run(time.process_time).values())
+                        wall, cpu = timed_analyze(paths, folder / f"run{i}.csv", "--scheduler",
+                                                  cluster.scheduler_address)
+                        times[name] = (wall, cpu + sum(client.run(time.process_time).values()) - before)
+        same = len({(folder / f"run{i}.csv").read_bytes() for i in range(4)}) == 1
     base = times["--jobs 1 (baseline)"][0]
     print(f"load average before/after: {load0:.2f} / {os.getloadavg()[0]:.2f} (2 cores: above ~0.5 others are running)")
     print(f"{'run':24s} {'wall s':>7s} {'files/s':>8s} {'speed-up':>9s} {'CPU s':>7s}")
     for name, (s, cpu) in times.items():
         print(f"{name:24s} {s:7.1f} {args.files / s:8.2f} {base / s:8.2f}x {cpu:7.1f}")
-    print(f"Dask cluster start (not timed above): {start:.1f} s; CSV tables identical: {'yes' if same else 'NO'}")
+    print(f"Dask cluster start (not timed above): {max(starts):.1f} s; CSV tables identical: {'yes' if same else 'NO'}")
     if not same:
         raise SystemExit("the CSV tables differ between runs")
 
