@@ -21,7 +21,9 @@ from emgfeedback.storage.annotations import (
 from emgfeedback.storage.database import SessionDatabase, default_db_path
 from emgfeedback.storage.deidentify import validate_patient_code
 from emgfeedback.storage.edf import EdfWriter, write_edf
+from emgfeedback.storage.c3d import read_c3d
 from emgfeedback.storage.edf_reader import EdfReader, EdfRecording, read_edf, read_edf_header, recording_settings
+from emgfeedback.storage.xdf import read_xdf
 from emgfeedback.storage.edf_repair import RepairResult, repair_edf
 from emgfeedback.storage.lsl_outlet import LslOutlet
 from emgfeedback.storage.recorder import Recorder, RecordingProgress
@@ -46,6 +48,8 @@ __all__ = [
     "default_db_path",
     "onsets_from_annotations",
     "read_edf",
+    "read_xdf",
+    "read_c3d",
     "read_edf_header",
     "read_openbci_gui_txt",
     "read_text_recording",
