@@ -87,7 +87,7 @@ def main() -> None:
         times = {}
         for i, (name, opts) in enumerate(runs):
             times[name] = timed_analyze(paths, folder / f"run{i}.csv", *opts)
-        starts = []
+        starts, env0 = [], dict(os.environ)
         for i, (name, trim) in enumerate(((f"Dask, {args.workers} workers", 65536),
                                           (f"Dask, {args.workers}, no trim", None)), start=2):
             # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers by default; None unsets it
@@ -101,6 +101,8 @@ def main() -> None:
                         wall, cpu = timed_analyze(paths, folder / f"run{i}.csv", "--scheduler",
                                                   cluster.scheduler_address)
                         times[name] = (wall, cpu + sum(client.run(time.process_time).values()) - before)
+            if "MALLOC_TRIM_THRESHOLD_" not in env0:  # the nanny sets it in this process too
+                os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
         same = len({(folder / f"run{i}.csv").read_bytes() for i in range(4)}) == 1
     base = times["--jobs 1 (baseline)"][0]
     print(f"load average before/after: {load0:.2f} / {os.getloadavg()[0]:.2f} (2 cores: above ~0.5 others are running)")

@@ -240,8 +240,11 @@ def _run(paths: Sequence[str], request: BatchRequest, jobs: int, scheduler: "str
 def _pool_map(paths: Sequence[str], request: BatchRequest, jobs: int) -> Iterator[FileOutcome]:
     # spawn: the same on every platform, and safe with threads in the parent
     ctx = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=ctx) as pool:
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=ctx)
+    try:
         yield from pool.map(analyse_file, paths, [request] * len(paths))
+    finally:  # stopped early (an error, a closed pipe): files not started are not analysed
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def analyse_batch(paths: Sequence["str | Path"], request: BatchRequest, *, jobs: int = 1,
