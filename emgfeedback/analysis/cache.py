@@ -42,13 +42,13 @@ class ResultCache:
     def __init__(self, folder: "str | Path") -> None:
         self.folder = Path(folder)
         if self.folder.exists() and not self.folder.is_dir():
-            raise ValueError(f"--cache {self.folder} is a file; name a folder")
+            raise ValueError(f"cache folder {self.folder} is a file; name a folder")
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as err:
-            raise ValueError(f"--cache {self.folder}: cannot create the folder ({err.strerror})") from None
+            raise ValueError(f"cache folder {self.folder} cannot be created ({err.strerror})") from None
         if not os.access(self.folder, os.W_OK | os.X_OK):
-            raise ValueError(f"--cache {self.folder}: folder is not writable")
+            raise ValueError(f"cache folder {self.folder} is not writable")
 
     def _path(self, key: str) -> Path:
         if not _KEY.fullmatch(key):
@@ -75,7 +75,7 @@ class ResultCache:
         try:
             path.parent.mkdir(mode=0o700, exist_ok=True)
         except OSError as err:
-            raise OSError(f"--cache {self.folder}: cannot create a folder ({err.strerror})") from None
+            raise OSError(f"cache folder {self.folder}: cannot create {path.parent.name} ({err.strerror})") from None
         tmp = path.with_name(f".{key}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -113,7 +113,13 @@ def _cache(args: argparse.Namespace) -> "ResultCache | None":
         if args.cache is not None:
             raise ValueError("--cache and --no-cache contradict each other; give one")
         return None
-    return ResultCache(args.cache if args.cache is not None else default_cache_dir())
+    if args.cache is not None:
+        return ResultCache(args.cache)
+    try:
+        return ResultCache(default_cache_dir())
+    except ValueError as err:  # e.g. a read-only home: analyse without the cache rather than not at all
+        print(f"emgfeedback analyze: warning: no result cache ({err})", file=sys.stderr)
+        return None
 
 
 def _bids_files(args: argparse.Namespace) -> "list[Path]":

@@ -129,3 +129,12 @@ def test_bad_batch_options_are_refused_before_any_file(study, options, message, 
     assert main(["analyze", study[0], "--csv", str(tmp_path / "t.csv"), *options]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1 and not (tmp_path / "t.csv").exists()
+
+
+def test_an_unusable_default_cache_folder_only_warns(study, tmp_path, monkeypatch, capsys):
+    (tmp_path / "emgfeedback").write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert main(["analyze", study[0], "--json"]) == 0
+    cap = capsys.readouterr()
+    assert json.loads(cap.out)["file"] == study[0]
+    assert cap.err.startswith("emgfeedback analyze: warning: no result cache (") and cap.err.count("\n") == 1
