@@ -220,34 +220,35 @@ def _dask_client(scheduler: str):
         raise ValueError(f"--scheduler {scheduler}: no Dask scheduler answers there ({err})") from None
 
 
-def _dask_map(client, paths: Sequence[str], request: BatchRequest) -> Iterator[FileOutcome]:
+def _dask_map(client, paths: Sequence[str], requests: Sequence[BatchRequest]) -> Iterator[FileOutcome]:
     with client:
-        futures = client.map(analyse_file, list(paths), request=request, pure=False)
+        futures = client.map(analyse_file, list(paths), list(requests), pure=False)
         for fut in futures:
             yield fut.result()
 
 
-def _run(paths: Sequence[str], request: BatchRequest, jobs: int, scheduler: "str | None") -> Iterator[FileOutcome]:
+def _run(paths: Sequence[str], requests: Sequence[BatchRequest], jobs: int,
+         scheduler: "str | None") -> Iterator[FileOutcome]:
     if not paths:
         return iter(())
     if scheduler is not None:
-        return _dask_map(_dask_client(scheduler), paths, request)  # connects now: a wrong address fails first
+        return _dask_map(_dask_client(scheduler), paths, requests)  # connects now: a wrong address fails first
     if jobs > 1 and len(paths) > 1:
-        return _pool_map(paths, request, jobs)
-    return (analyse_file(p, request) for p in paths)
+        return _pool_map(paths, requests, jobs)
+    return (analyse_file(p, r) for p, r in zip(paths, requests))
 
 
-def _pool_map(paths: Sequence[str], request: BatchRequest, jobs: int) -> Iterator[FileOutcome]:
+def _pool_map(paths: Sequence[str], requests: Sequence[BatchRequest], jobs: int) -> Iterator[FileOutcome]:
     # spawn: the same on every platform, and safe with threads in the parent
     ctx = multiprocessing.get_context("spawn")
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=ctx)
     try:
-        yield from pool.map(analyse_file, paths, [request] * len(paths))
+        yield from pool.map(analyse_file, paths, requests)
     finally:  # stopped early (an error, a closed pipe): files not started are not analysed
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def analyse_batch(paths: Sequence["str | Path"], request: BatchRequest, *, jobs: int = 1,
+def analyse_batch(paths: Sequence["str | Path"], request: "BatchRequest | Sequence[BatchRequest]", *, jobs: int = 1,
                   scheduler: "str | None" = None,
                   cache: "ResultCache | None" = None) -> Iterator[tuple[FileOutcome, bool]]:
     """Analyse ``paths``; yields ``(outcome, from_cache)`` in input order.
@@ -256,8 +257,8 @@ def analyse_batch(paths: Sequence["str | Path"], request: BatchRequest, *, jobs:
     ----------
     paths : sequence of str or Path
         Recordings.
-    request : BatchRequest
-        How to analyse them.
+    request : BatchRequest or sequence of BatchRequest
+        How to analyse them: one for all, or one per path (e.g. each file's own labels).
     jobs : int
         Worker processes on this machine (1: this process).
     scheduler : str, optional
@@ -268,15 +269,19 @@ def analyse_batch(paths: Sequence["str | Path"], request: BatchRequest, *, jobs:
     Raises
     ------
     ValueError
-        ``jobs`` below 1, Dask missing or no scheduler at ``scheduler`` (before any file).
+        ``jobs`` below 1, not one request per path, Dask missing or no scheduler at
+        ``scheduler`` (before any file).
     """
     if jobs < 1:
         raise ValueError(f"jobs must be 1 or more, got {jobs}")
     names = [str(p) for p in paths]
-    keys = [cache_key(p, request) if cache is not None else None for p in names]
-    found = [_usable(cache.get(k), request) if cache is not None and k else None for k in keys]
-    todo = [p for p, f in zip(names, found) if f is None]
-    fresh = _run(todo, request, jobs, scheduler)
+    requests = [request] * len(names) if isinstance(request, BatchRequest) else list(request)
+    if len(requests) != len(names):
+        raise ValueError(f"request must be one BatchRequest or one per path ({len(names)}), got {len(requests)}")
+    keys = [cache_key(p, r) if cache is not None else None for p, r in zip(names, requests)]
+    found = [_usable(cache.get(k), r) if cache is not None and k else None for k, r in zip(keys, requests)]
+    todo = [(p, r) for p, r, f in zip(names, requests, found) if f is None]
+    fresh = _run([p for p, _ in todo], [r for _, r in todo], jobs, scheduler)
     for key, hit in zip(keys, found):
         if hit is not None:
             yield hit, True

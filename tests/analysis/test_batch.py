@@ -106,3 +106,14 @@ def _broken(found):
 def test_an_unforeseen_failure_is_one_file_s_error(edf):
     out = analyse_file(edf, BatchRequest(settings_for=_broken, fingerprint=""))
     assert out.error == f"{edf}: could not be analysed (KeyError: 'nobody foresaw this')"
+
+
+def test_one_request_per_file_in_parallel_processes(edf):
+    labels = tuple(f"X{i}" for i in range(8))
+    own = BatchRequest(settings_for=_own, fingerprint="b", labels=labels)
+    got = [out for out, _ in analyse_batch([edf, edf, edf], [_request(report=False), own, _request(report=False)],
+                                           jobs=2)]
+    assert [o.channels == list(labels) for o in got] == [False, True, False]
+    assert got[0] == got[2] and not any(o.error for o in got)
+    with pytest.raises(ValueError, match="one per path"):
+        list(analyse_batch([edf, edf], [own]))
