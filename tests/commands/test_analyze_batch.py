@@ -58,11 +58,16 @@ def test_jobs_2_gives_the_outputs_of_jobs_1_byte_for_byte(study, tmp_path, capsy
 def test_a_local_dask_cluster_gives_the_same_outputs(study, tmp_path, capsys):
     distributed = pytest.importorskip("distributed")  # declared in the dev extra: present in CI
     ref = _run(capsys, tmp_path, study, "one", "--no-cache")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as client:
-            pids = set(client.run(os.getpid).values())
-        got = _run(capsys, tmp_path, study, "dask", "--scheduler", cluster.scheduler_address, "--no-cache")
+    env = dict(os.environ)
+    try:
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster:
+            with distributed.Client(cluster) as client:
+                pids = set(client.run(os.getpid).values())
+            got = _run(capsys, tmp_path, study, "dask", "--scheduler", cluster.scheduler_address, "--no-cache")
+    finally:  # the nanny sets its workers' variables (MALLOC_TRIM_THRESHOLD_, PYTHONHASHSEED ...) here too
+        os.environ.clear()
+        os.environ.update(env)
     assert len(pids) == 2 and os.getpid() not in pids  # two worker processes, not this one
     assert got == ref
 
