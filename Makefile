@@ -48,6 +48,7 @@ bench-all: $(STAMP)
 	$(BIN)/python benchmarks/bench_analysis.py
 	$(BIN)/python benchmarks/bench_memory.py
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_batch.py
 	$(BIN)/python benchmarks/bench_alarms.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_ui.py
 

@@ -12,3 +12,10 @@ def real_data_dir() -> Path:
     """Folder of real recordings made by others (OpenBCI GUI, UCI lower-limb EMG)."""
     assert REAL_DATA.is_dir(), f"missing {REAL_DATA}"
     return REAL_DATA
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Tests never write into the user's real cache (``analyze`` keeps results under
+    ``$XDG_CACHE_HOME/emgfeedback``)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
