@@ -192,6 +192,8 @@ def run(args: argparse.Namespace) -> int:
     mvc = _read_mvc(args.mvc)
     request, cache = _request(args, mvc, args.report is not None), _cache(args)
     results, failed, cached = [], 0, 0
+    if mvc and not args.json:  # %MVC and the gluteal-to-TFL index below are relative to these
+        print(f"MVC used (µV, from {args.mvc}): " + ", ".join(f"{ch} {v:.0f}" for ch, v in mvc.items()), flush=True)
     for out, hit in _bids_batches(args.files, request, jobs=args.jobs or 1, scheduler=args.scheduler, cache=cache):
         cached += hit
         if out.error:

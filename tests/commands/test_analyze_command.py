@@ -91,6 +91,11 @@ def test_mvc_file_enables_the_activation_index(files, tmp_path, capsys):
     assert main(["analyze", str(path), "--json", "--mvc", str(mvc)]) == 0
     (obj,) = _json_lines(capsys.readouterr().out)
     assert obj["summary"]["left"]["gluteal_to_tfl_index"] < 0
+    # the text names the MVC the index was computed from, once, before the trials
+    assert main(["analyze", str(path), "--mvc", str(mvc), "--no-cache"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"MVC used (µV, from {mvc}): " + ", ".join(f"{c} 300" for c in rec.montage.labels)
+    assert "gluteal-to-TFL index" in "\n".join(out[1:])
 
 
 @pytest.mark.parametrize("name", ["3Amar.txt", "5Nsen.txt"])
