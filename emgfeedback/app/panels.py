@@ -148,7 +148,8 @@ class ConnectPanel(QFrame):
 
     def _pick_scenario(self, index: int) -> None:
         if index > 0:
-            self.url.setEditText(f"sim://?scenario={self.scenario.itemText(index)}")
+            # the simulated patient follows the protocol's cues, as a patient on the plinth would
+            self.url.setEditText(f"sim://?scenario={self.scenario.itemText(index)}&follow=1")
 
     def _clicked(self) -> None:
         if self._connected:

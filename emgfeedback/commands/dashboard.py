@@ -17,7 +17,8 @@ from emgfeedback.validation import check_number
 
 __all__ = ["add_parser", "run", "display_available"]
 
-DEFAULT_DEVICE = "sim://"
+#: The simulated patient, following the protocol's cues.
+DEFAULT_DEVICE = "sim://?follow=1"
 VIEWS = ("live", "mvc", "summary", "placement")
 
 

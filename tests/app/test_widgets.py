@@ -137,3 +137,12 @@ def test_bars_repaint_only_when_a_pixel_or_number_changes(qtbot) -> None:
     assert len(calls) == 1
     bars.set_values([60.0] * 8, percent=True)
     assert len(calls) == 2
+
+
+def test_scenario_picker_gives_a_patient_who_follows_the_cues(qtbot, tmp_path) -> None:
+    from emgfeedback.app.panels import ConnectPanel, RecentDevices
+
+    panel = ConnectPanel(["healthy", "lbp-lumbar-first"], RecentDevices(tmp_path / "r.json"))
+    qtbot.addWidget(panel)
+    panel.scenario.activated.emit(2)
+    assert panel.url.currentText() == "sim://?scenario=lbp-lumbar-first&follow=1"
