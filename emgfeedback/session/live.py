@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import queue
-import sqlite3
 import threading
 import time
 from collections import deque
@@ -40,9 +39,7 @@ from emgfeedback.session.engine import Pipeline, SessionEngine, SessionUpdate
 from emgfeedback.session.mvc import MvcStep
 from emgfeedback.session.runner import Phase
 from emgfeedback.session.recording import LiveRecording, RecordingStatus
-from emgfeedback.session.store import SessionStore
-from emgfeedback.storage.database import SessionDatabase
-from emgfeedback.storage.deidentify import validate_patient_code
+from emgfeedback.session.visit_writer import VisitWriter
 from emgfeedback.session.ringbuffer import RingBuffer
 from emgfeedback.settings import ProcessingSettings
 
@@ -135,11 +132,8 @@ class LiveSession:
         self._ready = threading.Event()
         self._thread: "threading.Thread | None" = None
         self._recording: "LiveRecording | None" = None
-        self._visit_store: "SessionStore | None" = None
-        self._visit: Any = None  # the Visit whose store that is
+        self._visit = VisitWriter()  # every rep into the patient's visit, once attached
         self._mvc_step: "MvcStep | None" = None  # the MVC wizard's step at the last block
-        #: Why the visit's database was not updated ("" when it was).
-        self.visit_warning = ""
         self._lsl = bool(lsl)
         self.outlet: Any = None
         self.state = STOPPED
@@ -307,9 +301,7 @@ class LiveSession:
         def begin(engine: SessionEngine) -> None:
             if self._recording is not None:
                 return
-            visit = self._visit_store
-            store = visit if visit is not None and patient_code is not None and use_db \
-                and visit.patient_code == validate_patient_code(patient_code) else None
+            store = self._visit.store_for(patient_code) if use_db else None
             try:
                 rec = LiveRecording(engine.info, path, patient_code, db_path=db_path, use_db=use_db,
                                     protocol=engine.protocol.id if engine.protocol else None,
@@ -328,44 +320,12 @@ class LiveSession:
         :class:`~emgfeedback.session.Visit` (its ``ensure`` gives the database session); None
         stops storing. While recording, reps carry their recording and times in its file; else
         stream seconds."""
-        def attach(engine: SessionEngine) -> None:
-            if visit is not None and visit is self._visit and self._visit_store is not None:
-                return  # already storing into this visit
-            self._visit = visit
-            old, self._visit_store = self._visit_store, None
-            if old is not None and (self._recording is None or self._recording.store is not old):
-                old.close(end=False)
-            if visit is None:
-                return
-            try:
-                self._visit_store = SessionStore(SessionDatabase(db_path if db_path is not None else visit.db_path),
-                                                 visit.patient_code, session_id=visit.ensure)
-            except (EmgFeedbackError, sqlite3.Error, OSError) as err:
-                log.error("session database: %s", err)
-                self.visit_warning = f"session database not updated: {err}"
+        self.call(lambda engine: self._visit.attach(visit, db_path, self._recording))
 
-        self.call(attach)
-
-    def _store_visit(self, engine: SessionEngine, update: SessionUpdate) -> None:
-        """Reps and the running protocol into the visit (when not recording: a recording
-        stores them itself, with times in its file)."""
-        store = self._visit_store
-        if store is None or (self._recording is not None and self._recording.store is store):
-            return
-        try:
-            protocol = engine.protocol.id if engine.protocol is not None else None
-            if update.reps or protocol != store.protocol:
-                store.set_protocol(protocol)
-            for r in update.reps:
-                store.add_rep(r, r.start_s, r.end_s)
-        except (EmgFeedbackError, sqlite3.Error, ValueError, OSError) as err:
-            log.error("session database: %s", err)
-            self.visit_warning = f"session database not updated: {err}"
-            self._visit_store = None
-            try:
-                store.db.close()
-            except sqlite3.Error:
-                pass
+    @property
+    def visit_warning(self) -> str:
+        """Why the visit's database was not updated ("" when it was)."""
+        return self._visit.warning
 
     def stop_recording(self) -> None:
         """Finish the file (and the database session) on the worker."""
@@ -421,12 +381,7 @@ class LiveSession:
                 self._finish_reps(engine)
         finally:
             self._end_recording()
-            store, self._visit_store = self._visit_store, None
-            if store is not None:
-                try:
-                    store.close(end=False)
-                except sqlite3.Error as err:
-                    log.error("session database: %s", err)
+            self._visit.close()
             if self.outlet is not None:
                 self.outlet.close()
             if self.device is not None:
@@ -481,7 +436,7 @@ class LiveSession:
         if rec is not None:
             rec.add_results(update, engine)
             self.recording_status = rec.status
-        self._store_visit(engine, update)
+        self._visit.write(engine, update, self._recording)
 
     def _step(self, engine: SessionEngine, block: SampleBlock) -> None:
         """One block through the engine, into the rings, the queues, the recording and LSL."""
@@ -491,7 +446,7 @@ class LiveSession:
         update = engine.process(block, arrival_s=time.monotonic())
         self._last_update = update
         self._cue_device(engine, update)
-        self._store_visit(engine, update)
+        self._visit.write(engine, update, self._recording)
         self.filtered.write(update.frame.filtered_uv)
         self.envelope.write(update.frame.envelope_uv)
         has_results = bool(update.reps or update.events)
