@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Mapping
 
 from emgfeedback.errors import RecordingError
+from emgfeedback.session.store import SessionStore
 from emgfeedback.storage.database import SessionDatabase
 from emgfeedback.storage.deidentify import validate_patient_code
 
@@ -57,11 +58,11 @@ class Visit:
         """Store the MVC set in use with the visit (once: not again when the visit has it)."""
         if not values_uv:
             return
-        sid = self.ensure()
-        with self._open() as db:
-            values = {ch: float(v) for ch, v in values_uv.items()}
-            if db.session_mvc(sid) != values:
-                db.add_mvc(sid, values, measured_at)
+        store = SessionStore(self._open(), self.patient_code, session_id=self.ensure())
+        try:  # the store's rule: stored once, not again when the visit already has these values
+            store.add_mvc(values_uv, measured_at)
+        finally:
+            store.close(end=False)
 
     def note_protocol(self, protocol: str) -> None:
         """A protocol started in this visit."""
