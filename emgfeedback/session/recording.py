@@ -96,8 +96,6 @@ class RecordingStatus:
         Why recording stopped on its own (write error, disk full), else "".
     warning : str
         A database problem (the file is still recorded), else "".
-    session_id : int or None
-        The patient visit in the session database (None: not stored there).
     """
 
     path: Path
@@ -110,7 +108,6 @@ class RecordingStatus:
     reps: int = 0
     error: str = ""
     warning: str = ""
-    session_id: "int | None" = None
 
     @classmethod
     def failed(cls, path: Path, error: str) -> "RecordingStatus":
@@ -205,8 +202,6 @@ class LiveRecording:
                                                                  session_id=session_id)))
         if self.store is not None:  # linked now: a crash leaves the visit naming its file
             self._db(lambda: self.store.start_recording(self.path, info.fs))
-        #: The visit (database session) the recording is stored in, None without the database.
-        self.session_id: "int | None" = (self.store.session_ids or [None])[0] if self.store is not None else None
 
     @property
     def status(self) -> RecordingStatus:
@@ -215,8 +210,7 @@ class LiveRecording:
         return RecordingStatus(path=self.path, active=self.active, recorded_s=w.duration_s,
                                file_bytes=w.file_bytes, lost_samples=self.sink.lost_samples,
                                samples=w.samples_written, clipped_samples=w.clipped_samples,
-                               reps=self.n_reps, error=self._error, warning=self._warning,
-                               session_id=self.session_id)
+                               reps=self.n_reps, error=self._error, warning=self._warning)
 
     def _db(self, fn: Any) -> None:
         """Run a database step; a failure disables the database for this recording (the file

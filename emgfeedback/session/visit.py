@@ -49,11 +49,6 @@ class Visit:
                     self.session_id = db.start_session(self.patient_code)
             return self.session_id
 
-    def adopt(self, session_id: "int | None") -> None:
-        """Take the session a recording started (when the visit had none yet)."""
-        if self.session_id is None and session_id is not None:
-            self.session_id = session_id
-
     def store_mvc(self, values_uv: Mapping[str, float], measured_at: "str | None" = None) -> None:
         """Store the MVC set in use with the visit (once: not again when the visit has it)."""
         if not values_uv:
@@ -69,11 +64,6 @@ class Visit:
         sid = self.ensure()
         with self._open() as db:
             db.add_session_protocol(sid, protocol)
-
-    def previous_mvc(self) -> "tuple[dict[str, float], str] | None":
-        """The patient's last stored MVC set and when it was measured (None: none yet)."""
-        with self._open() as db:
-            return db.latest_mvc_record(self.patient_code)
 
     def end(self) -> None:
         """Mark the visit's end time (now); a later write moves it on."""
