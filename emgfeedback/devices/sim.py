@@ -1,6 +1,6 @@
 """``sim://`` — the in-process simulator as a device, paced in real time (or not, for tests).
 
-URL form: ``sim://?scenario=NAME&fs=2000&snr=20&seed=0&realtime=1&block=20&ramp=scenario``.
+URL form: ``sim://?scenario=NAME&fs=2000&snr=20&seed=0&realtime=1&block=20&ramp=scenario&recovery=0``.
 """
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ class SimOptions:
         The simulated patient follows the protocol's cues (``follow=1``): once a protocol runs,
         each hold cue starts a rep on the cued side (``LiveSimulator.cue_hold``) and the
         scenario's own periodic reps stop.
+    recovery : float
+        0–1: how far the patient has recovered toward the scenario's healthy counterpart
+        (``simulation.recovery.recovered``; 0 = the scenario as it is, 1 = healthy), so visits
+        with rising values show glute timing improving.
     """
 
     scenario: str = "healthy"
@@ -52,6 +56,7 @@ class SimOptions:
     block: int = ranged(20, 1, 100_000, "samples")
     ramp: str = "scenario"
     follow: bool = False
+    recovery: float = ranged(0.0, 0.0, 1.0)
 
     def __post_init__(self) -> None:
         check_ranges(self)
@@ -60,6 +65,19 @@ class SimOptions:
         except ImportError:  # _open reports the missing simulator
             return
         parse_ramp(self.ramp, "option ramp")
+        if self.recovery > 0:  # a scenario without a healthy counterpart is refused before any I/O
+            self.scenario_object()
+
+    def scenario_object(self) -> Any:
+        """The simulated :class:`Scenario`: ``scenario`` moved ``recovery`` toward healthy."""
+        from emgfeedback.simulation import get_scenario
+        from emgfeedback.simulation.recovery import recovered
+
+        scenario = get_scenario(self.scenario)
+        try:
+            return recovered(scenario, self.recovery)
+        except ValueError as err:
+            raise ValueError(f"option recovery: {err}") from None
 
 
 class SimDevice(Device):
@@ -67,7 +85,7 @@ class SimDevice(Device):
 
     scheme = "sim"
     url_form = ("sim://?scenario=NAME&fs=HZ&snr=DB&seed=INT&realtime=0|1&block=SAMPLES&ramp=scenario|fast|SCALE"
-                "&follow=0|1")
+                "&follow=0|1&recovery=0..1")
     Options = SimOptions
 
     def __init__(self, url: str, **options: Any) -> None:
@@ -86,7 +104,7 @@ class SimDevice(Device):
             from emgfeedback.simulation import LiveSimulator
         except ImportError as err:
             raise DeviceUnavailableError(f"the simulator cannot be loaded: {err}") from err
-        self._sim = LiveSimulator(opts.scenario, fs=opts.fs, snr_db=opts.snr_db, seed=opts.seed,
+        self._sim = LiveSimulator(opts.scenario_object(), fs=opts.fs, snr_db=opts.snr_db, seed=opts.seed,
                                   ramp=opts.ramp)
         return StreamInfo(fs=float(opts.fs), montage=self._sim.montage, source=self.url,
                           board="simulator")

@@ -63,8 +63,8 @@ class LiveSimulator:
 
     Parameters
     ----------
-    scenario : str
-        Scenario name (see :func:`list_scenarios`).
+    scenario : str or Scenario
+        Scenario name (see :func:`list_scenarios`), or a Scenario (e.g. ``recovered(...)``).
     fs : float
         Sample rate, Hz (500–20000).
     snr_db : float
@@ -92,7 +92,7 @@ class LiveSimulator:
 
     def __init__(
         self,
-        scenario: str,
+        scenario: "str | Scenario",
         fs: float = 2000.0,
         snr_db: float = 20.0,
         seed: int = 0,
@@ -105,7 +105,7 @@ class LiveSimulator:
         n_reps: "int | None" = None,
         ramp: "str | float" = "scenario",
     ) -> None:
-        self._sc: Scenario = get_scenario(scenario)
+        self._sc: Scenario = scenario if isinstance(scenario, Scenario) else get_scenario(scenario)
         self._ramp_scale = parse_ramp(ramp)
         if self._ramp_scale is None:
             self._ramp_name = "fast"

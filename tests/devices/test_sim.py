@@ -37,7 +37,7 @@ def test_sim_realtime_is_paced_by_the_clock():
 
 @pytest.mark.parametrize("url, match", [
     ("sim://?scenario=healthy&fs=abc", r"option fs must be a number, got 'abc'; expected sim://\?scenario=NAME"),
-    ("sim://?speed=2", r"unknown option 'speed' \(known options: block, follow, fs, ramp, realtime, scenario, seed, snr\)"),
+    ("sim://?speed=2", r"unknown option 'speed' \(known options: block, follow, fs, ramp, realtime, recovery, scenario, seed, snr\)"),
     ("sim://?realtime=maybe", "option realtime must be 0 or 1"),
     ("sim://?block=0", "option block must be a whole number ≥ 1 and ≤ 100000, got 0"),
     ("sim://?ramp=slow", r"^option ramp must be 'scenario', 'fast' or a scale factor between 0.1 and 4, got 'slow'$"),
