@@ -141,6 +141,13 @@ class SessionEngine:
         self._stop_events += events
         return events
 
+    def next_set(self) -> list[PhaseEvent]:
+        """End the set break now (the next set's prepare begins; reported with the next
+        block's update like Stop); nothing outside a set break."""
+        events = self.runner.next_set(self._t) if self.runner else []
+        self._stop_events += events
+        return events
+
     def _count_events(self, events: "Sequence[PhaseEvent]") -> None:
         """Hold cues open the counter's slots; DONE (or Stop) closes it."""
         if self.counter is None:

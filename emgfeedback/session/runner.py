@@ -201,6 +201,16 @@ class ProtocolRunner:
         self._t_now = t_s
         return [self._enter(Phase.DONE, t_s)]
 
+    def next_set(self, t_s: float) -> list[PhaseEvent]:
+        """End the set break early at ``t_s``: the next set's prepare phase begins now (the
+        clinician's "next set"); nothing happens outside a set break (returns ``[]``)."""
+        if self._phase is not Phase.SET_REST:
+            return []
+        if t_s < self._t_now:
+            raise ValueError(f"t_s must not go backwards: got {t_s} s after {self._t_now} s")
+        self._t_now = t_s
+        return [self._next(t_s)]
+
     def advance(self, t_s: float) -> list[PhaseEvent]:
         """Move stream time on to ``t_s``; return the phases that began, in order, each at
         its exact scheduled time (several when a long block spans short phases)."""

@@ -127,3 +127,20 @@ def test_frame_carries_the_last_reps_order_and_ratio() -> None:
     assert done
     u = updates[done[0]]
     assert u.frame.tfl_to_glute_ratio == u.reps[-1].tfl_to_glute_ratio
+
+
+def test_next_set_is_reported_with_the_next_block() -> None:
+    import dataclasses
+
+    rec = simulate("healthy", duration_s=12.0, seed=3, ramp="fast")
+    info = StreamInfo(fs=rec.fs, montage=rec.montage, source="test:healthy")
+    p = dataclasses.replace(load_protocols()["clamshell"], reps=1, prepare_s=1.0, hold_s=1.0)
+    engine = SessionEngine(info, OnlinePipeline(rec.fs, rec.montage), protocol=p)
+    blocks = iter(rec.blocks(200))
+    st = None
+    while st is None or st.phase is not Phase.SET_REST:
+        st = engine.process(next(blocks)).runner
+    assert [e.phase for e in engine.next_set()] == [Phase.PREPARE]
+    update = engine.process(next(blocks))
+    assert update.events[0].phase is Phase.PREPARE and update.runner.set == 2
+    assert engine.next_set() == []  # outside a set break nothing happens

@@ -82,3 +82,17 @@ def test_stop_and_time_must_not_go_back(protocols) -> None:
     assert [e.phase for e in r.stop(4.5)] == [Phase.DONE]
     assert r.stop(5.0) == []
     assert ProtocolRunner(protocols["squat"]).state.phase is Phase.IDLE
+
+
+def test_next_set_ends_the_set_break_early(protocols) -> None:
+    p = dataclasses.replace(protocols["clamshell"], reps=1)  # prepare 3, hold 3, set break 45
+    r = ProtocolRunner(p)
+    r.start(0.0)
+    assert r.next_set(1.0) == []  # not in a set break: nothing happens
+    assert r.phase is Phase.PREPARE
+    r.advance(10.0)
+    assert (r.phase, r.state.set) == (Phase.SET_REST, 1)
+    (event,) = r.next_set(12.0)
+    assert (event.phase, event.set, event.rep, event.side, event.t_s) == (Phase.PREPARE, 2, 0, Side.RIGHT, 12.0)
+    assert r.advance(15.0)[0].phase is Phase.HOLD  # the next set's prepare lasts its 3 s from then
+    assert r.state.side is Side.RIGHT
