@@ -14,6 +14,16 @@ from emgfeedback.session.recording import (
     recording_path,
 )
 from emgfeedback.session.report import report_path, write_session_report
+from emgfeedback.session.plan import (
+    AUDIO_MODES,
+    ExercisePlan,
+    PlanItem,
+    plan_from_json,
+    plan_item_from_protocol,
+    plan_to_json,
+    protocol_for,
+    validate_plan_item,
+)
 from emgfeedback.session.patient import PATIENT_CODE_PATTERN, validate_patient_code
 from emgfeedback.session.ringbuffer import RingBuffer
 from emgfeedback.session.store import SessionStore, rep_fields
@@ -21,6 +31,14 @@ from emgfeedback.session.visit import Visit
 from emgfeedback.session.runner import Phase, PhaseEvent, ProtocolRunner, RunnerState
 
 __all__ = [
+    "AUDIO_MODES",
+    "ExercisePlan",
+    "PlanItem",
+    "plan_from_json",
+    "plan_item_from_protocol",
+    "plan_to_json",
+    "protocol_for",
+    "validate_plan_item",
     "CONNECTING",
     "PATIENT_CODE_PATTERN",
     "RECORDINGS_ENV",
