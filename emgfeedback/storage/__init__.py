@@ -18,7 +18,7 @@ from emgfeedback.storage.annotations import (
     settings_text,
     truth_annotations,
 )
-from emgfeedback.storage.database import SessionDatabase, default_db_path
+from emgfeedback.storage.database import PatientOverview, SessionDatabase, default_db_path
 from emgfeedback.storage.deidentify import validate_patient_code
 from emgfeedback.storage.edf import EdfWriter, write_edf
 from emgfeedback.storage.c3d import read_c3d
@@ -40,6 +40,7 @@ __all__ = [
     "EdfRecording",
     "EdfWriter",
     "LslOutlet",
+    "PatientOverview",
     "Recorder",
     "RecordingProgress",
     "RepairResult",

@@ -8,7 +8,9 @@ version 4 makes a session one patient visit (several protocols, each rep naming 
 in set, artefact reason and the recording it is in — its times are then times in that file, else
 seconds of the stream; recordings linked when they start and completed when they stop) and
 normalises patient codes (``p0042`` → ``P-0042``, merging patients that were two spellings of
-one code). A migration may have a Python step (:data:`PY_MIGRATIONS`) run after its SQL in the
+one code); version 5 adds the patients' exercise plans (``plans``: JSON text, every version kept
+with its time, the newest in force) and per-session notes (``session_notes``: pain 0–10, RPE on
+the Borg CR10 scale 0–10, the clinician's note, at most 2000 characters). A migration may have a Python step (:data:`PY_MIGRATIONS`) run after its SQL in the
 same transaction.
 """
 
@@ -120,6 +122,23 @@ INSERT INTO session_protocols SELECT id, protocol_id, started_at FROM sessions W
 CREATE INDEX reps_by_session ON reps(session_id);
 """
 
+_V5 = """
+CREATE TABLE plans (
+    id INTEGER PRIMARY KEY,
+    patient_id INTEGER NOT NULL REFERENCES patients(id),
+    created_at TEXT NOT NULL,
+    plan_json TEXT NOT NULL
+);
+CREATE INDEX plans_by_patient ON plans(patient_id);
+CREATE TABLE session_notes (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+    pain INTEGER CHECK (pain IS NULL OR pain BETWEEN 0 AND 10),
+    rpe REAL CHECK (rpe IS NULL OR rpe BETWEEN 0 AND 10),
+    text TEXT NOT NULL DEFAULT '' CHECK (length(text) <= 2000),
+    updated_at TEXT NOT NULL
+);
+"""
+
 
 def _normalise_codes(db: sqlite3.Connection) -> None:
     """Patient codes to the one normalised form; two spellings of one code become one patient
@@ -139,7 +158,7 @@ def _normalise_codes(db: sqlite3.Connection) -> None:
             db.execute("DELETE FROM patients WHERE id = ?", (pid,))
 
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 #: Python steps run after the SQL of migration ``i`` (same transaction).
 PY_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {3: _normalise_codes}
 SCHEMA_VERSION = len(MIGRATIONS)

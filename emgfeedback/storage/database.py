@@ -5,8 +5,10 @@ Default location: ``$EMGFEEDBACK_DB`` if set, else ``$XDG_DATA_HOME/emgfeedback/
 0700 folder. The schema is versioned (``PRAGMA user_version``) and migrated forward on open, in
 one transaction; a database from a newer emgfeedback is refused rather than damaged.
 
-No free-text fields about the patient exist: a patient is a code (``P017``); sessions hold
-times, the protocol, MVC values, per-rep results and the paths of their recordings.
+A patient is a code (``P017``); sessions hold times, the protocols, MVC values, per-rep results,
+the paths of their recordings and the clinician's notes; each patient has an exercise plan
+(every version kept). The one free-text field, a session's note, is the clinician's and must
+never hold the patient's name (:mod:`emgfeedback.storage._records`).
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from typing import Mapping
 
 from emgfeedback.errors import RecordingError
 from emgfeedback.model import Channel, Muscle, Side
+from emgfeedback.storage._records import MAX_NOTE_CHARS, PatientOverview, PatientRecords
 from emgfeedback.storage._schema import MIGRATIONS, PY_MIGRATIONS, SCHEMA_VERSION
 from emgfeedback.storage.deidentify import validate_patient_code
 
-__all__ = ["SessionDatabase", "SessionRow", "default_db_path", "SCHEMA_VERSION"]
+__all__ = ["SessionDatabase", "SessionRow", "PatientOverview", "default_db_path", "SCHEMA_VERSION", "MAX_NOTE_CHARS"]
 
 _SIDE_KEYS = ("first_to_fire", "gmax_minus_es_ms", "tfl_to_glute_ratio", "firing_order", "gluteal_to_tfl_index")
 _CHANNEL_KEYS = ("mean_uv", "peak_uv", "peak_pct_mvc", "onset_s", "pct_mvc")
@@ -54,7 +57,7 @@ class SessionRow:
     protocol: "str | None"
 
 
-class SessionDatabase:
+class SessionDatabase(PatientRecords):
     """Open (creating and migrating as needed) the session database.
 
     Parameters

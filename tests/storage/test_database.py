@@ -106,7 +106,7 @@ def test_migrates_a_version_1_database_keeping_its_data(tmp_path):
     old.commit()
     old.close()
     with SessionDatabase(path) as db:
-        assert db.version == SCHEMA_VERSION == 4
+        assert db.version == SCHEMA_VERSION == 5
         # codes normalised on migration: 'P5' and 'p-5' were one patient, now P-5 with both sessions
         assert db.patients() == ["2024_s12", "P-5"]
         rows = db.sessions("p5")
