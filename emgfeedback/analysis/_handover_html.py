@@ -111,6 +111,13 @@ def _comparison(d: HandoverData) -> str:
             "<th>first</th><th>previous</th><th>this visit</th><th>change</th></tr>" + rows + "</table>")
 
 
+def _measured(d: HandoverData) -> str:
+    if not d.measured:
+        return ""
+    rows = "".join(f"<tr><td>{_e(a)}</td><td>{_e(b)}</td></tr>" for a, b in d.measured)
+    return "<h2>Measured</h2><table><tr><th>measure</th><th>value</th></tr>" + rows + "</table>"
+
+
 def _trends(d: HandoverData) -> str:
     figs = []
     for t in d.trends:
@@ -128,7 +135,7 @@ def _notes(d: HandoverData) -> str:
     if n.get("pain") is not None:
         parts.append(f"<li>Pain: {_e(n['pain'])} / 10</li>")
     if n.get("rpe") is not None:
-        parts.append(f"<li>Effort (RPE): {_e(n['rpe'])}</li>")
+        parts.append(f"<li>Effort (RPE, 0–10): {_e(format(float(n['rpe']), 'g'))}</li>")
     if n.get("text"):
         parts.append(f"<li>{_e(n['text'])}</li>")
     body = "<ul>" + "".join(parts) + "</ul>" if parts else "<p class=meta>No notes for this visit.</p>"
@@ -145,6 +152,6 @@ def render_html(d: HandoverData) -> str:
             f"</title><style>{_CSS}</style></head><body>{_header(d)}"
             f"<h1>{_e(d.title)}</h1><p><b>Patient {_e(d.patient_code)}</b> · visit date {_e(d.visit_date)}{visit}</p>"
             f"<p class=meta>{_e(SIGN_CONVENTION)}</p>{remarks}"
-            + _plan(d) + _verdicts(d) + _comparison(d) + _trends(d) + _mvc(d) + _notes(d)
+            + _plan(d) + _verdicts(d) + _measured(d) + _comparison(d) + _trends(d) + _mvc(d) + _notes(d)
             + f"<p class=meta>Made {made} by emgfeedback {__version__}. Onsets are detected automatically.</p>"
             "</body></html>\n")

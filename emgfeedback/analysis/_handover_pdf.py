@@ -241,6 +241,9 @@ def _body(pdf: _Pdf, d: HandoverData) -> None:
         if pdf.get_y() > top:  # not split across a page
             pdf.rect(pdf.l_margin, top + 0.4, 1.2, pdf.get_y() - top - 0.8, style="F")
         pdf.ln(1.2)
+    if d.measured:
+        pdf.heading("Measured")
+        pdf.grid(("measure", "value"), d.measured, (100, 80))
     comps = d.comparisons
     if comps:
         pdf.heading("Compared with earlier visits")
@@ -261,7 +264,7 @@ def _body(pdf: _Pdf, d: HandoverData) -> None:
     pdf.heading("Session notes")
     notes = d.notes or {}
     lines = ([f"Pain: {notes['pain']} / 10"] if notes.get("pain") is not None else []) + \
-            ([f"Effort (RPE): {notes['rpe']}"] if notes.get("rpe") is not None else []) + \
+            ([f"Effort (RPE, 0–10): {float(notes['rpe']):g}"] if notes.get("rpe") is not None else []) + \
             ([str(notes["text"])] if notes.get("text") else [])
     for line in lines or ["No notes for this visit."]:
         pdf.para(line, 9.5, color=(34, 34, 34) if lines else _GREY)

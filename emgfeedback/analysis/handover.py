@@ -105,6 +105,8 @@ class HandoverData:
         ``pain`` (0–10), ``rpe``, ``text`` of this visit.
     remarks : tuple of str
         Lines the reader must know (e.g. "no database: recording only").
+    measured : tuple of (str, str)
+        Further measures of this visit as (what, value in words), e.g. from recordings alone.
     """
 
     patient_code: str
@@ -118,6 +120,7 @@ class HandoverData:
     trends: "tuple[Trend, ...]" = ()
     notes: Mapping[str, object] = field(default_factory=dict)
     remarks: tuple[str, ...] = ()
+    measured: tuple[tuple[str, str], ...] = ()
     title: str = "Handover report"
 
     @property
