@@ -15,10 +15,12 @@ from emgfeedback.measures.counting import HoldSlot, ProtocolRun, RepCounter, Rep
 from emgfeedback.measures.grouping import RepGrouper
 from emgfeedback.measures.layout import ChannelMap
 from emgfeedback.measures.rep import RepMetrics, core_window, latency_text, measure_rep
+from emgfeedback.measures.progress import SessionProgress, Trend, progress_rows, session_progress, trend_series
 from emgfeedback.measures.summary import RepSummary, SideSummary, summarise
 from emgfeedback.measures.targets import TARGET_METRICS, Target, parse_target, rep_meets, targets_from_protocol
 
 __all__ = ["ChannelMap", "RepMetrics", "measure_rep", "core_window", "latency_text", "RepGrouper",
            "RepSummary", "SideSummary", "summarise", "RepPlan", "RepCounter", "HoldSlot", "ProtocolRun", "count_reps", "counted", "rep_meets_target",
            "FeedbackMetric", "register_feedback_metric", "unregister_feedback_metric", "feedback_metrics",
-           "TARGET_METRICS", "Target", "parse_target", "rep_meets", "targets_from_protocol"]
+           "TARGET_METRICS", "Target", "parse_target", "rep_meets", "targets_from_protocol",
+           "SessionProgress", "Trend", "session_progress", "trend_series", "progress_rows"]

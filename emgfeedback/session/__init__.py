@@ -14,6 +14,7 @@ from emgfeedback.session.recording import (
     recording_path,
 )
 from emgfeedback.session.report import report_path, write_session_report
+from emgfeedback.session.history import patient_history, patient_plan, targets_in_force
 from emgfeedback.session.plan import (
     AUDIO_MODES,
     ExercisePlan,
@@ -32,6 +33,9 @@ from emgfeedback.session.runner import Phase, PhaseEvent, ProtocolRunner, Runner
 
 __all__ = [
     "AUDIO_MODES",
+    "patient_history",
+    "patient_plan",
+    "targets_in_force",
     "ExercisePlan",
     "PlanItem",
     "plan_from_json",

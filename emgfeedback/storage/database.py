@@ -237,12 +237,17 @@ class SessionDatabase(PatientRecords):
 
     def session_mvc(self, session_id: int) -> dict[str, float]:
         """The MVC set stored last in a session (per channel id, µV; empty if none)."""
+        record = self.session_mvc_record(session_id)
+        return {} if record is None else record[0]
+
+    def session_mvc_record(self, session_id: int) -> "tuple[dict[str, float], str] | None":
+        """The MVC set stored last in a session and when it was measured (ISO text); None if none."""
         row = self._db.execute("SELECT measured_at FROM mvc WHERE session_id = ? ORDER BY id DESC LIMIT 1",
                                (session_id,)).fetchone()
         if row is None:
-            return {}
+            return None
         return dict(self._db.execute("SELECT channel, value_uv FROM mvc WHERE session_id = ? AND measured_at = ? "
-                                     "ORDER BY id", (session_id, row[0])))
+                                     "ORDER BY id", (session_id, row[0]))), str(row[0])
 
     def recordings(self, session_id: int) -> list[str]:
         """Paths of a session's recordings."""

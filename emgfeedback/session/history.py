@@ -1,0 +1,70 @@
+"""A patient's history read back from the session database: every visit summarised
+(:class:`~emgfeedback.measures.progress.SessionProgress`), the plan in force and the targets the
+visits are judged against.
+
+The targets in force for an exercise are the plan's; an exercise the plan does not list is
+judged on its template's feedback target (``calibration/protocols/<id>.toml``).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from emgfeedback.calibration.protocols import Protocol
+from emgfeedback.measures.progress import SessionProgress, session_progress
+from emgfeedback.measures.targets import Target, targets_from_protocol
+from emgfeedback.session.plan import ExercisePlan, plan_from_json
+from emgfeedback.storage.database import SessionDatabase
+from emgfeedback.storage.deidentify import validate_patient_code
+
+__all__ = ["patient_history", "patient_plan", "targets_in_force"]
+
+
+def patient_plan(db: SessionDatabase, code: str) -> "ExercisePlan | None":
+    """The patient's plan in force (newest stored), None without one.
+
+    Raises
+    ------
+    ValueError
+        One line when the stored plan cannot be read (naming the patient).
+    """
+    code = validate_patient_code(code)
+    text = db.plan(code)
+    if text is None:
+        return None
+    try:
+        return plan_from_json(text)
+    except ValueError as err:
+        raise ValueError(f"the stored plan of {code} cannot be read: {err}") from None
+
+
+def targets_in_force(plan: "ExercisePlan | None",
+                     protocols: "Mapping[str, Protocol] | None" = None) -> dict[str, tuple[Target, ...]]:
+    """Targets per protocol id: the plan's, else the template's feedback target."""
+    out = {pid: targets_from_protocol(p) for pid, p in (protocols or {}).items()}
+    if plan is not None:
+        out.update(plan.targets())
+    return out
+
+
+def patient_history(db: SessionDatabase, code: str, *,
+                    protocols: "Mapping[str, Protocol] | None" = None) -> list[SessionProgress]:
+    """Every visit of a patient, oldest first, summarised from the stored reps.
+
+    Parameters
+    ----------
+    db : SessionDatabase
+    code : str
+        De-identified patient code (an unknown code has no visits: ``[]``).
+    protocols : mapping, optional
+        The protocol templates (``load_protocols()``): targets of exercises the plan does not list.
+    """
+    targets = targets_in_force(patient_plan(db, code), protocols)
+    history = []
+    for row in db.sessions(code):
+        mvc = db.session_mvc_record(row.id)
+        history.append(session_progress(
+            row.id, row.started_at, db.reps(row.id), protocols=db.session_protocols(row.id),
+            mvc=None if mvc is None else mvc[0], mvc_measured_at=None if mvc is None else mvc[1],
+            notes=db.session_notes(row.id), targets=targets, recordings=db.recordings(row.id)))
+    return history
