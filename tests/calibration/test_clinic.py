@@ -41,7 +41,7 @@ def test_bad_files_give_one_line(tmp_path, text, match):
     (tmp_path / "fake.png").write_bytes(b"GIF89a not a png")
     good = io.BytesIO()
     Image.new("RGB", (40, 40)).save(good, format="PNG")
-    (tmp_path / "broken.png").write_bytes(good.getvalue()[:40])
+    (tmp_path / "broken.png").write_bytes(good.getvalue()[:-20])  # header intact, image data cut
     (tmp_path / "huge.png").write_bytes(good.getvalue() + b"\0" * (MAX_LOGO_BYTES + 100_000))
     with pytest.raises(ConfigError, match=match) as err:
         load_clinic(_toml(tmp_path, text))
