@@ -25,6 +25,7 @@ LAYERS = {
     "bench_accuracy": 5,
     "bench_accuracy_table": 5,
     "session": 6,
+    "audio": 6,
     "app": 7,
     "commands": 8,
     "cli": 8,

@@ -134,6 +134,9 @@ class LiveSession:
         self._recording: "LiveRecording | None" = None
         self._visit = VisitWriter()  # every rep into the patient's visit, once attached
         self._mvc_step: "MvcStep | None" = None  # the MVC wizard's step at the last block
+        #: ``fn(update, engine)`` called on the worker with every update (audio feedback);
+        #: replaced whole, never changed in place, so other threads may add and remove.
+        self._listeners: tuple[Callable[[SessionUpdate, SessionEngine], Any], ...] = ()
         self._lsl = bool(lsl)
         self.outlet: Any = None
         self.state = STOPPED
@@ -225,6 +228,16 @@ class LiveSession:
     def call(self, fn: Callable[[SessionEngine], Any]) -> None:
         """Run ``fn(engine)`` on the worker before its next block (e.g. start a protocol)."""
         self._calls.put(fn)
+
+    def add_listener(self, fn: Callable[[SessionUpdate, SessionEngine], Any]) -> None:
+        """Call ``fn(update, engine)`` on the worker with every update, the moment its block is
+        processed (before the display queue: audio feedback cannot wait for a UI frame). It must
+        return fast; an exception removes it (logged once). Safe from any thread."""
+        self._listeners = self._listeners + (fn,)
+
+    def remove_listener(self, fn: Callable[[SessionUpdate, SessionEngine], Any]) -> None:
+        """Stop calling ``fn`` (no-op when it is not a listener)."""
+        self._listeners = tuple(f for f in self._listeners if f is not fn)
 
     def add_marker(self, text: str = "", t_s: "float | None" = None) -> None:
         """Annotate ``marker TEXT`` in the recording (and send it on the LSL outlet) at stream
@@ -445,6 +458,12 @@ class LiveSession:
             self.clock.observe(block.t_end, time.monotonic())
         update = engine.process(block, arrival_s=time.monotonic())
         self._last_update = update
+        for fn in self._listeners:
+            try:
+                fn(update, engine)
+            except Exception:  # noqa: BLE001 - a listener must never stop the acquisition
+                log.exception("session listener %r failed; removed", fn)
+                self.remove_listener(fn)
         self._cue_device(engine, update)
         self._visit.write(engine, update, self._recording)
         self.filtered.write(update.frame.filtered_uv)
