@@ -31,6 +31,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "repair",
     "analyze",
     "bids",
+    "patients",
+    "progress",
 )
 
 

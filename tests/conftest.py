@@ -19,3 +19,10 @@ def _private_cache(tmp_path_factory, monkeypatch):
     """Tests never write into the user's real cache (``analyze`` keeps results under
     ``$XDG_CACHE_HOME/emgfeedback``)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
+def _private_session_database(tmp_path_factory, monkeypatch):
+    """Tests never write into the user's real session database (``record --patient`` and the
+    dashboard store visits in ``$EMGFEEDBACK_DB``)."""
+    monkeypatch.setenv("EMGFEEDBACK_DB", str(tmp_path_factory.mktemp("db") / "sessions.sqlite3"))

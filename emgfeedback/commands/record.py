@@ -22,6 +22,7 @@ import threading
 import time
 from pathlib import Path
 
+from emgfeedback.commands._database import add_db_argument, db_path
 from emgfeedback.commands._outputs import check_output
 from emgfeedback.commands._settings import MAX_LIVE_S, add_settings_arguments, settings_from_args
 from emgfeedback.validation import check_number
@@ -45,8 +46,10 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--duration", type=float, default=None, metavar="S",
                    help="stop after S seconds of signal (default: until Ctrl-C or the source ends)")
     p.add_argument("--patient", default=None, metavar="CODE",
-                   help="de-identified patient code such as P017 (never a name); default: none, "
-                   "written as EDF+'s unknown X")
+                   help="de-identified patient code such as P017 (never a name); the recording and "
+                   "its reps are added to a new visit of that patient in the session database, as "
+                   "the dashboard does; default: none, written as EDF+'s unknown X, nothing stored")
+    add_db_argument(p)
     p.add_argument("--range", type=float, default=None, metavar="UV", dest="range_uv",
                    help="file range ±µV (default 5000 for EDF, 187500 for BDF)")
     p.add_argument("--onsets", action="store_true",
@@ -69,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from emgfeedback.devices import open_device
     from emgfeedback.devices.markers import LineMarkers, LslMarkerInlet
     from emgfeedback.errors import RecordingError
-    from emgfeedback.session import LiveSession
+    from emgfeedback.session import LiveSession, Visit
     from emgfeedback.storage.deidentify import validate_patient_code
     from emgfeedback.storage.recorder import RecordingProgress
 
@@ -95,8 +98,19 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         device.close()
         raise
+    visit = None
+    if patient is not None:  # the patient's visit in the session database, as the dashboard keeps it
+        visit = Visit(patient, db_path(args.db))
+        try:
+            session_id = visit.ensure()
+        except BaseException:
+            device.close()
+            raise
+        live.set_visit(visit, visit.db_path)
     # before start(): the recording begins with the stream's first block
-    live.start_recording(args.out, patient, use_db=False, physical_range_uv=args.range_uv)
+    live.start_recording(args.out, patient, db_path=None if visit is None else visit.db_path,
+                         use_db=visit is not None, physical_range_uv=args.range_uv,
+                         session_id=None if visit is None else session_id)
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
     tty = sys.stderr.isatty()
@@ -141,6 +155,8 @@ def run(args: argparse.Namespace) -> int:
         for inlet in inlets:
             inlet.close()
         live.stop()
+        if visit is not None:
+            visit.end()
         for s, h in previous.items():
             signal.signal(s, h)
     if tty and not args.quiet:
@@ -162,6 +178,11 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     print(f"wrote {st.path}: {final.recorded_s:.1f} s, {final.samples} samples per channel, "
           f"{final.lost_samples} lost, {size / 1e6:.2f} MB (stopped by {final.stopped_by})")
+    if visit is not None:
+        if live.visit_warning:
+            print(f"warning: {live.visit_warning}", file=sys.stderr)
+        else:
+            print(f"stored as visit {visit.session_id} of {patient} in {visit.db_path}")
     if final.clipped_samples:
         print(f"warning: {final.clipped_samples} samples exceeded the file range and were clipped; "
               f"record with a larger --range", file=sys.stderr)

@@ -108,9 +108,21 @@ class Trend:
 
     @property
     def first_last(self) -> "tuple[float, float] | None":
-        """First and last measured values (None when fewer than one)."""
+        """First and last measured values (None when none was measured)."""
         vals = [v for v in self.values if math.isfinite(v)]
         return (vals[0], vals[-1]) if vals else None
+
+    @property
+    def change(self) -> "str | None":
+        """``"better"``, ``"worse"`` or ``"unchanged"`` from the first to the last measured value
+        (by :attr:`better`); None with fewer than two measured sessions."""
+        vals = [v for v in self.values if math.isfinite(v)]
+        if len(vals) < 2:
+            return None
+        first, last = vals[0], vals[-1]
+        if last == first:
+            return "unchanged"
+        return "better" if (last < first) == (self.better == "lower") else "worse"
 
 
 def _finite(v: object) -> "float | None":

@@ -193,3 +193,36 @@ def test_record_duration_out_of_range_is_one_line(tmp_path, capsys, value):
     _one_line_error(capsys, ["record", "--device", FAST, "--out", str(tmp_path / "a.edf"), "--duration", value],
                     "--duration must be a finite number s > 0 and ≤ 86400, got")
     assert not (tmp_path / "a.edf").exists()
+
+
+def test_record_with_a_patient_adds_its_visit_to_the_session_database(tmp_path, capsys):
+    from emgfeedback.storage.database import SessionDatabase
+
+    db_file = tmp_path / "visits.sqlite3"
+    out = tmp_path / "v.edf"
+    assert main(["record", "--device", FAST, "--out", str(out), "--duration", "12", "--patient", "p0042",
+                 "--db", str(db_file), "--quiet"]) == 0
+    assert f"stored as visit 1 of P-0042 in {db_file}" in capsys.readouterr().out
+    reps_in_file = reps_from_annotations(read_edf(out).annotations)
+    with SessionDatabase(db_file) as db:
+        (visit,) = db.sessions("P-0042")
+        assert visit.ended_at is not None
+        (recording,) = db.recording_rows(visit.id)
+        assert recording["path"] == str(out.resolve()) and recording["duration_s"] == 12.0
+        assert recording["ended_at"] is not None  # finished cleanly
+        reps = db.reps(visit.id)
+    assert len(reps) == len(reps_in_file) >= 2
+    assert all(r["recording_id"] is not None for r in reps)
+    assert all(r["sides"]["left"]["gmax_minus_es_ms"] > 0 for r in reps)  # lumbar first, as simulated
+    # without a patient nothing is stored
+    assert main(["record", "--device", FAST, "--out", str(tmp_path / "anon.edf"), "--duration", "2",
+                 "--db", str(tmp_path / "none.sqlite3"), "--quiet"]) == 0
+    assert not (tmp_path / "none.sqlite3").exists()
+
+
+def test_record_into_an_unusable_database_is_one_line(tmp_path, capsys):
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"not a database" * 200)
+    _one_line_error(capsys, ["record", "--device", FAST, "--out", str(tmp_path / "x.edf"), "--duration", "1",
+                             "--patient", "P-0042", "--db", str(junk)], "is not a usable emgfeedback database")
+    assert not (tmp_path / "x.edf").exists()

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from emgfeedback.measures.progress import progress_rows, session_progress, trend_series
+from emgfeedback.measures.progress import Trend, progress_rows, session_progress, trend_series
 from emgfeedback.measures.targets import parse_target
 
 
@@ -89,7 +89,10 @@ def test_trend_series_follow_the_sessions_with_goal_lines() -> None:
     assert lat.values == (60.0, 10.0, -35.0) and lat.goal == 0.0 and lat.better == "lower"
     assert lat.label == "GMax − ES latency, left (ms; negative = glute max first)"
     assert lat.dates == ("2026-03-01", "2026-03-08", "2026-03-15")
-    assert lat.first_last == (60.0, -35.0)
+    assert lat.first_last == (60.0, -35.0) and lat.change == "better"
+    assert Trend("k", "k", "ms", ("a", "b"), (1.0, 2.0), None, "lower").change == "worse"
+    assert Trend("k", "k", "ms", ("a", "b", "c"), (2.0, math.nan, 3.0), None, "higher").change == "better"
+    assert Trend("k", "k", "ms", ("a", "b"), (math.nan, 2.0), None, "higher").change is None
     assert trends["glute_first_pct.right"].values == (0.0, 0.0, 100.0)
     ratio = trends["tfl_to_gmed.clamshell.left"]
     assert ratio.values == (1.1, 0.8, 0.5) and ratio.goal == 0.6 and ratio.label == "TFL:GMed ratio, Clamshell, left"
