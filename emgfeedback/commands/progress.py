@@ -87,7 +87,7 @@ def _visit_lines(i: int, h, names: dict) -> list[str]:
 def _trend_line(t) -> str:
     first, last = t.first_last
     goal = "" if t.goal is None else f"; goal {'≤' if t.better == 'lower' else '≥'} {_fmt(t.goal, t.unit)}"
-    change = f" — {t.change}" if t.change else ""
+    change = "" if t.change is None else f" — {'unchanged' if _fmt(first, t.unit) == _fmt(last, t.unit) else t.change}"
     return f"  {t.label}: {_fmt(first, t.unit)} → {_fmt(last, t.unit)}{goal}{change}"
 
 
