@@ -29,12 +29,23 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
         "reps, onsets per channel, firing order and glute max − lumbar ES latency per side, "
         "TFL-to-glute ratio, left/right symmetry and median-frequency fatigue. Prints a summary; "
         "--json prints one JSON object per file (one per line), --csv writes one table with a "
-        "row per rep of every file, --report writes one self-contained printable HTML file.",
+        "row per rep of every file, --report writes one self-contained printable HTML file, or a "
+        "PDF; when the recordings name a patient the session database knows, the report is the "
+        "handover report of that visit (docs/report.md).",
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="recordings to analyse")
     p.add_argument("--json", action="store_true", help="print one JSON object per file instead of text")
     p.add_argument("--csv", type=Path, default=None, metavar="OUT", help="write every rep of every file to OUT (CSV)")
-    p.add_argument("--report", type=Path, default=None, metavar="OUT.html", help="write an HTML report with plots")
+    p.add_argument("--report", type=Path, default=None, metavar="OUT.html|OUT.pdf",
+                   help="write a report: HTML with plots, or PDF; the handover report (plan, verdicts, "
+                   "earlier visits, trends, notes) when the database knows the recordings' patient")
+    # --- handover report (issue 13, REPORT helper): clinic and database of --report
+    p.add_argument("--clinic", type=Path, default=None, metavar="FILE.toml",
+                   help="clinic name, address and logo for --report (default "
+                   "$XDG_CONFIG_HOME/emgfeedback/clinic.toml when it exists)")
+    p.add_argument("--db", type=Path, default=None, metavar="PATH",
+                   help="session database for the handover report (default $EMGFEEDBACK_DB, else the "
+                   "dashboard's, when it exists)")
     p.add_argument("--force", action="store_true", help="replace --csv/--report files that already exist")
     p.add_argument("--channels", default=None, metavar="LABELS",
                    help="comma-separated labels replacing the file's, in channel order "
@@ -173,13 +184,53 @@ def _bids_batches(files: "list[Path]", request: "BatchRequest", **where):
         yield from analyse_batch(list(group), req, **where)
 
 
+# --- handover report (issue 13, REPORT helper) ---------------------------------------------
+def _clinic(args: argparse.Namespace):
+    from emgfeedback.calibration.clinic import find_clinic
+
+    if args.report is None:
+        if args.clinic is not None or args.db is not None:
+            raise ValueError("--clinic and --db are for the report; give --report OUT.pdf (or .html) too")
+        return None
+    if args.db is not None:  # a missing or damaged --db fails before any file is read
+        from emgfeedback.commands._database import open_existing_db
+
+        with open_existing_db(args.db):
+            pass
+    return find_clinic(args.clinic)
+
+
+def _write_handover(args: argparse.Namespace, results: list, clinic, mvc: "dict[str, float] | None") -> bool:
+    """Write the handover report to ``--report`` when the database knows the recordings' patient,
+    or as PDF from the recordings alone; False: the HTML analysis report is wanted instead."""
+    import contextlib
+
+    from emgfeedback.commands._database import db_path, open_existing_db
+    from emgfeedback.session.handover import (database_handover, recording_handover, recordings_date,
+                                              recordings_patient, render_handover)
+
+    paths = [Path(o.source) for o in results]
+    use_db = args.db is not None or db_path(None).is_file()
+    with (open_existing_db(args.db) if use_db else contextlib.nullcontext()) as db:
+        data = database_handover(paths, db, clinic=clinic)
+    if data is None and args.report.suffix.lower() == ".pdf":
+        data = recording_handover([o.record for o in results], code=recordings_patient(paths),
+                                  date=recordings_date(paths), mvc_uv=mvc, clinic=clinic,
+                                  mvc_note=f"values from {args.mvc}, measurement date not recorded" if mvc else "")
+    if data is None:
+        return False
+    write_output(args.report, render_handover(data, args.report.suffix), force=args.force)
+    return True
+# --- end handover report -------------------------------------------------------------------
+
+
 def run(args: argparse.Namespace) -> int:
     from emgfeedback.analysis.report import assemble_report
     from emgfeedback.analysis.tables import columns_for, write_rows
 
     settings_from_args(args)  # a bad --settings file or option fails before any file is read
     # the output files are checked before any analysis: a refusal never comes after the work
-    for out, option, suffix in ((args.report, "--report", (".html", ".htm")), (args.csv, "--csv", (".csv",))):
+    for out, option, suffix in ((args.report, "--report", (".html", ".htm", ".pdf")), (args.csv, "--csv", (".csv",))):
         if out is not None:
             check_output(out, option, force=args.force, suffixes=suffix)
     if args.csv is not None and args.report is not None and args.csv.resolve() == args.report.resolve():
@@ -188,6 +239,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--jobs and --scheduler choose where files are analysed; give one")
     if args.scheduler is not None and "://" not in args.scheduler:
         raise ValueError(f"--scheduler must be an address like tcp://HOST:PORT, got {args.scheduler!r}")
+    clinic = _clinic(args)  # a bad clinic.toml fails before any file is read
     args.files = _bids_files(args)
     mvc = _read_mvc(args.mvc)
     request, cache = _request(args, mvc, args.report is not None), _cache(args)
@@ -219,7 +271,9 @@ def run(args: argparse.Namespace) -> int:
         n = write_rows(columns_for(o.channels for o in results), (row for o in results for row in o.rows), table)
         write_output(args.csv, table.getvalue(), force=args.force)
         print(f"wrote {args.csv} ({n} rows, one per rep)", file=says)
-    if args.report is not None:
+    if args.report is not None and _write_handover(args, results, clinic, mvc):
+        print(f"wrote {args.report} (handover report)", file=says)
+    elif args.report is not None:
         note = f"MVC values from {args.mvc}" if mvc else ""
         html = assemble_report([o.section or "" for o in results], used_pct_mvc=any(o.used_pct_mvc for o in results),
                                channels=[c for o in results for c in o.channels], mvc_uv=mvc, mvc_note=note)

@@ -171,8 +171,8 @@ def test_bad_options(files, tmp_path, capsys):
     _, path = files["lbp-lumbar-first"]
     _one_line_error(capsys, ["analyze", str(path), "--channels", "GMax L,GMed L"],
                     r"--channels names 2 channel\(s\) but .* has 8")
-    _one_line_error(capsys, ["analyze", str(path), "--report", str(tmp_path / "r.pdf")],
-                    r"--report must end in \.html or \.htm, got .*r\.pdf")
+    _one_line_error(capsys, ["analyze", str(path), "--report", str(tmp_path / "r.docx")],
+                    r"--report must end in \.html, \.htm or \.pdf, got .*r\.docx")
     bad = tmp_path / "mvc.json"
     bad.write_text("{not json", encoding="utf-8")
     _one_line_error(capsys, ["analyze", str(path), "--mvc", str(bad)], r"--mvc .* is not valid JSON")
