@@ -9,10 +9,10 @@ import math
 from typing import Sequence
 
 from emgfeedback import __version__
-from emgfeedback.analysis.handover import SIGN_CONVENTION, HandoverData, channel_name
+from emgfeedback.analysis.handover import SIGN_CONVENTION, HandoverData, channel_name, number
 from emgfeedback.analysis.svg import PALETTE, Plot
 
-__all__ = ["render_html", "trend_svg", "number"]
+__all__ = ["render_html", "trend_svg"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;max-width:800px;margin:1em auto;padding:0 1em}
@@ -31,14 +31,6 @@ li.met{border-color:#1e8449!important} li.notyet{border-color:#c0392b!important}
 
 def _e(s: object) -> str:
     return html.escape(str(s))
-
-
-def number(v: float, unit: str = "") -> str:
-    """A measure as the report writes it (— when not measured)."""
-    if not math.isfinite(v):
-        return "—"
-    text = f"{v:+.0f}" if unit.strip() == "ms" else (f"{v:.0f}" if unit.strip() in ("%", "%MVC") else f"{v:.2f}")
-    return f"{text} {unit.strip()}".strip()
 
 
 def trend_svg(label: str, unit: str, values: Sequence[float], goal: "float | None") -> "str | None":

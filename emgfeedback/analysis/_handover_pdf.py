@@ -19,8 +19,7 @@ from typing import Sequence
 from fpdf import FPDF
 
 from emgfeedback import __version__
-from emgfeedback.analysis._handover_html import number
-from emgfeedback.analysis.handover import SIGN_CONVENTION, HandoverData, channel_name
+from emgfeedback.analysis.handover import SIGN_CONVENTION, HandoverData, channel_name, number
 from emgfeedback.analysis.svg import nice_ticks
 
 __all__ = ["render_pdf", "find_unicode_font", "latin1"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from emgfeedback.measures.targets import Target, rep_meets
@@ -26,16 +26,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from emgfeedback.measures.progress import Trend
 
 __all__ = ["HandoverData", "PlannedExercise", "Verdict", "Comparison", "exercise_verdicts", "compare_trend",
-           "channel_name", "render_handover_html", "render_handover_pdf", "SIGN_CONVENTION", "GOAL_SHARE"]
+           "channel_name", "number", "render_handover_html", "render_handover_pdf", "SIGN_CONVENTION", "GOAL_SHARE"]
 
 #: Said once in every report.
 SIGN_CONVENTION = ("Timing is the onset of gluteus maximus minus the onset of the lumbar erector spinae "
                    "(GMax − ES, ms): negative means glute max fired first.")
 #: Share of reps that must have glute max first for "glute max first" to count as met.
 GOAL_SHARE = 0.7
-#: Differences smaller than this (per unit) read "about the same"; ratios use the default.
-_SAME = {"ms": 5.0, "%": 2.0, "%MVC": 2.0}
-_SAME_DEFAULT = 0.02
 
 
 @dataclass(frozen=True)
@@ -234,12 +231,22 @@ def exercise_verdicts(reps: Iterable[Mapping], targets: Mapping[str, Sequence[Ta
 
 
 # ----------------------------------------------------------------------------- comparisons
-def _word(new: float, old: float, better: str, unit: str) -> str:
-    if not (math.isfinite(new) and math.isfinite(old)):
-        return ""
-    if abs(new - old) <= _SAME.get(unit.strip(), _SAME_DEFAULT):
-        return "about the same"
-    return "better" if (new < old) == (better == "lower") else "worse"
+def number(v: float, unit: str = "") -> str:
+    """A measure as the report writes it: ms signed and whole, % and %MVC whole, ratios with two
+    decimals (— when not measured)."""
+    if not math.isfinite(v):
+        return "—"
+    u = unit.strip()
+    text = f"{v:+.0f}" if u == "ms" else (f"{v:.0f}" if u in ("%", "%MVC") else f"{v:.2f}")
+    return f"{text} {u}".strip()
+
+
+def _change(trend: "Trend", old: float, new: float, than: str) -> str:
+    """``better than …``/``worse than …`` by the trend's own rule (``Trend.change``), or
+    ``unchanged since …`` when the two values read the same in the report."""
+    if number(old, trend.unit) == number(new, trend.unit):
+        return f"unchanged since {than}"
+    return f"{replace(trend, values=(old, new)).change} than {than}"
 
 
 def compare_trend(trend: "Trend") -> "Comparison | None":
@@ -253,11 +260,10 @@ def compare_trend(trend: "Trend") -> "Comparison | None":
     prev = vals[-2] if len(vals) > 1 else nan
     parts = []
     if math.isfinite(prev):
-        parts.append(f"{_word(vals[-1], prev, trend.better, trend.unit)} than the previous visit")
+        parts.append(_change(trend, prev, vals[-1], "the previous visit"))
     if len(vals) > 2 and math.isfinite(first):
-        parts.append(f"{_word(vals[-1], first, trend.better, trend.unit)} than the first")
-    words = "; ".join(p.replace("about the same than", "about the same as") for p in parts)
-    return Comparison(trend.label, trend.unit, first, prev, vals[-1], words or "first measured in this visit")
+        parts.append(_change(trend, first, vals[-1], "the first"))
+    return Comparison(trend.label, trend.unit, first, prev, vals[-1], "; ".join(parts) or "first measured in this visit")
 
 
 # ----------------------------------------------------------------------------- rendering

@@ -101,8 +101,8 @@ def test_comparison_reads_first_previous_this_in_words():
     assert c.words == "better than the previous visit; better than the first"
     c = compare_trend(t[1])
     assert c.words == "better than the previous visit; worse than the first"
-    same = Trend("k", "x", "ms", ("a", "b"), (10.0, 12.0), None, "lower")
-    assert compare_trend(same).words == "about the same as the previous visit"
+    same = Trend("k", "x", "ms", ("a", "b", "c"), (10.0, 12.2, 11.8), None, "lower")
+    assert compare_trend(same).words == "unchanged since the previous visit; worse than the first"
     assert compare_trend(Trend("k", "x", "%", ("a", "b"), (10.0, math.nan), None, "higher")) is None
 
 
