@@ -29,7 +29,16 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     add_db_argument(p)
     p.add_argument("--csv", type=Path, default=None, metavar="OUT.csv",
                    help="also write the whole history as CSV, one row per visit (file 0600)")
-    p.add_argument("--force", action="store_true", help="replace --csv if it exists")
+    # --- handover report (issue 13, REPORT helper)
+    p.add_argument("--report", type=Path, default=None, metavar="OUT.pdf|OUT.html",
+                   help="also write the handover report of the latest visit (--visit: an earlier one), "
+                   "PDF or HTML, file 0600 (docs/report.md)")
+    p.add_argument("--visit", type=int, default=None, metavar="N",
+                   help="the visit --report is about: N as numbered above (default the latest)")
+    p.add_argument("--clinic", type=Path, default=None, metavar="FILE.toml",
+                   help="clinic name, address and logo for --report (default "
+                   "$XDG_CONFIG_HOME/emgfeedback/clinic.toml when it exists)")
+    p.add_argument("--force", action="store_true", help="replace --csv/--report if they exist")
     p.set_defaults(func=run)
 
 
@@ -103,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
     code = validate_patient_code(args.code)
     if args.csv is not None:
         check_output(args.csv, "--csv", force=args.force, suffixes=(".csv",))
+    clinic = _check_report(args)
     try:
         protocols = load_protocols()
     except ConfigError as err:
@@ -117,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"no patient {code} in {db.path}; known: {shown}")
         plan = patient_plan(db, code)
         history = patient_history(db, code, protocols=protocols)
+        handover = _handover(args, db, code, history, clinic, protocols)
     trends = trend_series(history, targets_in_force(plan, protocols), names)
     span = f", {history[0].date} to {history[-1].date}" if history else ""
     print(f"{code}: {len(history)} visit{'s' if len(history) != 1 else ''}{span}")
@@ -137,4 +148,39 @@ def run(args: argparse.Namespace) -> int:
         write_rows(header, rows, buf)
         write_output(args.csv, buf.getvalue(), force=args.force)
         print(f"wrote {args.csv}: {len(rows)} visit{'s' if len(rows) != 1 else ''}, {len(header)} columns")
+    if handover is not None:
+        from emgfeedback.session.handover import render_handover
+
+        write_output(args.report, render_handover(handover, args.report.suffix), force=args.force)
+        print(f"wrote {args.report}: handover report of the visit of {handover.visit_date}")
     return 0
+
+
+# --- handover report (issue 13, REPORT helper) ---------------------------------------------
+def _check_report(args: argparse.Namespace):
+    """The clinic of ``--report`` (checked, like the output file, before any work)."""
+    from emgfeedback.calibration.clinic import find_clinic
+
+    if args.report is None:
+        if args.visit is not None or args.clinic is not None:
+            raise ValueError("--visit and --clinic choose what --report shows; give --report OUT.pdf too")
+        return None
+    check_output(args.report, "--report", force=args.force, suffixes=(".pdf", ".html", ".htm"))
+    if args.csv is not None and args.csv.resolve() == args.report.resolve():
+        raise ValueError(f"--csv and --report name the same file {args.csv}")
+    return find_clinic(args.clinic)
+
+
+def _handover(args: argparse.Namespace, db, code: str, history: list, clinic, protocols: dict):
+    from emgfeedback.session.handover import collect_handover
+
+    if args.report is None:
+        return None
+    if not history:
+        raise ValueError(f"{code} has no visits yet: there is no visit to report")
+    n = len(history) if args.visit is None else args.visit
+    if not 1 <= n <= len(history):
+        raise ValueError(f"--visit must be 1–{len(history)} (the patient's visits), got {n}")
+    return collect_handover(db, code, session_id=history[n - 1].session_id, clinic=clinic,
+                            protocols=protocols)
+# --- end handover report -------------------------------------------------------------------
