@@ -191,7 +191,7 @@ def plan_from_json(text: str, protocols: "Mapping[str, Protocol] | None" = None)
     """
     try:
         data = json.loads(text)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, RecursionError) as err:  # RecursionError: hostile nesting
         raise ValueError(f"plan is not valid JSON: {err}") from None
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise ValueError("plan must be a JSON object with a list 'items'")

@@ -72,7 +72,7 @@ class PatientRecords:
             raise ValueError(f"plan must be JSON text of at most {MAX_PLAN_CHARS} characters")
         try:
             ok = isinstance(json.loads(plan_json), dict)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: hostile nesting
             ok = False
         if not ok:
             raise ValueError("plan must be a JSON object (see emgfeedback.session.plan.plan_to_json)")

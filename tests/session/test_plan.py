@@ -92,8 +92,10 @@ def test_json_round_trip_and_errors(protocols) -> None:
     del raw["items"][1]["colour"], raw["items"][1]["sides"]
     with pytest.raises(ValueError, match="^clamshell: missing sides"):
         plan_from_json(json.dumps(raw))
-    with pytest.raises(ValueError, match="^plan is not valid JSON"):
-        plan_from_json("{not json")
+    nan = '{"format": 1, "items": [{"protocol": "x", "reps": 1, "sets": 1, "hold_s": NaN, "rest_s": 1, "sides": "both"}]}'
+    for hostile in ("{not json", "[" * 100_000, nan):
+        with pytest.raises(ValueError, match="^plan is not valid JSON|^x: hold_s must be more than 0 to 120 s, got nan"):
+            plan_from_json(hostile)
     with pytest.raises(ValueError, match="plan format 99 is not understood"):
         plan_from_json('{"format": 99, "items": []}')
     unknown = plan_to_json(ExercisePlan((_item(protocol="clamshel"),)))

@@ -40,7 +40,7 @@ def test_plans_keep_their_history_and_the_newest_is_in_force(tmp_path):
         assert [json.loads(j)["items"][0]["reps"] for _, j in history] == [10, 12]
         assert all(when for when, _ in history)
         assert db.patients() == ["P-0001"]
-        for bad in ("not json", "[1, 2]", 42):
+        for bad in ("not json", "[1, 2]", 42, "[" * 50_000, "{}" + " " * 100_000):
             with pytest.raises(ValueError, match="plan must be"):
                 db.set_plan("P-0001", bad)
         with pytest.raises(ValueError, match="patient code"):
