@@ -58,13 +58,21 @@ def patient_history(db: SessionDatabase, code: str, *,
         De-identified patient code (an unknown code has no visits: ``[]``).
     protocols : mapping, optional
         The protocol templates (``load_protocols()``): targets of exercises the plan does not list.
+
+    Raises
+    ------
+    ValueError
+        One line naming the visit when its stored data cannot be read (a damaged database).
     """
     targets = targets_in_force(patient_plan(db, code), protocols)
     history = []
     for row in db.sessions(code):
         mvc = db.session_mvc_record(row.id)
-        history.append(session_progress(
-            row.id, row.started_at, db.reps(row.id), protocols=db.session_protocols(row.id),
-            mvc=None if mvc is None else mvc[0], mvc_measured_at=None if mvc is None else mvc[1],
-            notes=db.session_notes(row.id), targets=targets, recordings=db.recordings(row.id)))
+        try:
+            history.append(session_progress(
+                row.id, row.started_at, db.reps(row.id), protocols=db.session_protocols(row.id),
+                mvc=None if mvc is None else mvc[0], mvc_measured_at=None if mvc is None else mvc[1],
+                notes=db.session_notes(row.id), targets=targets, recordings=db.recordings(row.id)))
+        except (TypeError, ValueError) as err:  # a damaged or hand-edited database
+            raise ValueError(f"visit {row.id} of {row.patient_code} in {db.path} cannot be read: {err}") from None
     return history

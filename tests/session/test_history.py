@@ -66,3 +66,10 @@ def test_a_damaged_stored_plan_is_one_line_naming_the_patient(db) -> None:
     db.set_plan("P-0042", '{"format": 1, "items": [{"protocol": "clamshell", "reps": 0}]}')
     with pytest.raises(ValueError, match="^the stored plan of P-0042 cannot be read: clamshell: missing"):
         patient_history(db, "P-0042")
+
+
+def test_unreadable_stored_reps_are_one_line_naming_the_visit(db) -> None:
+    sid = _visit(db, 2, 0.9, 40.0)
+    db._db.execute("UPDATE rep_sides SET gmax_minus_es_ms = 'abc'")
+    with pytest.raises(ValueError, match=f"^visit {sid} of P-0042 in .* cannot be read: could not convert"):
+        patient_history(db, "P-0042")
