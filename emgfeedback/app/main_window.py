@@ -37,6 +37,8 @@ from emgfeedback.app.markers import MarkerControls
 from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
 from emgfeedback.app.mvc_controls import MvcControls
 from emgfeedback.app.pages import MvcPage, PlacementPage, SummaryPage
+from emgfeedback.app.patients_page import PatientsPage  # issue 13: patients and plan tabs
+from emgfeedback.app.plan_editor import PlanEditor
 from emgfeedback.app.recording import RecordingControls
 from emgfeedback.app.panels import ConnectPanel, PatientBar, ProtocolPanel, RecentDevices
 from emgfeedback.app.theme import BAD, MUTED, STYLE_SHEET
@@ -47,12 +49,13 @@ from emgfeedback.model import Channel, Side, StreamInfo
 from emgfeedback.measures import RepMetrics, summarise
 from emgfeedback.errors import EmgFeedbackError
 from emgfeedback.session import SessionUpdate, Visit, validate_patient_code
+from emgfeedback.session.plan import protocol_for  # issue 13 (UI helper)
 from emgfeedback.settings import ProcessingSettings
 
 __all__ = ["MainWindow", "run_dashboard", "VIEWS"]
 
 #: Tabs by name (``--view``).
-VIEWS = ("live", "mvc", "summary", "placement")
+VIEWS = ("live", "mvc", "summary", "placement", "patients", "plan")
 
 
 def _box(title: str, widget: QWidget) -> QGroupBox:
@@ -180,6 +183,12 @@ class MainWindow(QMainWindow):
         self.summary_page = SummaryPage()
         self.tabs.addTab(self.summary_page, "Summary")
         self.tabs.addTab(PlacementPage(load_placements()), "Placement")
+        # --- issue 13 (UI helper): Patients and Plan tabs, in VIEWS order --------------------
+        self.patients_page = PatientsPage(db_path, self.protocols)
+        self.tabs.addTab(self.patients_page, "Patients")
+        self.plan_editor = PlanEditor(self.protocols, db_path)
+        self.tabs.addTab(self.plan_editor, "Plan")
+        # --- end issue 13 (UI helper) ---------------------------------------------------------
         self.status = ElidedLabel("", min_width=120, hint_width=520)  # its text never relayouts the window
         self.statusBar().addPermanentWidget(self.status)
 
@@ -207,6 +216,15 @@ class MainWindow(QMainWindow):
         self.recording.visit_for = self.visit_for
         self.mvc_controls.on_mvc_changed = self._store_mvc
         self.patient.code.textChanged.connect(self._patient_changed)
+        # --- issue 13 (UI helper): patient list and plan follow the patient bar ---------------
+        self.patients_page.patient_selected.connect(self._pick_patient)
+        self.plan_editor.session_id_for = lambda: self.visit_for(self.patient.code.text()).ensure()
+        self.plan_editor.notes.end.clicked.connect(self.end_visit)
+        self.plan_editor.saved.connect(lambda _code: self.patients_page.refresh())
+        self.tabs.currentChanged.connect(
+            lambda _i: self.tabs.currentWidget() is self.patients_page and self.patients_page.refresh())
+        self.plan_editor.set_patient(None)
+        # --- end issue 13 (UI helper) ---------------------------------------------------------
 
     # ------------------------------------------------------------------ the visit
     def visit_for(self, code: str) -> Visit:
@@ -217,6 +235,25 @@ class MainWindow(QMainWindow):
                 self.visit.end()
             self.visit = Visit(code, self.db_path)
         return self.visit
+
+    # --- issue 13 (UI helper): patient picked on the Patients tab, end of a visit ------------
+    def _pick_patient(self, code: str) -> None:
+        """A patient picked on the Patients tab: its code goes to the patient bar."""
+        if self.patient.code.text() != code:
+            self.patient.code.setText(code)
+
+    def end_visit(self) -> None:
+        """End the visit under way (its end time is stored; the next thing stored for the same
+        patient starts a new visit) and show it on the Patients tab."""
+        if self.visit is not None:
+            self.visit.end()
+            self.visit = None
+            if self.bridge.live is not None:
+                self.bridge.live.set_visit(None)
+            self.statusBar().showMessage("Visit ended: the next exercise, MVC or recording starts a new one.")
+        self.plan_editor.notes.clear()
+        self.patients_page.refresh()
+    # --- end issue 13 (UI helper) -----------------------------------------------------------
 
     def _attach_visit(self) -> None:
         """From now on every rep of the stream is stored in the patient's visit."""
@@ -245,6 +282,8 @@ class MainWindow(QMainWindow):
             if self.bridge.live is not None:
                 self.bridge.live.set_visit(None)
             self._clear_results()
+        self.plan_editor.set_patient(code)  # issue 13 (UI helper): this patient's plan
+        self.patients_page.show_patient(code)
 
     def _clear_results(self) -> None:
         """Forget reps and protocol state shown (new device, new patient)."""
@@ -309,17 +348,23 @@ class MainWindow(QMainWindow):
         if isinstance(protocol, str):
             self.protocol_panel.select(protocol)
             protocol = self.protocols[protocol]
+        # --- issue 13 (UI helper): the patient's plan sets reps, sets, hold, rest and sides ---
+        planned = self.plan_editor.stored_item(protocol.id)
+        if planned is not None:
+            protocol = protocol_for(planned, self.protocols)
+            self.protocol_panel.show_protocol(protocol, f"plan of {self.plan_editor.code}")
+        # --- end issue 13 (UI helper) ---------------------------------------------------------
         self.protocol = protocol
         self._clear_results()
         self._apply_targets()
-        self.bridge.call(lambda e: e.start_protocol(protocol))
         code = self.patient.patient_code()
-        if code is not None:
-            try:
+        if code is not None:  # the visit is attached on the worker before the protocol starts
+            try:              # there, so its first reps are stored too (a new visit included)
                 self.visit_for(code).note_protocol(protocol.id)
             except (EmgFeedbackError, ValueError, sqlite3.Error) as err:
                 self.statusBar().showMessage(f"protocol not noted in the session database: {err}")
             self._attach_visit()
+        self.bridge.call(lambda e: e.start_protocol(protocol))
 
     def start_mvc(self) -> None:
         """Start the MVC wizard for every muscle in ``mvc.toml`` (see :class:`MvcControls`)."""

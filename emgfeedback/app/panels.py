@@ -382,9 +382,13 @@ class ProtocolPanel(QFrame):
         self.choice.setCurrentIndex(i)
 
     def _show_summary(self) -> None:
-        p = self.current()
+        self.show_protocol(self.current())
+
+    def show_protocol(self, p: Protocol, note: str = "") -> None:
+        """Describe ``p`` under the picker: set-up, reps and sets, hold and rest (and ``note``,
+        e.g. that the numbers are the patient's plan)."""
         self.position.setText(f"{p.position}  ·  {RepPlan.of(p).describe()}, "
-                              f"hold {p.hold_s:g} s, rest {p.rest_s:g} s")
+                              f"hold {p.hold_s:g} s, rest {p.rest_s:g} s" + (f"  ·  {note}" if note else ""))
 
     def show_events(self, events: Sequence[PhaseEvent]) -> None:
         """Cue phase changes: beep when a hold or a rest begins."""

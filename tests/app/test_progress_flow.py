@@ -1,0 +1,147 @@
+"""Issue 13's must-show, through the real window: a new patient (P-0101), their plan (prone hip
+extension 5 reps × 1 set each side, "glute max first"; clamshell "TFL:GMed ≤ 0.6"), three visits
+on a simulated low-back-pain patient whose glute timing improves between visits
+(``sim://?scenario=lbp-lumbar-first&recovery=0|0.5|1``), and the Patients tab showing it: 3 visits,
+% glute-first rising and GMax − ES latency falling in the page's data and in the plotted curves,
+with the plan's goal line.
+
+``EMGFEEDBACK_PROGRESS_SCREENSHOTS=DIR`` saves the Patients and Plan tabs as
+``DIR/progress-page.png`` and ``DIR/plan-editor.png`` (docs/dashboard.md gives the command).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from emgfeedback.app.bridge import SessionBridge
+from emgfeedback.app.main_window import MainWindow
+from emgfeedback.app.panels import RecentDevices
+from emgfeedback.storage.database import SessionDatabase
+
+URL = "sim://?scenario=lbp-lumbar-first&follow=1&realtime=0&block=200&recovery={}"
+RECOVERY = ("0", "0.5", "1")
+
+
+def counted(win: MainWindow) -> int:
+    return sum(not r.artefact for r in win.reps)
+
+
+def curve_y(win: MainWindow, key: str) -> np.ndarray:
+    """The y values of a trend as plotted on the Patients tab."""
+    _x, y = win.patients_page.trends_grid.plots[key].curve.getData()
+    return np.asarray(y, dtype=float)
+
+
+def test_three_visits_of_an_improving_patient_show_on_the_patients_tab(qtbot, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("EMGFEEDBACK_DB", str(tmp_path / "db.sqlite3"))
+    monkeypatch.setenv("EMGFEEDBACK_RECORDINGS", str(tmp_path / "rec"))
+    win = MainWindow(URL.format(0), bridge=SessionBridge(fps=60.0), recent=RecentDevices(tmp_path / "recent.json"),
+                     scenarios=[])
+    qtbot.addWidget(win)
+    win.show()
+    screen = os.environ.get("EMGFEEDBACK_PROGRESS_SCREEN")  # under Xvfb: the window fits that screen
+    if screen:
+        w, h = (int(v) for v in screen.split("x"))
+        assert (win.screen().geometry().width(), win.screen().geometry().height()) == (w, h)
+        from emgfeedback.app.layout import fit_to_screen
+
+        fit_to_screen(win)
+    page, ed = win.patients_page, win.plan_editor
+
+    # a new patient, created on the Patients tab: its code goes to the patient bar
+    win.show_view("patients")
+    qtbot.keyClicks(page.new_code, "Jane Doe")
+    page.new_button.click()
+    assert page.message.text().startswith("patient code refused: it has no digits") and win.patient.code.text() == ""
+    page.new_code.clear()
+    qtbot.keyClicks(page.new_code, "p0101")
+    page.new_button.click()
+    assert win.patient.patient_code() == "P-0101" and page.message.text() == "P-0101 added."
+
+    # the plan
+    win.show_view("plan")
+    ed.add_exercise("prone_hip_extension")
+    ed.targets.setText("glute max first")
+    ed.add_exercise("clamshell")
+    ed.targets.setText("TFL:GMed ≤ 0.6")
+    ed.save_button.click()
+    assert ed.message.text() == "Plan of P-0101 saved (2 exercises)."
+    prone = ed.items[0]
+    assert (prone.protocol, prone.reps, prone.sets, prone.sides) == ("prone_hip_extension", 5, 1, "each")
+
+    # three visits, the patient recovering between them
+    for f in RECOVERY:
+        win.show_view("live")
+        assert win.connect_device(URL.format(f))
+        qtbot.waitUntil(lambda: win.info is not None, timeout=20_000)
+        win.protocol_panel.select("prone_hip_extension")
+        win.protocol_panel.start.click()
+        qtbot.waitUntil(lambda: win.protocol_panel.display.phase_text == "DONE", timeout=60_000)
+        qtbot.waitUntil(lambda: counted(win) == 10, timeout=20_000)
+        win.show_view("plan")
+        ed.notes.pain.setValue({"0": 6, "0.5": 4, "1": 2}[f])
+        ed.notes.save.click()
+        ed.notes.end.click()  # the visit ends; the next one is a new visit
+        assert win.visit is None
+        win.bridge.disconnect_device()
+        qtbot.waitUntil(lambda: not win.bridge.is_connected, timeout=10_000)
+
+    # the Patients tab, refreshed when shown
+    win.show_view("patients")
+    assert page.headline.text().startswith("P-0101: 3 visits")
+    row = [page.patients.item(0, c).text() for c in range(3)]
+    assert row[:2] == ["P-0101", "3"]
+    assert page.visits.rowCount() == 3 and page.visits.item(0, 6).text().startswith("pain 2")  # newest first
+    assert [s.n_reps for s in page.history] == [10, 10, 10]
+    assert all("Prone hip extension" in page.visits.item(r, 1).text() for r in range(3))
+
+    for side in ("left", "right"):
+        latency = [s.gmax_minus_es_ms[side] for s in page.history]
+        first = [s.glute_first_pct[side] for s in page.history]
+        assert latency[0] > 0 > latency[-1] and latency[0] > latency[1] > latency[2], latency
+        assert first[0] <= first[1] <= first[2] and first[0] < 50 < first[2], first
+        # the same numbers are what is plotted
+        np.testing.assert_allclose(curve_y(win, f"gmax_minus_es_ms.{side}"), latency)
+        np.testing.assert_allclose(curve_y(win, f"glute_first_pct.{side}"), first)
+        plot = page.trends_grid.plots[f"glute_first_pct.{side}"]
+        assert plot.trend.better == "higher" and "higher is better" in plot.title.text()
+        plot = page.trends_grid.plots[f"gmax_minus_es_ms.{side}"]
+        assert plot.trend.better == "lower" and "lower is better" in plot.title.text()
+        # "glute max first": the goal is below 0 ms, dashed; the last visit reached it
+        assert plot.goal_line is not None and plot.goal_line.value() == 0.0
+        assert plot.goal_line.pen.style() == Qt.PenStyle.DashLine and latency[-1] < plot.goal_line.value()
+
+    shots = os.environ.get("EMGFEEDBACK_PROGRESS_SCREENSHOTS")
+    if shots:
+        from PySide6.QtWidgets import QApplication
+
+        from emgfeedback.app.theme import STYLE_SHEET
+
+        QApplication.instance().setStyleSheet(STYLE_SHEET)  # as the dashboard command sets it
+        qtbot.wait(300)
+        assert win.grab().save(str(Path(shots) / "progress-page.png"))
+        win.show_view("plan")
+        ed.select("prone_hip_extension")
+        qtbot.wait(300)
+        assert win.grab().save(str(Path(shots) / "plan-editor.png"))
+        QApplication.instance().setStyleSheet("")
+
+
+@pytest.mark.parametrize("screen", ["1366x768"])
+def test_the_progress_flow_on_a_real_x_screen(screen: str, xvfb_run: str) -> None:
+    """The same flow on an X server (Xvfb) of a laptop's size, not only on Qt's offscreen platform."""
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb", EMGFEEDBACK_PROGRESS_SCREEN=screen)
+    cmd = [xvfb_run, "-a", "-s", f"-screen 0 {screen}x24", sys.executable, "-m", "pytest", "-q", "-p",
+           "no:cacheprovider", f"{__file__}::test_three_visits_of_an_improving_patient_show_on_the_patients_tab"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert re.search(r"\b1 passed", proc.stdout), proc.stdout
