@@ -38,7 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from emgfeedback.storage.database import SessionDatabase
 
 __all__ = ["collect_handover", "recording_handover", "database_handover", "recordings_patient", "recordings_date",
-           "reps_from_record", "dose_text", "render_handover", "write_handover", "HANDOVER_SUFFIXES"]
+           "reps_from_record", "dose_text", "render_handover", "write_handover", "write_visit_handover",
+           "HANDOVER_SUFFIXES"]
 
 #: File endings :func:`write_handover` knows.
 HANDOVER_SUFFIXES = (".pdf", ".html", ".htm")
@@ -256,3 +257,32 @@ def write_handover(data: HandoverData, paths: Iterable["str | Path"]) -> list[Pa
                 os.unlink(tmp)
         out.append(path)
     return out
+
+
+def write_visit_handover(code: str, *, session_id: "int | None" = None, db_path: "str | Path | None" = None,
+                         folder: "str | Path | None" = None) -> list[Path]:
+    """The dashboard's handover report: a visit of ``code`` (default the latest) from the session
+    database, as ``CODE_DATE_handover.pdf`` and ``.html`` in ``folder`` (default the recordings
+    folder, created 0700), with the clinic of ``clinic.toml`` when there is one. Making it again
+    replaces the files of that visit. Returns the PDF and HTML paths.
+
+    Raises
+    ------
+    ValueError, ConfigError, RecordingError, OSError
+        One line: no database yet, no visit, a bad clinic file, a folder that cannot be written.
+    """
+    from emgfeedback.calibration.clinic import find_clinic
+    from emgfeedback.session.recording import default_recordings_dir
+    from emgfeedback.storage.database import SessionDatabase, default_db_path
+
+    code = validate_patient_code(code)
+    db_file = Path(db_path) if db_path is not None else default_db_path()
+    if not db_file.is_file():
+        raise ValueError(f"no visit of {code} is stored yet (no session database at {db_file})")
+    clinic = find_clinic()
+    with SessionDatabase(db_file) as db:
+        data = collect_handover(db, code, session_id=session_id, clinic=clinic)
+    out = Path(folder) if folder is not None else default_recordings_dir()
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stem = f"{code}_{data.visit_date}_handover"
+    return write_handover(data, [out / f"{stem}.pdf", out / f"{stem}.html"])

@@ -166,3 +166,16 @@ def test_the_recordings_patient_and_visit(tmp_path, db):
     c = _edf(tmp_path / "c.edf", "P-0042")  # not in the database: the latest visit, said so
     d = database_handover([c], db, protocols=PROTOCOLS)
     assert d.visit_date == "2026-03-16" and "not in the session database" in d.remarks[-1]
+
+
+def test_visit_handover_files_go_to_the_folder_named_by_patient_and_date(tmp_path, monkeypatch):
+    from emgfeedback.session.handover import write_visit_handover
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no clinic.toml
+    with pytest.raises(ValueError, match=r"^no visit of P-0042 is stored yet \(no session database at .*none.sqlite3\)$"):
+        write_visit_handover("P-0042", db_path=tmp_path / "none.sqlite3", folder=tmp_path / "out")
+    with SessionDatabase(tmp_path / "db.sqlite3") as db:
+        _three_visits(db)
+    pdf, html = write_visit_handover("P-0042", db_path=tmp_path / "db.sqlite3", folder=tmp_path / "out")
+    assert (pdf.name, html.name) == ("P-0042_2026-03-16_handover.pdf", "P-0042_2026-03-16_handover.html")
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o700
