@@ -17,7 +17,6 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QMainWindow,
+    QPushButton,
     QSizePolicy,
     QTabWidget,
     QVBoxLayout,
@@ -40,6 +40,8 @@ from emgfeedback.app.pages import MvcPage, PlacementPage, SummaryPage
 from emgfeedback.app.patients_page import PatientsPage  # issue 13: patients and plan tabs
 from emgfeedback.app.plan_editor import PlanEditor
 from emgfeedback.app.recording import RecordingControls
+from emgfeedback.app.patient_view import PatientView  # issue 13 (VIEW): patient view, shortcuts
+from emgfeedback.app.shortcuts import ClinicianShortcuts
 from emgfeedback.app.panels import ConnectPanel, PatientBar, ProtocolPanel, RecentDevices
 from emgfeedback.app.theme import BAD, MUTED, STYLE_SHEET
 from emgfeedback.app.timeline import FiringTimeline
@@ -48,7 +50,7 @@ from emgfeedback.calibration import Protocol, load_mvc_procedures, load_placemen
 from emgfeedback.model import Channel, Side, StreamInfo
 from emgfeedback.measures import RepMetrics, summarise
 from emgfeedback.errors import EmgFeedbackError
-from emgfeedback.session import SessionUpdate, Visit, validate_patient_code
+from emgfeedback.session import RunnerState, SessionUpdate, Visit, validate_patient_code
 from emgfeedback.session.plan import protocol_for  # issue 13 (UI helper)
 from emgfeedback.settings import ProcessingSettings
 
@@ -203,7 +205,6 @@ class MainWindow(QMainWindow):
                                            recordings_dir=recordings_dir, db_path=db_path, parent=self)
         self.recording.notify = lambda text: self.statusBar().showMessage(text)
         self.markers = MarkerControls(self.bridge, self.patient, markers, parent=self)
-        QShortcut(QKeySequence("Ctrl+M"), self, activated=self.patient.request_marker)
         self.protocol_panel.start_requested.connect(self.start_protocol)
         self.protocol_panel.stop_requested.connect(lambda: self.bridge.call(lambda e: e.stop_protocol()))
         self.mvc_controls = MvcControls(self.bridge, self.patient, self.mvc_page, self.mvc_procedures,
@@ -216,6 +217,21 @@ class MainWindow(QMainWindow):
         self.recording.visit_for = self.visit_for
         self.mvc_controls.on_mvc_changed = self._store_mvc
         self.patient.code.textChanged.connect(self._patient_changed)
+        # --- issue 13 (VIEW): the patient view and the clinician's shortcuts (Ctrl+M among them) --
+        self.runner_state: "RunnerState | None" = None
+        self.patient_view: "PatientView | None" = None
+        self.shortcuts = ClinicianShortcuts(self)
+        self.shortcuts.install(self)
+        self.patient_view_button = QPushButton("Patient view (F11)")
+        self.patient_view_button.setToolTip("A second window for the patient: full screen on a second monitor")
+        self.patient_view_button.clicked.connect(self.toggle_patient_view)
+        self.shortcuts_button = QPushButton("Shortcuts (F1)")
+        self.shortcuts_button.clicked.connect(self.shortcuts.show_help)
+        for b in (self.patient_view_button, self.shortcuts_button):
+            b.setStyleSheet("padding: 2px 10px; font-size: 14px;")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.statusBar().addPermanentWidget(b)
+        # --- end issue 13 (VIEW) --------------------------------------------------------------
         # --- issue 13 (UI helper): patient list and plan follow the patient bar ---------------
         self.patients_page.patient_selected.connect(self._pick_patient)
         self.plan_editor.session_id_for = lambda: self.visit_for(self.patient.code.text()).ensure()
@@ -295,6 +311,9 @@ class MainWindow(QMainWindow):
         for g in self.gauges.values():
             g.set_value(math.nan)
         self.symmetry.set_values({})
+        self.runner_state = None  # issue 13 (VIEW)
+        if self.patient_view is not None:
+            self.patient_view.clear()
 
     # ------------------------------------------------------------------ actions
     def connect_device(self, url: "str | None" = None) -> bool:
@@ -396,6 +415,19 @@ class MainWindow(QMainWindow):
         """Make and open the last recording's report."""
         self.recording.open_report()
 
+    # --- issue 13 (VIEW): the patient view ---------------------------------------------------
+    def toggle_patient_view(self) -> None:
+        """Open the patient view (full screen on a second monitor when there is one), or close it."""
+        if self.patient_view is not None and self.patient_view.isVisible():
+            self.patient_view.close()
+            return
+        if self.patient_view is None:
+            self.patient_view = PatientView(self)
+            self.shortcuts.install(self.patient_view)
+            self.patient_view.show_updates([], self.protocol, self.info.montage.ids if self.info else ())
+        self.patient_view.place(self)
+    # --- end issue 13 (VIEW) ----------------------------------------------------------------
+
     def show_view(self, view: str) -> None:
         """Switch to a tab by name (one of ``VIEWS``)."""
         if view not in VIEWS:
@@ -452,6 +484,10 @@ class MainWindow(QMainWindow):
             self.summary_page.show_summary(summarise(self.reps, self.protocol))
             # per-rep symmetry (only muscles that worked on both sides in that rep)
             self.symmetry.set_values(self.last_rep.symmetry_pct)
+        # issue 13 (VIEW): the same updates drive the patient view and the shortcuts
+        self.runner_state = last.runner if last.runner is not None else self.runner_state
+        if self.patient_view is not None:
+            self.patient_view.show_updates(updates, self.protocol, self.info.montage.ids if self.info else ())
 
     def repaint_pending(self) -> None:
         """Paint now what the last frame marked dirty, and only that (benchmarks time the
