@@ -198,6 +198,8 @@ def _trends(pdf: _Pdf, d: HandoverData) -> None:
     shown = [t for t in d.trends if any(math.isfinite(float(v)) for v in t.values)]
     if len(d.visit_dates) < 2 or not shown:
         return
+    if pdf.get_y() + 70 > pdf.h - 18:  # the heading stays with the first row of plots
+        pdf.add_page()
     pdf.heading("Trends")
     pdf.para("One point per visit (1 = first visit); dashed line: the goal.", 8.5, color=_GREY)
     w, h, gap = 88.0, 44.0, 4.0
@@ -250,7 +252,7 @@ def _body(pdf: _Pdf, d: HandoverData) -> None:
             pdf.para(f"first visit {d.visit_dates[0]}, previous {d.visit_dates[-2]}", 8.5, color=_GREY)
         pdf.grid(("measure", "first", "previous", "this visit", "change"),
                  [(c.label, number(c.first, c.unit), number(c.previous, c.unit), number(c.this, c.unit), c.words)
-                  for c in comps], (56, 17, 19, 19, 69), numeric=(1, 2, 3))
+                  for c in comps], (52, 20, 20, 20, 68), numeric=(1, 2, 3))
     _trends(pdf, d)
     pdf.heading("MVC used")
     if d.mvc_uv:
