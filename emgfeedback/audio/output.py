@@ -1,9 +1,11 @@
 """AudioOutput: an :class:`AudioFeedback` played through a real audio output (sounddevice).
 
 sounddevice (PortAudio) opens a callback stream with small blocks (256 samples at 44.1 kHz,
-5.8 ms) and ``latency='low'``; the callback pulls the next block from the feedback. When
-PortAudio or an output device is missing, or the stream cannot be opened, :attr:`status` is one
-line ("no audio output: …; audio feedback off") and nothing else happens: the session goes on.
+5.8 ms) and a 50 ms output buffer; the callback pulls the next block from the feedback. 50 ms
+keeps block-to-sound under 100 ms and does not underrun on a busy machine: PortAudio's
+``'low'`` (12 ms through PulseAudio) and 30 ms both underran on the shared test machine, and an
+underrun through PulseAudio's ALSA plugin stalls the stream for about 2 s (benchmarks/bench_audio.py). When PortAudio or an output device is missing, or the stream
+cannot be opened, :attr:`status` is one line ("no audio output: …; audio feedback off") and nothing else happens: the session goes on.
 
 ``device="null"`` renders the same blocks on a thread paced by the clock, with no sound card
 (benchmarks on machines without audio; the CPU cost is the same).
@@ -49,12 +51,16 @@ class AudioOutput:
         PulseAudio/PipeWire default sink), or ``"null"`` for no sound card.
     blocksize : int
         Samples per callback (256 at 44.1 kHz: 5.8 ms).
+    latency : float or str
+        Output buffer PortAudio is asked for, s (or ``"low"`` / ``"high"``).
     """
 
-    def __init__(self, feedback: AudioFeedback, *, device: "int | str | None" = None, blocksize: int = 256) -> None:
+    def __init__(self, feedback: AudioFeedback, *, device: "int | str | None" = None, blocksize: int = 256,
+                 latency: "float | str" = 0.05) -> None:
         self.feedback = feedback
         self.device = device
         self.blocksize = check_int(blocksize, "blocksize", lo=16, hi=8192)
+        self.latency = latency
         self.status = "audio off"
         #: Name of the device playing (empty when none).
         self.device_name = ""
@@ -90,7 +96,7 @@ class AudioOutput:
         try:
             info = sd.query_devices(self.device, kind="output")
             stream = sd.OutputStream(samplerate=self.feedback.sample_rate, blocksize=self.blocksize,
-                                     device=self.device, channels=1, dtype="float32", latency="low",
+                                     device=self.device, channels=1, dtype="float32", latency=self.latency,
                                      callback=self._callback)
             stream.start()
         except (sd.PortAudioError, ValueError, OSError, RuntimeError) as err:
