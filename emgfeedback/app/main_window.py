@@ -36,6 +36,7 @@ from emgfeedback.app.layout import ElidedLabel, fit_to_screen, window_size
 from emgfeedback.app.markers import MarkerControls
 from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
 from emgfeedback.app.mvc_controls import MvcControls
+from emgfeedback.app.handover_report import HandoverReport  # issue 13 (REPORT): handover report button
 from emgfeedback.app.pages import MvcPage, PlacementPage, SummaryPage
 from emgfeedback.app.patients_page import PatientsPage  # issue 13: patients and plan tabs
 from emgfeedback.app.plan_editor import PlanEditor
@@ -241,6 +242,13 @@ class MainWindow(QMainWindow):
             lambda _i: self.tabs.currentWidget() is self.patients_page and self.patients_page.refresh())
         self.plan_editor.set_patient(None)
         # --- end issue 13 (UI helper) ---------------------------------------------------------
+        # --- issue 13 (REPORT): the Summary page's "Handover report" (PDF + HTML of the visit) --
+        self.handover = HandoverReport(
+            self.patient.patient_code, db_path=db_path, folder=recordings_dir, parent=self.summary_page,
+            visit_of=lambda code: self.visit.session_id if self.visit is not None and self.visit.patient_code == code
+            else None)
+        self.summary_page.layout().addWidget(self.handover)
+        # --- end issue 13 (REPORT) ------------------------------------------------------------
 
     # ------------------------------------------------------------------ the visit
     def visit_for(self, code: str) -> Visit:
