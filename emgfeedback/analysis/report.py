@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import os
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -220,7 +221,17 @@ def assemble_report(sections: Sequence[str], *, used_pct_mvc: bool, channels: Se
 
 def write_report(results: Sequence[TrialResult], path: "str | Path", *, title: str = "emgfeedback trial report",
                  mvc_uv: "Mapping[str, float] | None" = None, mvc_note: str = "") -> Path:
-    """Write :func:`render_report` to ``path`` (UTF-8); returns the path."""
+    """Write :func:`render_report` to ``path`` (UTF-8, owner-only 0600 like the recordings,
+    replacing a file of that name in one step); returns the path."""
     p = Path(path)
-    p.write_text(render_report(results, title=title, mvc_uv=mvc_uv, mvc_note=mvc_note), encoding="utf-8")
+    text = render_report(results, title=title, mvc_uv=mvc_uv, mvc_note=mvc_note)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+    try:  # patient data: created 0600 (never readable by others, even for a moment)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, p)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return p

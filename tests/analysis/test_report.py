@@ -48,3 +48,14 @@ def test_report_of_a_non_glute_recording_says_what_is_missing(trial):
 def test_empty_report_is_refused():
     with pytest.raises(ValueError, match="results must hold at least one analysed trial"):
         render_report([])
+
+
+def test_written_report_is_owner_only(trial, tmp_path):
+    import stat
+
+    _, lbp = trial("lbp-lumbar-first")
+    (tmp_path / "r.html").write_text("old")
+    (tmp_path / "r.html").chmod(0o644)
+    path = write_report([lbp], tmp_path / "r.html")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.read_text(encoding="utf-8").startswith("<!DOCTYPE")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
