@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from emgfeedback.app.theme import BAD, GOOD, MUTED
+from emgfeedback.app.theme import BAD, GOOD
 from emgfeedback.app.trend_plots import TrendGrid
 from emgfeedback.errors import EmgFeedbackError
 from emgfeedback.measures.progress import SessionProgress, Trend, trend_series

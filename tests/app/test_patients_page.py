@@ -1,0 +1,127 @@
+"""The Patients tab of the real window on a session database with a known history: the patient
+list, a new patient (validated, one line why not), every visit of the selected patient, and
+trend plots whose curves are the visits' numbers with the plan's goal dashed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from emgfeedback.app.bridge import SessionBridge
+from emgfeedback.app.main_window import MainWindow
+from emgfeedback.app.panels import RecentDevices
+from emgfeedback.session.plan import ExercisePlan, PlanItem, plan_to_json
+from emgfeedback.storage.database import SessionDatabase
+
+#: Per visit: GMax − ES latency of the prone reps (ms, left = right), clamshell TFL:GMed, pain.
+VISITS = [((60.0, 40.0, -10.0), 1.4, 6), ((20.0, -15.0, -30.0), 0.9, 4), ((-30.0, -45.0, -60.0), 0.5, 2)]
+MVC = {"glute_max_left": 200.0, "glute_max_right": 190.0, "lumbar_es_left": 100.0, "lumbar_es_right": 110.0}
+
+
+def fill(db: SessionDatabase) -> None:
+    """P-0201: three visits a week apart (prone hip extension, clamshell); P-0202: one visit;
+    P-0203: a patient with no visit yet."""
+    db.set_plan("P-0201", plan_to_json(ExercisePlan((
+        PlanItem("prone_hip_extension", 3, 1, 3.0, 5.0, "both", ("glute max first",)),
+        PlanItem("clamshell", 2, 1, 3.0, 3.0, "left", ("TFL:GMed ≤ 0.6",)),
+    ))))
+    for k, (latencies, ratio, pain) in enumerate(VISITS):
+        sid = db.start_session("P-0201", started_at=dt.datetime(2026, 11, 5 + 7 * k, 10, 0))
+        db.add_session_protocol(sid, "prone_hip_extension")
+        db.add_session_protocol(sid, "clamshell")
+        db.add_mvc(sid, MVC, f"2026-11-{5 + 7 * k:02d}T10:05:00")
+        i = 0
+        for lat in latencies:
+            first = "glute_max" if lat < 0 else "lumbar_es"
+            db.add_rep(sid, i, 10.0 * i, 10.0 * i + 3, protocol="prone_hip_extension", set_number=1, rep_number=i + 1,
+                       sides={s: {"gmax_minus_es_ms": lat, "first_to_fire": first} for s in ("left", "right")})
+            i += 1
+        for _ in range(2):
+            db.add_rep(sid, i, 10.0 * i, 10.0 * i + 3, protocol="clamshell", side="left", set_number=1,
+                       rep_number=i - 2, sides={"left": {"tfl_to_glute_ratio": ratio}})
+            i += 1
+        db.add_rep(sid, i, 10.0 * i, 10.0 * i + 1, protocol="clamshell", side="left", artefact="too short")
+        db.set_session_notes(sid, pain=pain, rpe=5.0, text="felt the glutes work")
+        db.end_session(sid)
+    db.start_session("P-0202", started_at=dt.datetime(2026, 11, 20, 9, 0))
+    db.patient_id("P-0203")
+
+
+@pytest.fixture()
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("EMGFEEDBACK_DB", str(tmp_path / "db.sqlite3"))
+    with SessionDatabase() as db:
+        fill(db)
+    win = MainWindow("sim://", bridge=SessionBridge(fps=60.0), recent=RecentDevices(tmp_path / "recent.json"),
+                     scenarios=[])
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_the_patient_list_and_a_patients_visits(window) -> None:
+    win, page = window, window.patients_page
+    win.show_view("patients")  # shown: read from the database
+    rows = [[page.patients.item(r, c).text() for c in range(3)] for r in range(page.patients.rowCount())]
+    assert rows == [["P-0201", "3", "2026-11-19"], ["P-0202", "1", "2026-11-20"], ["P-0203", "0", "–"]]
+    page.select("P-0201")  # as a click: the code goes to the patient bar
+    assert win.patient.patient_code() == "P-0201"
+    assert page.headline.text() == "P-0201: 3 visits, last on 2026-11-19"
+    newest = [page.visits.item(0, c).text() for c in range(page.visits.columnCount())]
+    assert newest == ["2026-11-19", "Prone hip extension (firing-order test), Clamshell", "GMax 200 µV (2026-11-19)",
+                      "5", "1", "0", "pain 2 · RPE 5 · felt the glutes work"]
+    assert [page.visits.item(r, 0).text() for r in range(3)] == ["2026-11-19", "2026-11-12", "2026-11-05"]
+
+
+def test_trend_plots_are_the_visits_numbers_with_the_plans_goals(window) -> None:
+    win, page = window, window.patients_page
+    win.patient.code.setText("P-0201")  # the patient bar chooses the patient too
+    win.show_view("patients")
+    lat = [float(np.median(v[0])) for v in VISITS]
+    np.testing.assert_allclose([s.gmax_minus_es_ms["left"] for s in page.history], lat)
+    plots = page.trends_grid.plots
+    _x, y = plots["gmax_minus_es_ms.left"].curve.getData()
+    np.testing.assert_allclose(y, lat)  # 40, -15, -45 ms
+    _x, y = plots["glute_first_pct.right"].curve.getData()
+    np.testing.assert_allclose(y, [100 / 3, 200 / 3, 100.0])
+    ratio = plots["tfl_to_gmed.clamshell.left"]
+    np.testing.assert_allclose(ratio.curve.getData()[1], [1.4, 0.9, 0.5])
+    assert ratio.title.text() == "TFL:GMed ratio, Clamshell, left — lower is better"
+    assert ratio.goal_line.value() == pytest.approx(0.6)  # the plan's "TFL:GMed ≤ 0.6", dashed
+    assert ratio.goal_line.pen.style() == Qt.PenStyle.DashLine
+    assert plots["gmax_minus_es_ms.left"].goal_line.value() == 0.0  # "glute max first"
+    assert plots["glute_first_pct.left"].title.text().endswith("higher is better")
+    assert "tfl_to_gmed.clamshell.right" not in plots  # never measured: no empty plot
+    assert page.trends_grid.empty.isHidden()
+    # the bottom axis names each visit by number and date
+    ticks = plots["gmax_minus_es_ms.left"].plot.getAxis("bottom")._tickLevels[0]
+    assert [t[1] for t in ticks] == ["1: 11-05", "2: 11-12", "3: 11-19"]
+
+    # a visit ending refreshes the page
+    with SessionDatabase() as db:
+        db.start_session("P-0201", started_at=dt.datetime(2026, 11, 26, 10, 0))
+    win.end_visit()
+    assert page.headline.text().startswith("P-0201: 4 visits")
+
+
+def test_a_new_patient_is_validated_and_selected(qtbot, window) -> None:
+    win, page = window, window.patients_page
+    win.show_view("patients")
+    qtbot.keyClicks(page.new_code, "Maria 1980-02-03")
+    page.new_button.click()
+    assert page.message.text().startswith("patient code refused")
+    assert "\n" not in page.message.text() and win.patient.code.text() == ""
+    with SessionDatabase() as db:
+        assert db.patients() == ["P-0201", "P-0202", "P-0203"]
+    page.new_code.clear()
+    qtbot.keyClicks(page.new_code, "lbp7")
+    qtbot.keyClick(page.new_code, Qt.Key.Key_Return)
+    assert page.message.text() == "LBP-7 added." and win.patient.patient_code() == "LBP-7"
+    assert page.headline.text() == "LBP-7: 0 visits" and page.trends_grid.empty.isVisible()
+    assert win.plan_editor.code == "LBP-7"  # the Plan tab follows
+    qtbot.keyClicks(page.new_code, "P-0202")
+    page.new_button.click()
+    assert page.message.text() == "P-0202 already exists: selected." and win.patient.patient_code() == "P-0202"
