@@ -19,7 +19,9 @@ __all__ = ["add_parser", "run", "display_available"]
 
 #: The simulated patient, following the protocol's cues.
 DEFAULT_DEVICE = "sim://?follow=1"
-VIEWS = ("live", "mvc", "summary", "placement")
+#: The window's tabs (``app.main_window.VIEWS``, repeated here so that --help needs no Qt; a test
+#: keeps them equal).
+VIEWS = ("live", "mvc", "summary", "placement", "patients", "plan")
 
 
 def add_parser(sub: "argparse._SubParsersAction") -> None:
@@ -35,6 +37,9 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
                    help="start this exercise protocol once connected (e.g. clamshell)")
     p.add_argument("--mvc", action="store_true", help="start the MVC wizard once connected")
     p.add_argument("--view", default="live", choices=VIEWS, help="tab to show first")
+    p.add_argument("--patient", default=None, metavar="CODE",
+                   help="de-identified patient code to open with (its plan on the Plan tab, its visits on "
+                   "the Patients tab), e.g. P-0042")
     p.add_argument("--recordings", default=None, metavar="DIR",
                    help="folder for recordings (default $EMGFEEDBACK_RECORDINGS or ~/emgfeedback-recordings); "
                    "per-rep results go to the session database ($EMGFEEDBACK_DB)")
@@ -65,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
         known = load_protocols()
         if args.protocol not in known:
             raise ValueError(f"--protocol must be one of: {', '.join(known)}; got {args.protocol!r}")
+    patient = None
+    if args.patient is not None:
+        from emgfeedback.storage.deidentify import validate_patient_code
+
+        patient = validate_patient_code(args.patient)  # a name or a bad code: one line, before any window
     settings = settings_from_args(args)
     from emgfeedback.devices.markers import LslMarkerInlet
 
@@ -78,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
 
     kwargs = dict(exit_after=args.exit_after, view=args.view, protocol=args.protocol, mvc=args.mvc,
                   recordings_dir=args.recordings, lsl=args.lsl, settings=settings, markers=args.markers)
+    if patient is not None:
+        kwargs["on_ready"] = lambda win: win.patient.code.setText(patient)
     if args.screenshot is None:
         return run_dashboard(args.device, **kwargs)
     with atomic_output(args.screenshot, force=args.force) as tmp:  # the PNG appears whole or not at all

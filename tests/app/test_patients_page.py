@@ -125,3 +125,42 @@ def test_a_new_patient_is_validated_and_selected(qtbot, window) -> None:
     qtbot.keyClicks(page.new_code, "P-0202")
     page.new_button.click()
     assert page.message.text() == "P-0202 already exists: selected." and win.patient.patient_code() == "P-0202"
+
+
+def test_the_dashboard_command_opens_a_patient_on_the_patients_tab(qtbot, tmp_path, monkeypatch) -> None:
+    """``dashboard --view patients --patient CODE``: the window opens on that patient's visits."""
+    import emgfeedback.app.main_window as mw
+    from emgfeedback.cli import main
+    from emgfeedback.commands import dashboard
+
+    assert dashboard.VIEWS == mw.VIEWS  # --help lists every tab without importing Qt
+    monkeypatch.setenv("EMGFEEDBACK_DB", str(tmp_path / "db.sqlite3"))
+    with SessionDatabase() as db:
+        fill(db)
+    shown = []
+
+    def fake_run(url, *, view, on_ready=None, **_kw):  # the window, without its event loop
+        win = MainWindow(url, bridge=SessionBridge(fps=60.0), recent=RecentDevices(tmp_path / "r.json"), scenarios=[])
+        qtbot.addWidget(win)
+        win.show_view(view)
+        if on_ready is not None:
+            on_ready(win)
+        shown.append(win)
+        return 0
+
+    monkeypatch.setattr(mw, "run_dashboard", fake_run)
+    assert main(["dashboard", "--view", "patients", "--patient", "p0201"]) == 0
+    (win,) = shown
+    assert win.tabs.currentWidget() is win.patients_page
+    assert win.patients_page.headline.text() == "P-0201: 3 visits, last on 2026-11-19"
+    assert win.plan_editor.code == "P-0201" and len(win.plan_editor.items) == 2
+
+
+def test_a_bad_patient_code_is_one_line_before_any_window(capsys, monkeypatch) -> None:
+    import emgfeedback.app.main_window as mw
+    from emgfeedback.cli import main
+
+    monkeypatch.setattr(mw, "run_dashboard", lambda *a, **k: pytest.fail("the window opened"))
+    assert main(["dashboard", "--patient", "John Smith"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "patient code refused" in err
