@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import sys
 import time
 from collections import deque
 from pathlib import Path
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from emgfeedback.app.audio_controls import AudioControls  # issue 13 (AUDIO): audio feedback
 from emgfeedback.app.bridge import SessionBridge
 from emgfeedback.app.layout import ElidedLabel, fit_to_screen, window_size
 from emgfeedback.app.markers import MarkerControls
@@ -98,7 +100,7 @@ class MainWindow(QMainWindow):
                  recent: "RecentDevices | None" = None, scenarios: "Sequence[str] | None" = None,
                  recordings_dir: "str | Path | None" = None, db_path: "str | Path | None" = None,
                  lsl: bool = False, settings: "ProcessingSettings | None" = None,
-                 markers: Sequence[str] = ()) -> None:
+                 markers: Sequence[str] = (), audio: bool = False) -> None:
         super().__init__()
         self._drawn_total = -1
         self.setWindowTitle("emgfeedback — glute activation biofeedback")
@@ -249,6 +251,14 @@ class MainWindow(QMainWindow):
             else None)
         self.summary_page.layout().addWidget(self.handover)
         # --- end issue 13 (REPORT) ------------------------------------------------------------
+        # --- issue 13 (AUDIO): audio feedback (Sound, volume, the exercise's sounds, status) ----
+        self.audio_controls = AudioControls(self.bridge, self.protocols, self.protocol_panel.current,
+                                            self.plan_editor.stored_item, enabled=audio, parent=self)
+        self.statusBar().insertPermanentWidget(0, self.audio_controls)
+        for changed in (self.protocol_panel.choice.currentIndexChanged, self.plan_editor.saved,
+                        self.patient.code.textChanged):  # the exercise, its plan or the patient
+            changed.connect(lambda *_: self.audio_controls.refresh())
+        # --- end issue 13 (AUDIO) -------------------------------------------------------------
 
     # ------------------------------------------------------------------ the visit
     def visit_for(self, code: str) -> Visit:
@@ -504,6 +514,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
         self.bridge.disconnect_device()
+        self.audio_controls.close_output()  # issue 13 (AUDIO)
         if self.visit is not None:
             self.visit.end()
         super().closeEvent(event)
@@ -513,7 +524,8 @@ def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_
                   view: str = "live", protocol: "str | None" = None, mvc: bool = False,
                   recordings_dir: "str | Path | None" = None, lsl: bool = False,
                   settings: "ProcessingSettings | None" = None,
-                  on_ready: "Callable[[MainWindow], None] | None" = None, markers: Sequence[str] = ()) -> int:
+                  on_ready: "Callable[[MainWindow], None] | None" = None, markers: Sequence[str] = (),
+                  audio: bool = False) -> int:
     """Start the dashboard (a QApplication, the window, the device); returns the exit code.
 
     Parameters
@@ -538,12 +550,17 @@ def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_
         Processing settings (band, mains, onset detector …; default ``ProcessingSettings()``).
     markers : sequence of str
         LSL marker streams (``lsl://NAME``) to annotate as ``marker TEXT``.
+    audio : bool
+        Audio feedback on (``--audio``): without an output device, one line on stderr and the
+        dashboard runs silent.
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of: {', '.join(VIEWS)}, got {view!r}")
     app = QApplication.instance() or QApplication(["emgfeedback"])
     app.setStyleSheet(STYLE_SHEET)
-    win = MainWindow(url, recordings_dir=recordings_dir, lsl=lsl, settings=settings, markers=markers)
+    win = MainWindow(url, recordings_dir=recordings_dir, lsl=lsl, settings=settings, markers=markers, audio=audio)
+    if audio and not win.audio_controls.output.active:  # issue 13 (AUDIO): say it once
+        print(f"emgfeedback dashboard: {win.audio_controls.output.status}", file=sys.stderr)
     win.show_view(view)
     win.show()
     fit_to_screen(win)  # fills the screen's available area, frame included, never more

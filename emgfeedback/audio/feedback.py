@@ -121,6 +121,13 @@ class AudioFeedback:
         """Mute (the state goes on; unmuting resumes any tone under way)."""
         self.muted = bool(muted)
 
+    def silence(self) -> None:
+        """Stop every sound now (faded): the stream ended, nothing will update the tones."""
+        with self._lock:
+            self._tone.target_gain = self._pitch.target_gain = 0.0
+            self._shots.clear()
+            self._pending.clear()
+
     # ------------------------------------------------------------------ the session's side
     def listen(self, update: "SessionUpdate", engine: "SessionEngine") -> None:
         """A :meth:`LiveSession.add_listener` callback: :meth:`on_update` with the engine's protocol."""

@@ -50,6 +50,9 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
                    help="annotate an LSL marker stream (name, type=Markers or a predicate) as "
                    "'marker TEXT' at its time stamps; may be repeated (the Marker button and Ctrl+M "
                    "mark by hand)")
+    p.add_argument("--audio", action=argparse.BooleanOptionalAction, default=True,
+                   help="audio feedback the patient can hear (default on; without an audio output one "
+                   "line says so and the dashboard runs silent); --no-audio: none")
     p.add_argument("--screenshot", default=None, metavar="OUT.png",
                    help="save a PNG of the window after --exit-after seconds, then exit")
     p.add_argument("--force", action="store_true", help="replace the --screenshot file if it exists")
@@ -87,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     from emgfeedback.app.main_window import run_dashboard
 
     kwargs = dict(exit_after=args.exit_after, view=args.view, protocol=args.protocol, mvc=args.mvc,
-                  recordings_dir=args.recordings, lsl=args.lsl, settings=settings, markers=args.markers)
+                  recordings_dir=args.recordings, lsl=args.lsl, settings=settings, markers=args.markers,
+                  audio=args.audio)
     if patient is not None:
         kwargs["on_ready"] = lambda win: win.patient.code.setText(patient)
     if args.screenshot is None:
