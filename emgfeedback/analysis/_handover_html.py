@@ -24,6 +24,7 @@ th,td{border:1px solid #bbb;padding:3px 7px;text-align:left;vertical-align:top} 
 ul.v{list-style:none;padding-left:0} ul.v li{margin:.35em 0;padding-left:.5em;border-left:4px solid #bbb}
 li.met{border-color:#1e8449!important} li.notyet{border-color:#c0392b!important}
 .tag{font-weight:600} .figs{display:flex;flex-wrap:wrap;gap:10px} svg{max-width:100%;height:auto}
+figure{margin:0;width:340px} figcaption{font-size:.8em;font-weight:600}
 .remark{background:#fff8e1;border-left:4px solid #b9770e;padding:.3em .8em;font-size:.9em}
 @media print{body{max-width:none;margin:0} h2,table,figure{page-break-inside:avoid} section{page-break-inside:avoid}}
 """
@@ -33,8 +34,9 @@ def _e(s: object) -> str:
     return html.escape(str(s))
 
 
-def trend_svg(label: str, unit: str, values: Sequence[float], goal: "float | None") -> "str | None":
-    """A small plot of one measure per visit (visit 1 = first) with the goal as a dashed line."""
+def trend_svg(unit: str, values: Sequence[float], goal: "float | None") -> "str | None":
+    """A small plot of one measure per visit (visit 1 = first) with the goal as a dashed line
+    (its label is the figure's caption, outside the SVG, so it wraps)."""
     vals = [float(v) for v in values]
     ok = [v for v in vals if math.isfinite(v)]
     if not ok:
@@ -43,7 +45,7 @@ def trend_svg(label: str, unit: str, values: Sequence[float], goal: "float | Non
     lo, hi = min(span), max(span)
     pad = (hi - lo) * 0.15 or max(abs(hi) * 0.15, 1.0)
     n = len(vals)
-    p = Plot(340, 170, (0.5, n + 0.5), (lo - pad, hi + pad), title=label[:52], xlabel="visit", ylabel=unit.strip())
+    p = Plot(340, 150, (0.5, n + 0.5), (lo - pad, hi + pad), xlabel="visit", ylabel=unit.strip())
     p.axes(xticks=list(range(1, n + 1)))
     if goal is not None:
         p.hline(goal, PALETTE[2], dash="5 3").text(n + 0.45, goal, "goal", anchor="end", color=PALETTE[2])
@@ -113,9 +115,10 @@ def _measured(d: HandoverData) -> str:
 def _trends(d: HandoverData) -> str:
     figs = []
     for t in d.trends:
-        svg = trend_svg(t.label, t.unit, t.values, t.goal)
+        svg = trend_svg(t.unit, t.values, t.goal)
         if svg is not None:
-            figs.append(f'<figure role="img" aria-label="{_e(t.label)}">{svg}</figure>')
+            figs.append(f'<figure role="img" aria-label="{_e(t.label)}"><figcaption>{_e(t.label)}</figcaption>'
+                        f'{svg}</figure>')
     if not figs or len(d.visit_dates) < 2:
         return ""
     return '<section><h2>Trends</h2><div class="figs">' + "".join(figs) + "</div></section>"
