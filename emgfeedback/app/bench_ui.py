@@ -7,6 +7,8 @@ Two parts, one report:
    above the dashboard's own 30 Hz. Per frame the UI-thread time is the update of every widget
    plus painting, at once, everything that frame marked dirty; latency is from the moment the session worker
    received the newest block to the end of the frame that shows it.
+   With ``audio`` the real-time part runs a second time with audio feedback on (every mode for
+   the exercise; the default output device, else the paced null output), and both are reported.
 2. **A simulated hour, fast** (``hour_s`` of stream, ``sim://?realtime=0``): the same window,
    session and pipeline with a protocol running, one frame per 2 s of stream, resident memory
    sampled along the way; growth is reported from the end of the first tenth (warm-up) to the
@@ -75,8 +77,25 @@ def _connect(app: Any, win: Any, scenario: str, timeout_s: float = 30.0) -> None
         time.sleep(0.005)
 
 
-def _real_time(app: Any, duration_s: float, scenario: str) -> dict:
+def _audio_on(win: Any) -> dict:
+    """Audio feedback on, every mode for the exercise: the default device, else the null output."""
+    from emgfeedback.audio import AUDIO_MODES
+
+    ctl = win.audio_controls
+    ctl.sound.setChecked(True)
+    fallback = ""
+    if not ctl.output.active:
+        fallback = ctl.output.status
+        ctl.output.device = "null"
+        ctl.set_sound(True)
+    win.protocol_panel.select("prone_hip_extension")
+    ctl.set_modes(AUDIO_MODES)
+    return {"audio_output": ctl.output.status, "audio_fallback": fallback}
+
+
+def _real_time(app: Any, duration_s: float, scenario: str, audio: bool = False) -> dict:
     win = _window(f"sim://?scenario={scenario}", fps=60.0)
+    sound = _audio_on(win) if audio else {}
     frame_ms: list[float] = []
     cpu_ms: list[float] = []
     latency_ms: list[float] = []
@@ -106,6 +125,10 @@ def _real_time(app: Any, duration_s: float, scenario: str) -> dict:
     elapsed = time.perf_counter() - t_start
     live = win.bridge.live
     dropped = live.dropped_updates if live else 0
+    if audio:
+        out = win.audio_controls.output
+        sound.update(audio_sound_latency=out.latency_text(), audio_underruns=out.underruns,
+                     audio_samples=win.audio_controls.feedback.samples)
     win.close()
     ms = np.array(frame_ms) if frame_ms else np.array([np.nan])
     cpu = np.array(cpu_ms) if cpu_ms else np.array([np.nan])
@@ -122,6 +145,7 @@ def _real_time(app: Any, duration_s: float, scenario: str) -> dict:
         "frames": len(frame_ms),
         "dropped_updates": dropped,
         "wall_s": round(elapsed, 2),
+        **sound,
     }
 
 
@@ -161,7 +185,7 @@ def _hour(app: Any, hour_s: float, scenario: str) -> dict:
 
 
 def run_ui_benchmark(duration_s: float = 10.0, *, hour_s: float = 3600.0,
-                     scenario: str = "lbp-lumbar-first") -> dict:
+                     scenario: str = "lbp-lumbar-first", audio: bool = True) -> dict:
     """Measure the dashboard offscreen; returns a JSON-able dict.
 
     Parameters
@@ -172,6 +196,8 @@ def run_ui_benchmark(duration_s: float = 10.0, *, hour_s: float = 3600.0,
         Stream time of the fast memory run, s (0 skips it).
     scenario : str
         Simulator scenario.
+    audio : bool
+        Also run the real-time part with audio feedback on; its figures get the prefix ``audio_``.
 
     Returns
     -------
@@ -189,6 +215,9 @@ def run_ui_benchmark(duration_s: float = 10.0, *, hour_s: float = 3600.0,
     result: dict = {"channels": 8, "fs_hz": 2000.0, "window_s": 10.0, "timer_hz": 60.0,
                     "platform": os.environ.get("QT_QPA_PLATFORM", "")}
     result.update(_real_time(app, duration_s, scenario))
+    if audio:
+        with_audio = _real_time(app, duration_s, scenario, audio=True)
+        result.update({k if k.startswith("audio_") else f"audio_{k}": v for k, v in with_audio.items()})
     if hour_s > 0:
         result.update(_hour(app, hour_s, scenario))
     result["targets"] = {"fps_min": 30.0, "ui_ms_p95_max": 15.0, "memory": "flat"}
@@ -208,6 +237,18 @@ def format_ui_report(r: dict) -> str:
         f"  block arrival->frame  p50 {r['latency_ms_p50']:.0f} ms, p95 {r['latency_ms_p95']:.0f} ms",
         f"  updates dropped       {r['dropped_updates']}",
     ]
+    if "audio_fps" in r:
+        lines += [
+            f"  with audio ({r['audio_output']}):",
+            f"    frames per second   {r['audio_fps']:7.1f}   (without audio {r['fps']:.1f}; "
+            f"ratio {r['audio_fps'] / max(r['fps'], 1e-9):.2f})",
+            f"    UI thread per frame p50 {r['audio_ui_ms_p50']:.1f} ms, p95 {r['audio_ui_ms_p95']:.1f} ms, "
+            f"max {r['audio_ui_ms_max']:.1f} ms   (without audio p95 {r['ui_ms_p95']:.1f} ms)",
+            f"    block arrival->frame p50 {r['audio_latency_ms_p50']:.0f} ms, p95 {r['audio_latency_ms_p95']:.0f} ms; "
+            f"sounds: {r['audio_sound_latency'] or 'none started'}, underruns {r['audio_underruns']}",
+        ]
+        if r.get("audio_fallback"):
+            lines.append(f"    ({r['audio_fallback']}: used the null output)")
     if "memory_growth_mb" in r:
         lines.append(
             f"  simulated {r['hour_stream_s']:.0f} s in {r['hour_wall_s']:.0f} s: RSS {r['rss_after_warmup_mb']:.0f} MB "

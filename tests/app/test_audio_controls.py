@@ -96,3 +96,13 @@ def test_no_audio_device_is_one_line_and_the_session_goes_on(qtbot, window, monk
     win.start_protocol("glute_squeeze")
     qtbot.waitUntil(lambda: win.bridge.live.blocks > before + 50, timeout=20_000)
     assert win.bridge.is_connected
+
+
+def test_bench_ui_measures_the_dashboard_with_audio_on_beside_the_same_run_without():
+    from emgfeedback.app.bench_ui import format_ui_report, run_ui_benchmark
+
+    r = run_ui_benchmark(1.0, hour_s=0.0)
+    assert r["fps"] > 3 and r["audio_fps"] > 3
+    assert r["audio_output"].startswith("audio: ")  # a device, or the null output with the reason
+    assert r["audio_samples"] > 0.5 * 44100  # sound was rendered while the window ran
+    assert "with audio" in format_ui_report(r)
