@@ -121,13 +121,13 @@ def trial_text(res: TrialResult) -> str:
              f"  settings: {res.settings.describe()}"]
     for side, ss in res.sides.items():
         first = "—" if ss.first_to_fire is None else (
-            f"{ss.first_to_fire.value} ({ss.first_counts.get(ss.first_to_fire, 0)}/{ss.n_ordered} reps)")
+            f"{ss.first_to_fire.full_name} ({ss.first_counts.get(ss.first_to_fire, 0)}/{ss.n_ordered} reps)")
         lines.append(f"  {side.value:5s}: first to fire {first}; GMax − ES onset {latency_text(ss.gmax_minus_es_ms)}; "
                      f"TFL/GMed ratio {_fmt(ss.tfl_to_glute_ratio, '.2f')}; "
                      f"gluteal-to-TFL index {_fmt(ss.gluteal_to_tfl_index, '.1f')}")
     if res.symmetry_index:
         lines.append("  symmetry index (L−R, %): " + ", ".join(
-            f"{m.value} {_fmt(v, '+.1f')}" for m, v in res.symmetry_index.items()))
+            f"{m.full_name} {_fmt(v, '+.1f')}" for m, v in res.symmetry_index.items()))
     if not res.glute:
         lines += [f"  {name}: {len(res.onsets_for(name))} bursts" for name in res.channels]
     lines += [f"  note: {note}" for note in res.notes]

@@ -290,8 +290,10 @@ def trend_series(history: Sequence[SessionProgress], targets: "Mapping[str, Sequ
     for ch in channels:
         c = Channel.parse(ch)
         goal = _unique_goal(targets, "pct_mvc", op=">=", muscle=c.muscle)
+        # retraining wants the glutes working harder and the compensators (TFL, lumbar ES) less
+        better = "higher" if c.muscle in (Muscle.GLUTE_MAX, Muscle.GLUTE_MED) else "lower"
         add(f"pct_mvc.{ch}", f"{c.label} peak (%MVC)", "%MVC", [h.pct_mvc.get(ch, _NAN) for h in history],
-            goal, "higher")
+            goal, better)
     muscles = sorted({m for h in history for m in h.symmetry_pct}, key=_muscle_order)
     for m in muscles:
         goal = _unique_goal(targets, "symmetry", muscle=_muscle(m))

@@ -53,7 +53,7 @@ def test_many_files_make_one_csv_and_one_report(files, tmp_path, capsys):
     out_csv, out_html = tmp_path / "reps.csv", tmp_path / "report.html"
     assert main(["analyze", *paths, "--csv", str(out_csv), "--report", str(out_html)]) == 0
     text = capsys.readouterr().out
-    assert "first to fire lumbar_es" in text and f"wrote {out_csv} (20 rows, one per rep)" in text
+    assert "first to fire lumbar erector spinae" in text and f"wrote {out_csv} (20 rows, one per rep)" in text
     rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))
     assert len(rows) == 20 and {r["file"] for r in rows} == set(paths)
     html = out_html.read_text(encoding="utf-8")
@@ -125,7 +125,7 @@ def test_a_bad_file_in_a_batch_is_named_and_the_others_are_still_analysed(files,
     assert rc == 2
     assert re.search(r"error: no such recording: .*gone\.edf", captured.err)
     assert "1 of 2 files could not be analysed" in captured.err
-    assert "first to fire lumbar_es" in captured.out
+    assert "first to fire lumbar erector spinae" in captured.out
     assert len(list(csv.DictReader(out_csv.open(encoding="utf-8")))) == 10
 
 

@@ -120,3 +120,13 @@ def test_progress_rows_one_row_per_session() -> None:
     assert rows[0]["recordings"] == "/r/0.edf" and rows[0]["mvc_uv.glute_max_left"] == 200.0
     assert "tfl_to_gmed.clamshell.right" not in header  # never measured: no column
     assert set(rows[0]) == set(header)
+
+
+def test_pct_mvc_better_is_higher_for_glutes_lower_for_compensators() -> None:
+    reps = [[_rep("prone_hip_extension", None, peaks={"glute_max_left": g, "lumbar_es_left": e, "tfl_left": t})]
+            for g, e, t in ((30.0, 60.0, 40.0), (50.0, 35.0, 20.0))]
+    history = [session_progress(i, f"2026-03-0{i + 1}T09:00:00", r) for i, r in enumerate(reps)]
+    trends = {t.key: t for t in trend_series(history)}
+    assert trends["pct_mvc.glute_max_left"].change == "better"
+    assert trends["pct_mvc.lumbar_es_left"].change == "better"  # the lower back working less
+    assert trends["pct_mvc.tfl_left"].change == "better"
