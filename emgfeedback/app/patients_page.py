@@ -141,7 +141,7 @@ class PatientsPage(QFrame):
         self.headline.setStyleSheet("font-size: 20px; font-weight: 600;")
         rl.addWidget(self.headline)
         self.visits = _table(VISIT_COLUMNS)
-        self.visits.setMaximumHeight(190)
+        self.visits.setMaximumHeight(150)  # the newest visits; the plots get the rest
         rl.addWidget(self.visits)
         self.trends_grid = TrendGrid()
         rl.addWidget(self.trends_grid, 1)

@@ -185,6 +185,9 @@ class PlanEditor(QFrame):
             box.toggled.connect(self._edited)
             audio.addWidget(box)
         form.addRow("Audio", audio)
+        self.form_box.setStyleSheet(  # the dark theme draws no visible check box of its own
+            f"QCheckBox::indicator {{ width: 16px; height: 16px; border: 1px solid {MUTED}; border-radius: 3px; }}"
+            f"QCheckBox::indicator:checked {{ background: {GOOD}; }}")
         right = QVBoxLayout()
         right.addWidget(self.form_box)
         self.notes = NotesBox()

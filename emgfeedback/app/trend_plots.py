@@ -35,6 +35,8 @@ class TrendPlot(QFrame):
     def __init__(self, trend: Trend, parent: "QWidget | None" = None) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
+        self.setMinimumHeight(200)
+        self.setMaximumHeight(290)  # two rows of plots under the visits table on a 1000 px screen
         self.trend = trend
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
@@ -44,7 +46,7 @@ class TrendPlot(QFrame):
         self.title.setStyleSheet(f"color: {MUTED}; font-size: 13px;")
         lay.addWidget(self.title)
         self.plot = pg.PlotWidget(background=PANEL)
-        self.plot.setMinimumSize(200, 140)
+        self.plot.setMinimumSize(200, 120)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -98,4 +100,5 @@ class TrendGrid(QScrollArea):
         for i, trend in enumerate(shown):
             plot = TrendPlot(trend)
             self.plots[trend.key] = plot
-            self._grid.addWidget(plot, 1 + i // COLUMNS, i % COLUMNS)
+            self._grid.addWidget(plot, 1 + i // COLUMNS, i % COLUMNS, Qt.AlignmentFlag.AlignTop)
+        self._grid.setRowStretch(2 + (len(shown) - 1) // COLUMNS if shown else 1, 1)  # spare room below

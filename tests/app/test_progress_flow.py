@@ -70,12 +70,14 @@ def test_three_visits_of_an_improving_patient_show_on_the_patients_tab(qtbot, tm
     win.show_view("plan")
     ed.add_exercise("prone_hip_extension")
     ed.targets.setText("glute max first")
+    ed.audio["warning"].setChecked(True)  # a warning sound when ES fires before glute max
     ed.add_exercise("clamshell")
     ed.targets.setText("TFL:GMed ≤ 0.6")
     ed.save_button.click()
     assert ed.message.text() == "Plan of P-0101 saved (2 exercises)."
     prone = ed.items[0]
-    assert (prone.protocol, prone.reps, prone.sets, prone.sides) == ("prone_hip_extension", 5, 1, "each")
+    assert (prone.protocol, prone.reps, prone.sets, prone.sides, prone.audio) == (
+        "prone_hip_extension", 5, 1, "each", ("warning",))
 
     # three visits, the patient recovering between them
     for f in RECOVERY:
