@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-import os
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -18,6 +17,7 @@ from emgfeedback.analysis import _plots
 from emgfeedback.analysis.result import TrialResult
 from emgfeedback.measures import latency_text
 from emgfeedback.model import Channel, Side
+from emgfeedback.storage.private_files import write_output
 
 __all__ = ["render_report", "trial_section", "assemble_report", "write_report", "MAX_TABLE_REPS"]
 
@@ -223,15 +223,5 @@ def write_report(results: Sequence[TrialResult], path: "str | Path", *, title: s
                  mvc_uv: "Mapping[str, float] | None" = None, mvc_note: str = "") -> Path:
     """Write :func:`render_report` to ``path`` (UTF-8, owner-only 0600 like the recordings,
     replacing a file of that name in one step); returns the path."""
-    p = Path(path)
     text = render_report(results, title=title, mvc_uv=mvc_uv, mvc_note=mvc_note)
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    try:  # patient data: created 0600 (never readable by others, even for a moment)
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return p
+    return write_output(path, text, force=True)

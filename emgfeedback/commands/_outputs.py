@@ -1,11 +1,11 @@
 """One overwrite policy for every file a command writes.
 
 Checked before any work starts (:func:`check_output`): the folder exists and is writable, the
-suffix is right, and the file does not exist unless ``--force`` was given. Written atomically
-(:func:`atomic_output`, :func:`write_output`): the data go to a temporary file in the same
-folder, created owner-only (0600, like the recordings), which then takes the final name in one
-step, so a reader never sees half a file and an interrupted command leaves the old file as it
-was. Without ``--force`` a file that appeared in the meantime is still not replaced.
+suffix is right, and the file does not exist unless ``--force`` was given. Written atomically and
+owner-only by :mod:`emgfeedback.storage.private_files` (:func:`atomic_output`,
+:func:`write_output`, re-exported here): a reader never sees half a file, an interrupted command
+leaves the old file as it was, and without ``--force`` a file that appeared in the meantime is
+still not replaced.
 
 Recordings are the exception: they are written as they are measured (crash-safe, not atomic),
 see :mod:`emgfeedback.storage.edf`.
@@ -13,16 +13,13 @@ see :mod:`emgfeedback.storage.edf`.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
+
+from emgfeedback.storage.private_files import atomic_output, write_output
 
 __all__ = ["check_output", "atomic_output", "write_output"]
-
-#: Permission bits of every file a command writes (patient data: owner only).
-OUTPUT_MODE = 0o600
 
 
 def check_output(path: "str | Path", option: str, *, force: bool,
@@ -60,50 +57,3 @@ def check_output(path: "str | Path", option: str, *, force: bool,
     if (p.exists() or p.is_symlink()) and not force:
         raise ValueError(f"{option} {p} already exists; choose another name or add --force to replace it")
     return p
-
-
-def _temporary_name(path: Path) -> Path:
-    # same folder (os.replace stays one rename), same suffix (writers choose formats by it)
-    return path.with_name(f".{path.stem}.{os.getpid()}-{secrets.token_hex(4)}.tmp{path.suffix}")
-
-
-@contextlib.contextmanager
-def atomic_output(path: "str | Path", *, force: bool) -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` to write; on success it becomes ``path`` (0600).
-
-    The body creates the temporary file (any writer: text, EDF, PNG). If the body raises, the
-    temporary file is removed and ``path`` is untouched. Without ``force`` an existing ``path``
-    is never replaced (``FileExistsError`` naming it, also when it appeared during the work).
-    """
-    final = Path(path)
-    tmp = _temporary_name(final)
-    try:
-        yield tmp
-        if not tmp.exists():
-            raise OSError(f"{final} was not written")
-        os.chmod(tmp, OUTPUT_MODE)
-        if force:
-            os.replace(tmp, final)
-        else:
-            try:
-                os.link(tmp, final)  # fails if final exists: no silent overwrite, even in a race
-            except FileExistsError:
-                raise FileExistsError(f"{final} already exists; add --force to replace it") from None
-            except OSError:  # no hard links here (some network or FAT folders)
-                if final.exists():
-                    raise FileExistsError(f"{final} already exists; add --force to replace it") from None
-                os.replace(tmp, final)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-
-
-def write_output(path: "str | Path", data: "str | bytes", *, force: bool) -> Path:
-    """Write ``data`` (text as UTF-8) to ``path`` atomically, owner-only; returns the path."""
-    with atomic_output(path, force=force) as tmp:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OUTPUT_MODE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    return Path(path)

@@ -11,10 +11,7 @@ recordings' medians; no plan, earlier visits or notes.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
@@ -32,6 +29,7 @@ from emgfeedback.model import Muscle, Side
 from emgfeedback.session.history import patient_history, patient_plan, targets_in_force
 from emgfeedback.session.plan import ExercisePlan, PlanItem, plan_item_from_protocol
 from emgfeedback.storage.deidentify import normalise_patient_code, validate_patient_code
+from emgfeedback.storage.private_files import write_output
 
 if TYPE_CHECKING:  # pragma: no cover
     from emgfeedback.calibration.clinic import Clinic
@@ -245,16 +243,7 @@ def write_handover(data: HandoverData, paths: Iterable["str | Path"]) -> list[Pa
     (a temporary file renamed into place), replacing files of the same name; returns the paths."""
     out = []
     for path in map(Path, paths):
-        blob = render_handover(data, path.suffix)
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}-{secrets.token_hex(4)}.tmp{path.suffix}")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        write_output(path, render_handover(data, path.suffix), force=True)
         out.append(path)
     return out
 
