@@ -287,7 +287,7 @@ class PatientScreen(QWidget):
             if math.isfinite(self.marker):
                 x = bar.x() + bar.width() * min(max(self.marker, 0.0), 1.0)
                 p.setPen(QPen(QColor(TEXT), max(bar.height() * 0.08, 4.0)))
-                p.drawLine(int(x), int(bar.y() - 6), int(x), int(bar.bottom() + 6))
+                p.drawLine(int(x), int(bar.y()), int(x), int(bar.bottom()))
             return
         for b, r in zip(self.bars, self._bar_rects(graphic)):
             vertical = kind == "sides"
