@@ -37,7 +37,10 @@ def fill(db: SessionDatabase) -> None:
         for lat in latencies:
             first = "glute_max" if lat < 0 else "lumbar_es"
             db.add_rep(sid, i, 10.0 * i, 10.0 * i + 3, protocol="prone_hip_extension", set_number=1, rep_number=i + 1,
-                       sides={s: {"gmax_minus_es_ms": lat, "first_to_fire": first} for s in ("left", "right")})
+                       sides={s: {"gmax_minus_es_ms": lat, "first_to_fire": first} for s in ("left", "right")},
+                       channels={"glute_max_left": {"peak_pct_mvc": 30.0 + 10 * k},
+                                 "glute_max_right": {"peak_pct_mvc": 50.0}},
+                       symmetry={"glute_max": -40.0 + 15 * k})
             i += 1
         for _ in range(2):
             db.add_rep(sid, i, 10.0 * i, 10.0 * i + 3, protocol="clamshell", side="left", set_number=1,
@@ -94,6 +97,12 @@ def test_trend_plots_are_the_visits_numbers_with_the_plans_goals(window) -> None
     assert ratio.goal_line.pen.style() == Qt.PenStyle.DashLine
     assert plots["gmax_minus_es_ms.left"].goal_line.value() == 0.0  # "glute max first"
     assert plots["glute_first_pct.left"].title.text().endswith("higher is better")
+    pct = plots["pct_mvc.glute_max_left"]  # %MVC reached, symmetry: the same, per visit
+    np.testing.assert_allclose(pct.curve.getData()[1], [30.0, 40.0, 50.0])
+    assert pct.title.text().endswith("higher is better") and pct.goal_line is None  # no %MVC target in the plan
+    sym = plots["symmetry_pct.glute_max"]
+    np.testing.assert_allclose(sym.curve.getData()[1], [40.0, 25.0, 10.0])
+    assert sym.title.text().endswith("lower is better")
     assert "tfl_to_gmed.clamshell.right" not in plots  # never measured: no empty plot
     assert page.trends_grid.empty.isHidden()
     # the bottom axis names each visit by number and date
