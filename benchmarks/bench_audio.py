@@ -99,12 +99,12 @@ def _feedback() -> AudioFeedback:
     return fb
 
 
-def _stats(ms: "list[float]") -> dict:
+def _stats(ms: "list[float]", digits: int = 1) -> dict:
     a = np.asarray(ms, float)
     if a.size == 0:
         return {"n": 0}
-    return {"n": int(a.size), "p50_ms": round(float(np.median(a)), 1), "p95_ms": round(float(np.percentile(a, 95)), 1),
-            "max_ms": round(float(a.max()), 1)}
+    return {"n": int(a.size), "p50_ms": round(float(np.median(a)), digits),
+            "p95_ms": round(float(np.percentile(a, 95)), digits), "max_ms": round(float(a.max()), digits)}
 
 
 def _device_run(duration_s: float, device: "int | str | None", via_timer: bool, latency: "float | str") -> dict:
@@ -158,7 +158,8 @@ def _compute_path(n_blocks: int = 3000) -> dict:
         audio.append(1000 * (t2 - t1))
         if len(fb.starts) > before:
             crossing.append(1000 * (t2 - t0))
-    return {"pipeline_ms": _stats(dsp), "feedback_ms": _stats(audio), "crossing_block_total_ms": _stats(crossing)}
+    return {"pipeline_ms": _stats(dsp, 3), "feedback_ms": _stats(audio, 3),
+            "crossing_block_total_ms": _stats(crossing, 3)}
 
 
 def main(argv: "list[str] | None" = None) -> int:

@@ -45,6 +45,8 @@ HYSTERESIS_PCT = 2.0
 #: The pitch tone is silent below this fraction of its full scale.
 PITCH_FLOOR = 0.05
 _PHASE_SOUND = {Phase.HOLD: "hold", Phase.REST: "rest", Phase.SET_REST: "rest", Phase.DONE: "done"}
+#: Most one-shot sounds queued: more only gather while no output renders.
+_MAX_QUEUED = 16
 _LEVELS = {"target_tone": 0.5, "pitch": 0.45, "cues": 0.6, "warning": 0.8}
 
 
@@ -136,6 +138,8 @@ class AudioFeedback:
     def on_update(self, update: "SessionUpdate", protocol: "Protocol | None" = None) -> None:
         """Decide what to play after one block (call it on the thread that produced it)."""
         with self._lock:
+            if len(self._shots) > _MAX_QUEUED or len(self._pending) > _MAX_QUEUED:  # nothing renders
+                del self._shots[:-_MAX_QUEUED], self._pending[:-_MAX_QUEUED]  # (no output): stale
             if (protocol.id if protocol is not None else None) != self._protocol_id:
                 self._apply_protocol(protocol)
             t_s, arrival = update.frame.t_s, update.arrival_s

@@ -157,3 +157,11 @@ def test_modes_are_checked_and_default_per_exercise():
     assert default_modes(audio_targets(PROTOCOLS["prone_hip_extension"])) == ("warning", "cues")
     t = audio_targets(PROTOCOLS["clamshell"], [parse_target("TFL:GMed <= 0.5")])
     assert (t.max_ratio, t.target_pct_mvc, t.max_latency_ms) == (0.5, 20.0, None)
+
+
+def test_sounds_do_not_pile_up_while_no_output_renders(tools):
+    fb = _feedback(("cues", "target_tone"), targets=[parse_target("GMax >= 40 %MVC")])
+    for k in range(2000):  # holds and tone switches for a long time, never rendered
+        events = [_event(k * 0.01, Phase.HOLD)]
+        fb.on_update(tools.update(k * 0.01, {"glute_max_left": 80.0 * (k % 2)}, events=events), SQUEEZE)
+    assert len(fb._shots) <= 20 and len(fb._pending) <= 20  # 16 kept + one update's
