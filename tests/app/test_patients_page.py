@@ -173,3 +173,19 @@ def test_a_bad_patient_code_is_one_line_before_any_window(capsys, monkeypatch) -
     assert main(["dashboard", "--patient", "John Smith"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "patient code refused" in err
+
+
+def test_a_damaged_database_is_one_line_on_the_page(qtbot, tmp_path, monkeypatch) -> None:
+    db_path = tmp_path / "db.sqlite3"
+    db_path.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv("EMGFEEDBACK_DB", str(db_path))
+    win = MainWindow("sim://", bridge=SessionBridge(fps=60.0), recent=RecentDevices(tmp_path / "r.json"), scenarios=[])
+    qtbot.addWidget(win)
+    win.show_view("patients")
+    text = win.patients_page.message.text()
+    assert text.startswith("Cannot read the session database:") and "\n" not in text
+    win.patient.code.setText("P-0201")  # the Plan tab says so too, and saves nothing
+    text = win.plan_editor.message.text()
+    assert text.startswith("Stored plan") and "is not a usable emgfeedback database" in text and "\n" not in text
+    win.plan_editor.add_exercise("clamshell")
+    assert not win.plan_editor.save() and win.plan_editor.message.text().startswith("Not saved:")
