@@ -146,15 +146,22 @@ class PatientScreen(QWidget):
         self.marker: float = math.nan  # balance bar: the last rep's position, 0–1
         self.verdict: tuple[str, str] = ("", "neutral")
         self.score = ""
+        self._texts: tuple = ()
 
     def set_content(self, protocol: "Protocol | None", state: "RunnerState | None", bars: list[Bar],
                     marker: float, verdict: tuple[str, str], score: str) -> None:
-        """Show this; repaints only when something changed."""
-        new = (protocol, state, bars, marker, verdict, score)
-        old = (self.protocol, self.state, self.bars, self.marker, self.verdict, self.score)
-        if new != old:
-            self.protocol, self.state, self.bars, self.marker, self.verdict, self.score = new
+        """Show this; repaints what changed: everything when a text changed, else only the
+        feedback element's graphic when its bars or marker moved."""
+        texts = (protocol, phase_word(state), countdown_text(state), counter_text(state), side_text(state),
+                 state.cue if state is not None else "", verdict, score)
+        graphic = (bars, marker) != (self.bars, self.marker)
+        self.protocol, self.state, self.bars, self.marker, self.verdict, self.score = (
+            protocol, state, bars, marker, verdict, score)
+        if texts != self._texts:
+            self._texts = texts
             self.update()
+        elif graphic:
+            self.update(self.element_rects()[1].toAlignedRect())
 
     @property
     def kind(self) -> str:
@@ -255,12 +262,15 @@ class PatientScreen(QWidget):
         h = (graphic.height() - gap * (n - 1)) / n
         return [QRectF(x, graphic.y() + i * (h + gap), w, h) for i in range(n)]
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt name
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
+        dirty = QRectF(event.rect())
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), QColor(BG))
+        p.fillRect(event.rect(), QColor(BG))
         self._paint_element(p)
         for b in self.text_boxes():
+            if not b.rect.intersects(dirty):
+                continue
             p.setFont(b.font)
             p.setPen(QColor(b.color))
             p.drawText(b.rect, b.flags, b.text)

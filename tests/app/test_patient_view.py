@@ -195,6 +195,33 @@ def test_balance_marker_follows_the_hip_during_a_hold_and_the_rep_after(qtbot, p
     assert live > 10 and after > 0
 
 
+def test_moving_bars_repaint_only_the_element(qtbot, protocols) -> None:
+    view = PatientView()
+    qtbot.addWidget(view)
+    view.resize(1366, 768)
+    view.show()
+    qtbot.waitExposed(view)
+    screen = view.screen_widget
+    painted: list = []
+    paint = screen.paintEvent
+    screen.paintEvent = lambda event: (painted.append(event.rect()), paint(event))
+    p = protocols["bridge"]
+    updates, ids = _engine_updates(p)
+    hold = [u for u in updates if u.runner.phase is Phase.HOLD]
+    view.show_updates(hold[:1], p, ids)
+    qtbot.waitUntil(lambda: bool(painted))
+    painted.clear()
+    moved = dataclasses.replace(hold[0], percent_mvc=hold[0].percent_mvc * 0.5)  # same second, same texts
+    view.show_updates([moved], p, ids)
+    qtbot.waitUntil(lambda: bool(painted))
+    assert painted == [screen.element_rects()[1].toAlignedRect()]
+    painted.clear()
+    later = next(u for u in hold if countdown_text(u.runner) != countdown_text(hold[0].runner))
+    view.show_updates([later], p, ids)  # the countdown changed: everything
+    qtbot.waitUntil(lambda: bool(painted))
+    assert painted == [screen.rect()]
+
+
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
 def test_type_follows_the_3_m_rule(qtbot, protocols, size) -> None:
     view = PatientView()
