@@ -103,6 +103,10 @@ class AudioControls(QWidget):
         """Sound on (opens the output the first time; one line when there is none) or muted."""
         if on and not self.output.active and not self.output.start():
             log.info("%s", self.output.status)
+            self.sound.blockSignals(True)
+            self.sound.setChecked(False)  # shows what is true: silent (check again to retry)
+            self.sound.blockSignals(False)
+            on = False
         self.feedback.set_muted(not on)
         self.show_status()
 

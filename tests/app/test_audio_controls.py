@@ -92,6 +92,7 @@ def test_no_audio_device_is_one_line_and_the_session_goes_on(qtbot, window, monk
     monkeypatch.setitem(sys.modules, "sounddevice", sd)
     audio.sound.setChecked(True)
     assert audio.status.text() == "no audio output: Error querying device -1; audio feedback off"
+    assert not audio.sound.isChecked()  # silent, and says so; checking again retries
     before = win.bridge.live.blocks
     win.start_protocol("glute_squeeze")
     qtbot.waitUntil(lambda: win.bridge.live.blocks > before + 50, timeout=20_000)
