@@ -16,12 +16,13 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from emgfeedback.calibration.protocols import SIDES, Protocol
+from emgfeedback.calibration.protocols import SIDES, Feedback, Protocol
 from emgfeedback.measures.targets import Target, parse_target, targets_from_protocol
+from emgfeedback.model import Muscle
 from emgfeedback.validation import did_you_mean
 
 __all__ = ["AUDIO_MODES", "PlanItem", "ExercisePlan", "plan_item_from_protocol", "protocol_for",
-           "plan_to_json", "plan_from_json", "validate_plan_item", "PLAN_FORMAT"]
+           "plan_to_json", "plan_from_json", "validate_plan_item", "PLAN_FORMAT", "feedback_for"]
 
 #: Audio feedback modes an exercise can use (``emgfeedback.audio`` plays them): a tone while the
 #: target muscle is above its target %MVC, pitch rising with activation, a warning sound when
@@ -153,8 +154,8 @@ def plan_item_from_protocol(protocol: Protocol) -> PlanItem:
 
 
 def protocol_for(item: PlanItem, protocols: Mapping[str, Protocol]) -> Protocol:
-    """The template of ``item`` with the plan's reps, sets, hold, rest and sides: what the
-    runner plays.
+    """The template of ``item`` with the plan's reps, sets, hold, rest and sides, and its targets
+    in the live feedback (:func:`feedback_for`): what the runner plays and the screens judge.
 
     Raises
     ------
@@ -165,7 +166,37 @@ def protocol_for(item: PlanItem, protocols: Mapping[str, Protocol]) -> Protocol:
     if template is None:
         raise _unknown_protocol(item.protocol, protocols)
     return dataclasses.replace(template, reps=item.reps, sets=item.sets, hold_s=item.hold_s,
-                               rest_s=item.rest_s, sides=item.sides)
+                               rest_s=item.rest_s, sides=item.sides,
+                               feedback=feedback_for(template.feedback, item.targets))
+
+
+def feedback_for(feedback: Feedback, targets: "tuple[Target, ...]") -> Feedback:
+    """The template's live feedback with the plan's targets in force, so the gauges, the patient
+    view and the sounds judge the goals the clinician set, not the template's.
+
+    ``TFL:GMed ≤ x`` sets the ratio limit; ``glute max first`` the pair GMax before ES;
+    ``L/R symmetry ≤ x`` the asymmetry limit; ``M ≥ lo %MVC`` (with ``M ≤ hi %MVC``, else the
+    template's upper bound when above ``lo``, else 200) the %MVC zone of M when M is the muscle
+    the feedback shows (or the feedback names none). The metric stays the template's.
+    """
+    changes: dict = {}
+    for t in targets:
+        if t.metric == "tfl_to_gmed" and t.op == "<=":
+            changes["max_ratio"] = t.value
+        elif t.metric == "glute_first":
+            changes.update(first=Muscle.GLUTE_MAX, before=Muscle.LUMBAR_ES)
+        elif t.metric == "symmetry" and t.op == "<=":
+            changes["max_asymmetry_pct"] = t.value
+    shown = feedback.muscle
+    lows = [t for t in targets if t.metric == "pct_mvc" and t.op == ">=" and (shown is None or t.muscle is shown)]
+    if len(lows) == 1:
+        low = lows[0]
+        highs = [t.value for t in targets if t.metric == "pct_mvc" and t.op == "<=" and t.muscle is low.muscle]
+        old_high = feedback.target_pct_mvc[1] if feedback.target_pct_mvc else 200.0
+        high = min(highs) if highs else (old_high if old_high > low.value else 200.0)
+        if high > low.value:
+            changes.update(muscle=low.muscle, target_pct_mvc=(float(low.value), float(high)))
+    return dataclasses.replace(feedback, **changes) if changes else feedback
 
 
 def _unknown_protocol(name: str, protocols: Mapping[str, Protocol]) -> ValueError:

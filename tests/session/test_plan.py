@@ -9,6 +9,7 @@ import pytest
 
 from emgfeedback.calibration import load_protocols
 from emgfeedback.measures.targets import parse_target
+from emgfeedback.model import Muscle
 from emgfeedback.session import ProtocolRunner
 from emgfeedback.session.plan import (
     AUDIO_MODES,
@@ -120,3 +121,19 @@ def test_the_runner_plays_the_template_with_the_plans_numbers(protocols) -> None
     assert len(holds) == 3
     with pytest.raises(ValueError, match="clamshel: no such protocol"):
         protocol_for(_item(protocol="clamshel"), protocols)
+
+
+def test_the_plans_targets_drive_the_live_feedback(protocols) -> None:
+    clam = protocols["clamshell"]  # template: TFL:GMed ≤ 0.6, GMed zone [20, 60] %MVC
+    played = protocol_for(_item(targets=("TFL:GMed ≤ 0.45", "GMed ≥ 35 %MVC")), protocols)
+    assert played.feedback.metric == clam.feedback.metric
+    assert played.feedback.max_ratio == 0.45
+    assert played.feedback.target_pct_mvc == (35.0, 60.0)  # the template's upper bound kept
+    capped = protocol_for(_item(targets=("GMed ≥ 35 %MVC", "GMed ≤ 50 %MVC")), protocols)
+    assert capped.feedback.target_pct_mvc == (35.0, 50.0) and capped.feedback.max_ratio == clam.feedback.max_ratio
+    other_muscle = protocol_for(_item(targets=("GMax ≥ 35 %MVC",)), protocols)
+    assert other_muscle.feedback == clam.feedback  # the feedback shows GMed: a GMax goal does not move it
+    prone = protocol_for(_item(protocol="prone_hip_extension", targets=("glute max first", "symmetry <= 12 %")),
+                         protocols)
+    assert (prone.feedback.first, prone.feedback.before) == (Muscle.GLUTE_MAX, Muscle.LUMBAR_ES)
+    assert prone.feedback.max_asymmetry_pct == 12.0
