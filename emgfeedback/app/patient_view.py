@@ -25,7 +25,7 @@ import math
 from typing import Any, Sequence
 
 import numpy as np
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -61,14 +61,7 @@ class PatientView(QWidget):
 
     Esc leaves full screen (and closes the window when it is not full screen); a double click
     toggles full screen. :meth:`place` puts it full screen on a second monitor when there is one.
-
-    Signals
-    -------
-    closed()
-        The window was closed (Esc or the window manager).
     """
-
-    closed = Signal()
 
     def __init__(self, parent: "QWidget | None" = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -205,8 +198,7 @@ class PatientView(QWidget):
         super().keyPressEvent(event)
 
     def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
-        self.showNormal() if self.isFullScreen() else self.showFullScreen()
-
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
-        self.closed.emit()
-        super().closeEvent(event)
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
