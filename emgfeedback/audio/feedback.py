@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
-from emgfeedback.audio.exercise import AudioTargets, audio_targets, check_modes, default_modes
+from emgfeedback.audio.exercise import audio_targets, check_modes, default_modes
 from emgfeedback.audio.synth import PITCH_RANGE_HZ, SAMPLE_RATE_HZ, TONE_HZ, Voice, cue_sound, pitch_hz
 from emgfeedback.model import Channel, Side
 from emgfeedback.session.runner import Phase

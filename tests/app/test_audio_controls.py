@@ -11,9 +11,9 @@ import types
 
 import pytest
 
+from emgfeedback.measures.targets import parse_target
 from emgfeedback.model import Side
 from emgfeedback.session.plan import ExercisePlan, PlanItem, plan_to_json
-from emgfeedback.measures.targets import parse_target
 from emgfeedback.storage.database import SessionDatabase
 
 #: Part-way recovered: some reps glute max first, some lumbar ES first.

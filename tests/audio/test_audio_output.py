@@ -9,7 +9,6 @@ import time
 import types
 
 import numpy as np
-import pytest
 
 from emgfeedback.audio import AudioFeedback, AudioOutput
 from emgfeedback.calibration import load_protocols

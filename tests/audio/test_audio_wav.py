@@ -9,7 +9,6 @@ import stat
 import time
 
 import numpy as np
-import pytest
 
 from emgfeedback.audio import AudioFeedback, read_wav, render_to_wav, write_wav
 from emgfeedback.calibration import load_protocols
