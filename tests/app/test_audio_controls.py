@@ -9,8 +9,10 @@ import dataclasses
 import sys
 import types
 
+import numpy as np
 import pytest
 
+from emgfeedback.audio import AudioFeedback, read_wav, render_to_wav
 from emgfeedback.measures.targets import parse_target
 from emgfeedback.model import Side
 from emgfeedback.session.plan import ExercisePlan, PlanItem, plan_to_json
@@ -35,7 +37,7 @@ def _checked(win):
     return tuple(m for m, act in win.audio_controls.actions.items() if act.isChecked())
 
 
-def test_the_warning_sounds_for_exactly_the_reps_where_lumbar_es_fired_first(qtbot, window):
+def test_the_warning_sounds_for_exactly_the_reps_where_lumbar_es_fired_first(qtbot, window, tmp_path):
     win, audio = window, window.audio_controls
     audio.sound.setChecked(True)
     assert audio.output.active
@@ -44,6 +46,8 @@ def test_the_warning_sounds_for_exactly_the_reps_where_lumbar_es_fired_first(qtb
     win.protocol_panel.select("prone_hip_extension")
     assert _checked(win) == ("warning", "cues")  # a firing-order exercise: its defaults
     protocol = dataclasses.replace(win.protocols["prone_hip_extension"], reps=4, sets=1, sides="left")
+    seen = []  # what the window's session fed the audio, to render it again in stream time
+    win.bridge.live.add_listener(lambda update, engine: seen.append((update, engine.protocol)))
     win.start_protocol(protocol)
     qtbot.waitUntil(lambda: win.protocol_panel.display.phase_text == "DONE", timeout=90_000)
     qtbot.waitUntil(lambda: sum(not r.artefact for r in win.reps) == 4, timeout=30_000)
@@ -54,6 +58,18 @@ def test_the_warning_sounds_for_exactly_the_reps_where_lumbar_es_fired_first(qtb
     assert log.count("warning") == len(es_first)
     assert log.count("hold") == 4 and log.count("rep") == 4 and log.count("done") == 1
     assert audio.feedback.samples > 0  # the output pulled the sound
+    # the same sounds rendered to a WAV in stream time: one buzz (two 311 Hz pulses) per ES-first rep
+    fb = AudioFeedback()
+    fb.configure(protocol.id, audio.feedback.modes_for(protocol))
+    render_to_wav(tmp_path / "visit.wav", fb, seen)
+    x, fs = read_wav(tmp_path / "visit.wav")
+    n = int(0.02 * fs)
+    frames = x[: len(x) // n * n].reshape(-1, n) * np.hanning(n)
+    spec = np.abs(np.fft.rfft(frames, axis=1))
+    f = np.fft.rfftfreq(n, 1 / fs)
+    buzz = spec[:, (f > 280) & (f < 340)].max(axis=1) > 0.1 * n / 4
+    pulses = int(np.sum(np.diff(buzz.astype(int)) == 1))
+    assert pulses == 2 * len(es_first)
 
 
 def test_the_plan_sets_the_sounds_and_targets_and_the_clinician_can_change_them(qtbot, window, tmp_path):
