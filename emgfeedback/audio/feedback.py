@@ -89,7 +89,8 @@ class AudioFeedback:
         #: Samples rendered so far.
         self.samples = 0
         #: Sounds started: ``(kind, arrival_s, sample)``: the block's arrival on the monotonic
-        #: clock (NaN when unknown) and the first sample of the sound.
+        #: clock (NaN when unknown, and for a sound queued behind another of the same update:
+        #: its wait is deliberate, not latency) and the first sample of the sound.
         self.starts: deque[tuple[str, float, int]] = deque(maxlen=4096)
         #: The sounds that started in the last :meth:`render` (same form).
         self.block_starts: list[tuple[str, float, int]] = []
@@ -154,7 +155,7 @@ class AudioFeedback:
             delay = 0
             for kind in shots:  # one after another, never on top of each other
                 self._shots.append([self._sounds[kind], -delay])
-                self._pending.append((kind, arrival, delay))
+                self._pending.append((kind, arrival if delay == 0 else math.nan, delay))  # queued: no latency
                 self.log.append((kind, t_s))
                 delay += len(self._sounds[kind]) + int(0.02 * self.sample_rate)
 

@@ -13,6 +13,7 @@ import numpy as np
 from emgfeedback.audio import AudioFeedback, AudioOutput
 from emgfeedback.calibration import load_protocols
 from emgfeedback.devices import open_device
+from emgfeedback.model import Side
 from emgfeedback.session import LiveSession
 
 SQUEEZE = load_protocols()["glute_squeeze"]
@@ -121,3 +122,21 @@ def test_the_null_output_renders_in_real_time_without_a_sound_card():
     out.close()
     assert not out.active and out.status == "audio off"
     assert 0.3 * 44100 <= fb.samples <= 0.8 * 44100  # paced by the clock, not as fast as it can
+
+
+def test_a_sound_queued_behind_another_is_not_counted_as_latency(tools):
+    from emgfeedback.measures import RepMetrics
+    from emgfeedback.measures.targets import parse_target
+    from emgfeedback.session.runner import Phase, PhaseEvent
+
+    fb = AudioFeedback()
+    fb.configure(SQUEEZE.id, ("cues", "warning"), [parse_target("glute max first")])
+    rep = RepMetrics(index=0, start_s=0.0, end_s=1.0, core_s=(0.2, 0.8), rep_number=1,
+                     gmax_minus_es_ms={Side.LEFT: 40.0})
+    u = tools.update(1.0, {}, events=[PhaseEvent(1.0, Phase.REST, 1, 1, None, "")], reps=[rep])
+    fb.on_update(type(u)(**{**u.__dict__, "arrival_s": 5.0}), SQUEEZE)
+    for _ in range(200):
+        fb.render(256)
+    kinds = [(k, a) for k, a, _ in fb.starts]
+    assert [k for k, _ in kinds] == ["rest", "rep", "warning"]  # one after another
+    assert kinds[0][1] == 5.0 and all(a != a for _, a in kinds[1:])  # only the first has an arrival
