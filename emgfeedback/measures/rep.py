@@ -17,7 +17,8 @@ Definitions (docs/metrics.md gives them with references):
   (:func:`emgfeedback.dsp.timing.firing_order`);
 - latency per side: ``onset(GMax) − onset(ES)``, ms — **negative: glute max fired first**;
 - TFL/GMed ratio per side: mean TFL over mean GMed envelope over the core window
-  (:func:`emgfeedback.dsp.ratios.tfl_to_glute_ratio`), only when both muscles were active;
+  (:func:`emgfeedback.dsp.ratios.tfl_to_glute_ratio`), when GMed was active (a TFL that stayed
+  quiet gives its low ratio: the goal of a clamshell, judged met);
 - GTA index per side (Selkowitz 2013): from %MVC of GMed, GMax and TFL, only with MVC values
   for all three and at least one of them active;
 - symmetry per muscle: ``(L − R) / ((L + R)/2) × 100`` of %MVC (µV without MVC), only when the
@@ -236,7 +237,7 @@ def measure_rep(
             except KeyError:
                 pass
         t, g, gx = row(Muscle.TFL, s), row(Muscle.GLUTE_MED, s), row(Muscle.GLUTE_MAX, s)
-        if t is not None and g is not None and on[t] and on[g]:
+        if t is not None and g is not None and on[g]:  # a quiet TFL is a low ratio, not no ratio
             r = tfl_to_glute_ratio(env[t, cw], env[g, cw])
             if math.isfinite(r):
                 ratio[s] = r

@@ -36,14 +36,17 @@ def test_latency_sign_negative_when_glute_max_fires_first() -> None:
     assert latency_text(70.0) == "+70 ms (lumbar ES first)"
 
 
-def test_ratio_only_when_both_tfl_and_gmed_active() -> None:
+def test_ratio_when_gmed_active_a_quiet_tfl_is_a_low_ratio() -> None:
     env = _env({"tfl_left": 60.0, "glute_med_left": 120.0, "lumbar_es_left": 80.0})
     both = measure_rep(0, [Onset(0.5, 2.5, "tfl_left"), Onset(0.5, 2.5, "glute_med_left")], env, FS, LAYOUT)
     assert both.tfl_to_glute_ratio[Side.LEFT] == pytest.approx(0.5)
     only_es = measure_rep(0, [Onset(0.5, 2.5, "lumbar_es_left")], env, FS, LAYOUT)
     assert only_es.tfl_to_glute_ratio == {}
-    one = measure_rep(0, [Onset(0.5, 2.5, "tfl_left")], env, FS, LAYOUT)
-    assert one.tfl_to_glute_ratio == {}
+    tfl_alone = measure_rep(0, [Onset(0.5, 2.5, "tfl_left")], env, FS, LAYOUT)
+    assert tfl_alone.tfl_to_glute_ratio == {}  # GMed did not work: nothing to compare with
+    quiet = _env({"glute_med_left": 120.0})  # TFL stays at rest (1 µV) while GMed works
+    gmed_alone = measure_rep(0, [Onset(0.5, 2.5, "glute_med_left")], quiet, FS, LAYOUT)
+    assert gmed_alone.tfl_to_glute_ratio[Side.LEFT] == pytest.approx(1.0 / 120.0)  # glute-led: judged
 
 
 def test_symmetry_only_when_the_muscle_worked_on_both_sides() -> None:
