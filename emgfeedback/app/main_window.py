@@ -565,11 +565,17 @@ def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_
     win.show()
     fit_to_screen(win)  # fills the screen's available area, frame included, never more
     QTimer.singleShot(300, lambda: fit_to_screen(win))  # again once the window manager drew the frame
-    if win.connect_device(url):
-        if protocol:
-            win.start_protocol(protocol)
-        if mvc:
-            win.start_mvc()
+    if win.connect_device(url) and (protocol or mvc):
+        # started once the device streams: a connect starts clean (no protocol), so a protocol
+        # started before it would run on the worker while the window had forgotten it
+        def start_once(_info: object) -> None:
+            win.bridge.connected.disconnect(start_once)
+            if protocol:
+                win.start_protocol(protocol)
+            if mvc:
+                win.start_mvc()
+
+        win.bridge.connected.connect(start_once)  # queued from the worker: the loop below runs it
     if on_ready is not None:
         on_ready(win)
     result = {"code": 0}

@@ -74,3 +74,24 @@ def test_screenshot_is_written(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+@pytest.mark.slow
+def test_a_protocol_given_at_start_is_the_windows_once_the_device_streams(tmp_path: Path) -> None:
+    """``dashboard --protocol ID``: the window (summary, patient view) knows the running
+    exercise, not only the session worker — a connect starts clean, so it starts after it."""
+    script = (
+        "import sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from emgfeedback.app.main_window import run_dashboard\n"
+        "seen = {}\n"
+        "def ready(win):\n"
+        "    QTimer.singleShot(2500, lambda: seen.update(protocol=win.protocol and win.protocol.id))\n"
+        "code = run_dashboard('sim://?scenario=healthy&follow=1', protocol='clamshell', exit_after=3.0,\n"
+        "                     on_ready=ready, audio=False)\n"
+        "print(seen)\n"
+        "sys.exit(code)\n")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=90)
+    assert proc.returncode == 0, proc.stderr
+    assert "'protocol': 'clamshell'" in proc.stdout, proc.stdout
