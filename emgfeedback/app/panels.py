@@ -191,25 +191,25 @@ class RecordIndicator(QWidget):
 
     def __init__(self, parent: "QWidget | None" = None) -> None:
         super().__init__(parent)
-        self.setFixedSize(190, 28)
+        self.setFixedSize(180, 28)
         self.text = ""
+        self.hide()  # takes room beside the tabs only while recording
 
     def set_text(self, text: str) -> None:
-        """Show ``text`` (empty: nothing); repaints only when it changed."""
+        """Show ``text`` (empty: nothing, and no room taken); repaints only when it changed."""
         if text != self.text:
             self.text = text
+            self.setVisible(bool(text))
             self.update()
 
     def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt name
-        from PySide6.QtGui import QColor, QFont, QPainter
+        from PySide6.QtGui import QColor, QPainter
 
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(PANEL))
         if self.text:
-            f = QFont()
-            f.setPixelSize(16)
-            f.setBold(True)
-            p.setFont(f)
+            # 16 px, smaller for an hour-long recording's longer text: never cut in the fixed box
+            p.setFont(fit_font("● " + self.text, self.width(), self.height(), 16, bold=True))
             p.setPen(QColor(BAD))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignVCenter, "● " + self.text)
         p.end()
@@ -232,7 +232,9 @@ class PatientBar(QFrame):
         self.setObjectName("panel")
         lay = QHBoxLayout(self)
         lay.setContentsMargins(10, 1, 2, 1)  # it sits beside the tabs, as high as the tab bar
-        lay.addWidget(QLabel("Patient code"))
+        label = QLabel("Patient")  # short: six tabs and this bar share one row at 1366 px
+        label.setToolTip("De-identified patient code")
+        lay.addWidget(label)
         self.code = QLineEdit()
         self.code.setPlaceholderText("e.g. P-0042")
         self.code.setToolTip("De-identified code only: letters, digits, '-' or '_', with a digit. Never a name.")
@@ -241,7 +243,7 @@ class PatientBar(QFrame):
         self.code.setStyleSheet("padding: 3px 6px;")  # as high as the tab bar it sits beside
         self.code.textChanged.connect(self._check)
         lay.addWidget(self.code)
-        self.message = ElidedLabel("", min_width=60, hint_width=160)
+        self.message = ElidedLabel("", min_width=60, hint_width=100)
         self.message.setStyleSheet(f"color: {BAD};")
         lay.addWidget(self.message, 1)
         self.indicator = RecordIndicator()

@@ -45,7 +45,7 @@ QLineEdit, QComboBox {{ background: #11151b; border: 1px solid #3a4656; border-r
                         padding: 6px; font-size: 16px; }}
 QLineEdit[invalid="true"] {{ border: 2px solid {BAD}; }}
 QTabWidget::pane {{ border: none; }}
-QTabBar::tab {{ background: {PANEL}; padding: 9px 20px; font-size: 16px; margin-right: 4px;
+QTabBar::tab {{ background: {PANEL}; padding: 9px 14px; font-size: 16px; margin-right: 2px;
                border-top-left-radius: 8px; border-top-right-radius: 8px; color: {MUTED}; }}
 QTabBar::tab:selected {{ background: #2b3441; color: {TEXT}; }}
 QTableWidget {{ background: {PANEL}; gridline-color: #2b3441; font-size: 15px; }}

@@ -169,6 +169,22 @@ def test_every_control_fits_at_screen_size(qtbot, tmp_path, styled, size) -> Non
     assert max(font.horizontalAdvance(t) for t in labels) <= axis.width() - 4
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_tab_fits_beside_the_patient_bar(qtbot, tmp_path, styled, size) -> None:
+    """All tabs one click away without scroll arrows, idle and while recording (the recording
+    indicator takes room beside the tabs only then)."""
+    win = _window(qtbot, tmp_path)
+    win.resize(*size)
+    qtbot.waitUntil(lambda: (win.width(), win.height()) == size, timeout=5000)
+    bar = win.tabs.tabBar()
+    for recording in ("", "REC 01:23 · 2.4 MB"):
+        win.patient.indicator.set_text(recording)
+        qtbot.wait(50)  # layouts settle
+        assert bar.width() >= bar.sizeHint().width(), (recording, bar.width(), bar.sizeHint().width())
+        last = bar.tabRect(bar.count() - 1)
+        assert last.right() <= bar.width(), (recording, last, bar.width())
+
+
 def test_long_connect_error_does_not_widen_the_window(qtbot, tmp_path, styled) -> None:
     reason = ("the port answered with" + " garbage" * 40).strip()
     assert len(reason) >= 300
