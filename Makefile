@@ -51,6 +51,8 @@ bench-all: $(STAMP)
 	$(BIN)/python benchmarks/bench_batch.py
 	$(BIN)/python benchmarks/bench_alarms.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_ui.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_patient_view.py
+	$(BIN)/python benchmarks/bench_audio.py  # a real stream needs an audio output (docs/audio.md)
 
 # Long property-based runs: 10^5 damaged byte streams through each decoder.
 FUZZ_EXAMPLES ?= 100000
@@ -64,6 +66,8 @@ SOAK_HOURS ?= 8
 soak: $(STAMP)
 	$(BIN)/python benchmarks/bench_speed.py --duration 60 --soak-hours $(SOAK_HOURS)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_ui.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_patient_view.py
+	$(BIN)/python benchmarks/bench_audio.py  # a real stream needs an audio output (docs/audio.md)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
