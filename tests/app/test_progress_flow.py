@@ -1,9 +1,12 @@
 """Issue 13's must-show, through the real window: a new patient (P-0101), their plan (prone hip
 extension 5 reps × 1 set each side, "glute max first"; clamshell "TFL:GMed ≤ 0.6"), three visits
 on a simulated low-back-pain patient whose glute timing improves between visits
-(``sim://?scenario=lbp-lumbar-first&recovery=0|0.5|1``), and the Patients tab showing it: 3 visits,
-% glute-first rising and GMax − ES latency falling in the page's data and in the plotted curves,
-with the plan's goal line.
+(``sim://?scenario=lbp-lumbar-first&recovery=0|0.5|1``), the plan's warning sound heard for exactly
+the reps where lumbar ES fired first (rendered to WAV and counted), the Patients tab showing the
+improvement (3 visits, % glute-first rising and GMax − ES latency falling in the page's data and in
+the plotted curves, with the plan's goal line) and the handover report made from the Summary tab
+(its PDF's text: patient, visit 3 of 3, verdicts, comparison with the first and previous visit,
+notes).
 
 ``EMGFEEDBACK_PROGRESS_SCREENSHOTS=DIR`` saves the Patients and Plan tabs as
 ``DIR/progress-page.png`` and ``DIR/plan-editor.png`` (docs/dashboard.md gives the command).
@@ -17,11 +20,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import io
+
 import numpy as np
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
 from emgfeedback.app.bridge import SessionBridge
+from emgfeedback.audio import AudioFeedback, read_wav, render_to_wav
 from emgfeedback.app.main_window import MainWindow
 from emgfeedback.app.panels import RecentDevices
 from emgfeedback.storage.database import SessionDatabase
@@ -34,6 +41,17 @@ def counted(win: MainWindow) -> int:
     return sum(not r.artefact for r in win.reps)
 
 
+def buzz_pulses(path: Path) -> int:
+    """Warning pulses (311 Hz) in a rendered WAV: the warning is two pulses."""
+    x, fs = read_wav(path)
+    n = int(0.02 * fs)
+    frames = x[: len(x) // n * n].reshape(-1, n) * np.hanning(n)
+    spec = np.abs(np.fft.rfft(frames, axis=1))
+    f = np.fft.rfftfreq(n, 1 / fs)
+    buzz = spec[:, (f > 280) & (f < 340)].max(axis=1) > 0.1 * n / 4
+    return int(np.sum(np.diff(buzz.astype(int)) == 1))
+
+
 def curve_y(win: MainWindow, key: str) -> np.ndarray:
     """The y values of a trend as plotted on the Patients tab."""
     _x, y = win.patients_page.trends_grid.plots[key].curve.getData()
@@ -43,6 +61,7 @@ def curve_y(win: MainWindow, key: str) -> np.ndarray:
 def test_three_visits_of_an_improving_patient_show_on_the_patients_tab(qtbot, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("EMGFEEDBACK_DB", str(tmp_path / "db.sqlite3"))
     monkeypatch.setenv("EMGFEEDBACK_RECORDINGS", str(tmp_path / "rec"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     win = MainWindow(URL.format(0), bridge=SessionBridge(fps=60.0), recent=RecentDevices(tmp_path / "recent.json"),
                      scenarios=[])
     qtbot.addWidget(win)
@@ -54,7 +73,10 @@ def test_three_visits_of_an_improving_patient_show_on_the_patients_tab(qtbot, tm
         from emgfeedback.app.layout import fit_to_screen
 
         fit_to_screen(win)
-    page, ed = win.patients_page, win.plan_editor
+    page, ed, audio = win.patients_page, win.plan_editor, win.audio_controls
+    audio.output.device = "null"  # the paced renderer: no sound card in tests
+    audio.sound.setChecked(True)
+    assert audio.output.active
 
     # a new patient, created on the Patients tab: its code goes to the patient bar
     win.show_view("patients")
@@ -80,14 +102,27 @@ def test_three_visits_of_an_improving_patient_show_on_the_patients_tab(qtbot, tm
         "prone_hip_extension", 5, 1, "each", ("warning",))
 
     # three visits, the patient recovering between them
+    es_first_reps = []
     for f in RECOVERY:
         win.show_view("live")
         assert win.connect_device(URL.format(f))
         qtbot.waitUntil(lambda: win.info is not None, timeout=20_000)
+        seen = []  # what the session fed the audio, to render it again in stream time
+        win.bridge.live.add_listener(lambda update, engine, seen=seen: seen.append((update, engine.protocol)))
         win.protocol_panel.select("prone_hip_extension")
+        warnings_before = [k for k, _ in audio.feedback.log].count("warning")
         win.protocol_panel.start.click()
         qtbot.waitUntil(lambda: win.protocol_panel.display.phase_text == "DONE", timeout=60_000)
         qtbot.waitUntil(lambda: counted(win) == 10, timeout=20_000)
+        # the plan's sound: a warning for exactly the reps where lumbar ES fired first
+        assert audio.feedback.modes == ("warning",)
+        es_first = sum(r.latency_ms(r.side) > 0 for r in win.reps if not r.artefact)
+        assert [k for k, _ in audio.feedback.log].count("warning") - warnings_before == es_first
+        heard = AudioFeedback()
+        heard.configure("prone_hip_extension", audio.feedback.modes_for(win.protocol))
+        render_to_wav(tmp_path / f"visit-{f}.wav", heard, seen)
+        assert buzz_pulses(tmp_path / f"visit-{f}.wav") == 2 * es_first
+        es_first_reps.append(es_first)
         win.show_view("plan")
         ed.notes.pain.setValue({"0": 6, "0.5": 4, "1": 2}[f])
         ed.notes.save.click()
@@ -120,6 +155,21 @@ def test_three_visits_of_an_improving_patient_show_on_the_patients_tab(qtbot, tm
         # "glute max first": the goal is below 0 ms, dashed; the last visit reached it
         assert plot.goal_line is not None and plot.goal_line.value() == 0.0
         assert plot.goal_line.pen.style() == Qt.PenStyle.DashLine and latency[-1] < plot.goal_line.value()
+
+    assert es_first_reps[0] == 10 and es_first_reps[-1] == 0, es_first_reps  # warned every rep, then none
+
+    # the handover report of the last visit, from the Summary tab
+    win.handover.opener = lambda url: None
+    win.show_view("summary")
+    win.handover.button.click()
+    qtbot.waitUntil(lambda: win.handover.button.text() == "Handover report", timeout=30_000)
+    pdf = win.handover.last[0]
+    assert pdf.suffix == ".pdf" and pdf.name.startswith("P-0101_")
+    text = re.sub(r"\s+", " ", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages))
+    for expected in ("Patient P-0101", "visit 3 of 3", "glute max fired before the lower back in 5 of 5 reps on the left",
+                     "goal met", "better than the previous visit; better than the first", "Pain: 2 / 10"):
+        assert expected in text, expected
+    assert "glute_max" not in text and "lumbar_es" not in text  # names a person reads
 
     shots = os.environ.get("EMGFEEDBACK_PROGRESS_SCREENSHOTS")
     if shots:
