@@ -1,4 +1,5 @@
-"""The main window: connect bar, patient code, and tabs Live / MVC / Summary / Placement.
+"""The main window: connect bar, patient code, and tabs Live / MVC / Summary / Placement /
+Patients / Plan; the status bar's sound controls and the patient view it opens.
 
 Everything shown comes from ``SessionUpdate``s the :class:`SessionBridge` drains on its QTimer;
 the traces are copied from the session's ring buffers once per frame (skipped when no sample
@@ -32,20 +33,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from emgfeedback.app.audio_controls import AudioControls  # issue 13 (AUDIO): audio feedback
+from emgfeedback.app.audio_controls import AudioControls
 from emgfeedback.app.bridge import SessionBridge
+from emgfeedback.app.handover_report import HandoverReport
+from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
 from emgfeedback.app.layout import ElidedLabel, fit_to_screen, window_size
 from emgfeedback.app.markers import MarkerControls
-from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
 from emgfeedback.app.mvc_controls import MvcControls
-from emgfeedback.app.handover_report import HandoverReport  # issue 13 (REPORT): handover report button
 from emgfeedback.app.pages import MvcPage, PlacementPage, SummaryPage
-from emgfeedback.app.patients_page import PatientsPage  # issue 13: patients and plan tabs
+from emgfeedback.app.panels import ConnectPanel, PatientBar, ProtocolPanel, RecentDevices
+from emgfeedback.app.patient_view import PatientView
+from emgfeedback.app.patients_page import PatientsPage
 from emgfeedback.app.plan_editor import PlanEditor
 from emgfeedback.app.recording import RecordingControls
-from emgfeedback.app.patient_view import PatientView  # issue 13 (VIEW): patient view, shortcuts
 from emgfeedback.app.shortcuts import ClinicianShortcuts
-from emgfeedback.app.panels import ConnectPanel, PatientBar, ProtocolPanel, RecentDevices
 from emgfeedback.app.theme import BAD, MUTED, STYLE_SHEET
 from emgfeedback.app.timeline import FiringTimeline
 from emgfeedback.app.traces import TracePanel
@@ -54,7 +55,7 @@ from emgfeedback.model import Channel, Side, StreamInfo
 from emgfeedback.measures import RepMetrics, summarise
 from emgfeedback.errors import EmgFeedbackError
 from emgfeedback.session import RunnerState, SessionUpdate, Visit, validate_patient_code
-from emgfeedback.session.plan import protocol_for  # issue 13 (UI helper)
+from emgfeedback.session.plan import protocol_for
 from emgfeedback.settings import ProcessingSettings
 
 __all__ = ["MainWindow", "run_dashboard", "VIEWS"]
@@ -188,12 +189,11 @@ class MainWindow(QMainWindow):
         self.summary_page = SummaryPage()
         self.tabs.addTab(self.summary_page, "Summary")
         self.tabs.addTab(PlacementPage(load_placements()), "Placement")
-        # --- issue 13 (UI helper): Patients and Plan tabs, in VIEWS order --------------------
+        # Patients and Plan tabs, in VIEWS order
         self.patients_page = PatientsPage(db_path, self.protocols)
         self.tabs.addTab(self.patients_page, "Patients")
         self.plan_editor = PlanEditor(self.protocols, db_path)
         self.tabs.addTab(self.plan_editor, "Plan")
-        # --- end issue 13 (UI helper) ---------------------------------------------------------
         self.status = ElidedLabel("", min_width=120, hint_width=520)  # its text never relayouts the window
         self.statusBar().addPermanentWidget(self.status)
 
@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
         self.recording.visit_for = self.visit_for
         self.mvc_controls.on_mvc_changed = self._store_mvc
         self.patient.code.textChanged.connect(self._patient_changed)
-        # --- issue 13 (VIEW): the patient view and the clinician's shortcuts (Ctrl+M among them) --
+        # the patient view and the clinician's shortcuts (Ctrl+M among them)
         self.runner_state: "RunnerState | None" = None
         self.patient_view: "PatientView | None" = None
         self.shortcuts = ClinicianShortcuts(self)
@@ -234,8 +234,7 @@ class MainWindow(QMainWindow):
             b.setStyleSheet("padding: 2px 10px; font-size: 14px;")
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.statusBar().addPermanentWidget(b)
-        # --- end issue 13 (VIEW) --------------------------------------------------------------
-        # --- issue 13 (UI helper): patient list and plan follow the patient bar ---------------
+        # patient list and plan follow the patient bar
         self.patients_page.patient_selected.connect(self._pick_patient)
         self.plan_editor.session_id_for = lambda: self.visit_for(self.patient.code.text()).ensure()
         self.plan_editor.notes.end.clicked.connect(self.end_visit)
@@ -243,22 +242,19 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(
             lambda _i: self.tabs.currentWidget() is self.patients_page and self.patients_page.refresh())
         self.plan_editor.set_patient(None)
-        # --- end issue 13 (UI helper) ---------------------------------------------------------
-        # --- issue 13 (REPORT): the Summary page's "Handover report" (PDF + HTML of the visit) --
+        # the Summary page's "Handover report" (PDF + HTML of the visit)
         self.handover = HandoverReport(
             self.patient.patient_code, db_path=db_path, folder=recordings_dir, parent=self.summary_page,
             visit_of=lambda code: self.visit.session_id if self.visit is not None and self.visit.patient_code == code
             else None)
         self.summary_page.layout().addWidget(self.handover)
-        # --- end issue 13 (REPORT) ------------------------------------------------------------
-        # --- issue 13 (AUDIO): audio feedback (Sound, volume, the exercise's sounds, status) ----
+        # audio feedback (Sound, volume, the exercise's sounds, status)
         self.audio_controls = AudioControls(self.bridge, self.protocols, self.protocol_panel.current,
                                             self.plan_editor.stored_item, enabled=audio, parent=self)
         self.statusBar().insertPermanentWidget(0, self.audio_controls)
         for changed in (self.protocol_panel.choice.currentIndexChanged, self.plan_editor.saved,
                         self.patient.code.textChanged):  # the exercise, its plan or the patient
             changed.connect(lambda *_: self.audio_controls.refresh())
-        # --- end issue 13 (AUDIO) -------------------------------------------------------------
 
     # ------------------------------------------------------------------ the visit
     def visit_for(self, code: str) -> Visit:
@@ -270,7 +266,7 @@ class MainWindow(QMainWindow):
             self.visit = Visit(code, self.db_path)
         return self.visit
 
-    # --- issue 13 (UI helper): patient picked on the Patients tab, end of a visit ------------
+    # patient picked on the Patients tab, end of a visit
     def _pick_patient(self, code: str) -> None:
         """A patient picked on the Patients tab: its code goes to the patient bar."""
         if self.patient.code.text() != code:
@@ -287,7 +283,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Visit ended: the next exercise, MVC or recording starts a new one.")
         self.plan_editor.notes.clear()
         self.patients_page.refresh()
-    # --- end issue 13 (UI helper) -----------------------------------------------------------
 
     def _attach_visit(self) -> None:
         """From now on every rep of the stream is stored in the patient's visit."""
@@ -316,7 +311,7 @@ class MainWindow(QMainWindow):
             if self.bridge.live is not None:
                 self.bridge.live.set_visit(None)
             self._clear_results()
-        self.plan_editor.set_patient(code)  # issue 13 (UI helper): this patient's plan
+        self.plan_editor.set_patient(code)  # this patient's plan
         self.patients_page.show_patient(code)
 
     def _clear_results(self) -> None:
@@ -329,7 +324,7 @@ class MainWindow(QMainWindow):
         for g in self.gauges.values():
             g.set_value(math.nan)
         self.symmetry.set_values({})
-        self.runner_state = None  # issue 13 (VIEW)
+        self.runner_state = None
         if self.patient_view is not None:
             self.patient_view.clear()
 
@@ -385,12 +380,11 @@ class MainWindow(QMainWindow):
         if isinstance(protocol, str):
             self.protocol_panel.select(protocol)
             protocol = self.protocols[protocol]
-        # --- issue 13 (UI helper): the patient's plan sets reps, sets, hold, rest and sides ---
+        # the patient's plan sets reps, sets, hold, rest and sides
         planned = self.plan_editor.stored_item(protocol.id)
         if planned is not None:
             protocol = protocol_for(planned, self.protocols)
             self.protocol_panel.show_protocol(protocol, f"plan of {self.plan_editor.code}")
-        # --- end issue 13 (UI helper) ---------------------------------------------------------
         self.protocol = protocol
         self._clear_results()
         self._apply_targets()
@@ -433,7 +427,7 @@ class MainWindow(QMainWindow):
         """Make and open the last recording's report."""
         self.recording.open_report()
 
-    # --- issue 13 (VIEW): the patient view ---------------------------------------------------
+    # the patient view
     def toggle_patient_view(self) -> None:
         """Open the patient view (full screen on a second monitor when there is one), or close it."""
         if self.patient_view is not None and self.patient_view.isVisible():
@@ -444,7 +438,6 @@ class MainWindow(QMainWindow):
             self.shortcuts.install(self.patient_view)
             self.patient_view.show_updates([], self.protocol, self.info.montage.ids if self.info else ())
         self.patient_view.place(self)
-    # --- end issue 13 (VIEW) ----------------------------------------------------------------
 
     def show_view(self, view: str) -> None:
         """Switch to a tab by name (one of ``VIEWS``)."""
@@ -502,7 +495,7 @@ class MainWindow(QMainWindow):
             self.summary_page.show_summary(summarise(self.reps, self.protocol))
             # per-rep symmetry (only muscles that worked on both sides in that rep)
             self.symmetry.set_values(self.last_rep.symmetry_pct)
-        # issue 13 (VIEW): the same updates drive the patient view and the shortcuts
+        # the same updates drive the patient view and the shortcuts
         self.runner_state = last.runner if last.runner is not None else self.runner_state
         if self.patient_view is not None:
             self.patient_view.show_updates(updates, self.protocol, self.info.montage.ids if self.info else ())
@@ -514,7 +507,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
         self.bridge.disconnect_device()
-        self.audio_controls.close_output()  # issue 13 (AUDIO)
+        self.audio_controls.close_output()
         if self.visit is not None:
             self.visit.end()
         super().closeEvent(event)
@@ -559,7 +552,7 @@ def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_
     app = QApplication.instance() or QApplication(["emgfeedback"])
     app.setStyleSheet(STYLE_SHEET)
     win = MainWindow(url, recordings_dir=recordings_dir, lsl=lsl, settings=settings, markers=markers, audio=audio)
-    if audio and not win.audio_controls.output.active:  # issue 13 (AUDIO): say it once
+    if audio and not win.audio_controls.output.active:  # say it once
         print(f"emgfeedback dashboard: {win.audio_controls.output.status}", file=sys.stderr)
     win.show_view(view)
     win.show()

@@ -39,7 +39,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--report", type=Path, default=None, metavar="OUT.html|OUT.pdf",
                    help="write a report: HTML with plots, or PDF; the handover report (plan, verdicts, "
                    "earlier visits, trends, notes) when the database knows the recordings' patient")
-    # --- handover report (issue 13, REPORT helper): clinic and database of --report
+    # the handover report: clinic and database of --report
     p.add_argument("--clinic", type=Path, default=None, metavar="FILE.toml",
                    help="clinic name, address and logo for --report (default "
                    "$XDG_CONFIG_HOME/emgfeedback/clinic.toml when it exists)")
@@ -184,7 +184,7 @@ def _bids_batches(files: "list[Path]", request: "BatchRequest", **where):
         yield from analyse_batch(list(group), req, **where)
 
 
-# --- handover report (issue 13, REPORT helper) ---------------------------------------------
+# the handover report
 def _clinic(args: argparse.Namespace):
     from emgfeedback.calibration.clinic import find_clinic
 

@@ -29,7 +29,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     add_db_argument(p)
     p.add_argument("--csv", type=Path, default=None, metavar="OUT.csv",
                    help="also write the whole history as CSV, one row per visit (file 0600)")
-    # --- handover report (issue 13, REPORT helper)
+    # the handover report
     p.add_argument("--report", type=Path, default=None, metavar="OUT.pdf|OUT.html",
                    help="also write the handover report of the latest visit (--visit: an earlier one), "
                    "PDF or HTML, file 0600 (docs/report.md)")
@@ -156,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- handover report (issue 13, REPORT helper) ---------------------------------------------
+# the handover report
 def _check_report(args: argparse.Namespace):
     """The clinic of ``--report`` (checked, like the output file, before any work)."""
     from emgfeedback.calibration.clinic import find_clinic
