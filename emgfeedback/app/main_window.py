@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from emgfeedback.app.audio_controls import AudioControls
 from emgfeedback.app.bridge import SessionBridge
+from emgfeedback.app.gui_gc import collect_in_gui_thread
 from emgfeedback.app.handover_report import HandoverReport
 from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
 from emgfeedback.app.layout import ElidedLabel, fit_to_screen, window_size
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
                  lsl: bool = False, settings: "ProcessingSettings | None" = None,
                  markers: Sequence[str] = (), audio: bool = False) -> None:
         super().__init__()
+        collect_in_gui_thread()  # never in a worker: a Qt destructor there can freeze the window
         self._drawn_total = -1
         self.setWindowTitle("emgfeedback — glute activation biofeedback")
         self.resize(window_size(self.screen().availableGeometry().size()))

@@ -11,11 +11,16 @@ import pytest  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _qt_test_paths(qapp):
-    """Keep QStandardPaths (recent devices) out of the user's real config folder."""
+    """Keep QStandardPaths (recent devices) out of the user's real config folder; collect the
+    garbage of each test's windows here, in the GUI thread, once they are closed (qtbot closes
+    them before this fixture ends), then give collection back to Python for the next test."""
     from PySide6.QtCore import QStandardPaths
+
+    from emgfeedback.app.gui_gc import restore_automatic_collection
 
     QStandardPaths.setTestModeEnabled(True)
     yield
+    restore_automatic_collection()
 
 
 @pytest.fixture()
