@@ -43,6 +43,7 @@ bench-all: $(STAMP)
 	$(BIN)/python benchmarks/bench_accuracy.py
 	$(BIN)/python benchmarks/bench_onset_ramps.py
 	$(BIN)/python benchmarks/bench_onset_start.py
+	$(BIN)/python benchmarks/bench_progress.py
 	$(BIN)/python benchmarks/bench_devices.py
 	$(BIN)/python benchmarks/bench_storage.py
 	$(BIN)/python benchmarks/bench_analysis.py
