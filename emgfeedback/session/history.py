@@ -3,7 +3,10 @@
 visits are judged against.
 
 The targets in force for an exercise are the plan's; an exercise the plan does not list is
-judged on its template's feedback target (``calibration/protocols/<id>.toml``).
+judged on its template's feedback target (``calibration/protocols/<id>.toml``). Each visit is
+judged against the plan as it stood then: the newest version saved before the visit ended (the
+first version for visits older than any plan — a plan is often written after the first
+assessment), so tightening a goal in week 3 does not rewrite what weeks 1 and 2 achieved.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from emgfeedback.session.plan import ExercisePlan, plan_from_json
 from emgfeedback.storage.database import SessionDatabase
 from emgfeedback.storage.deidentify import validate_patient_code
 
-__all__ = ["patient_history", "patient_plan", "targets_in_force"]
+__all__ = ["patient_history", "patient_plan", "plan_at", "targets_in_force"]
 
 
 def patient_plan(db: SessionDatabase, code: str) -> "ExercisePlan | None":
@@ -36,6 +39,29 @@ def patient_plan(db: SessionDatabase, code: str) -> "ExercisePlan | None":
         return plan_from_json(text)
     except ValueError as err:
         raise ValueError(f"the stored plan of {code} cannot be read: {err}") from None
+
+
+def _plan_versions(db: SessionDatabase, code: str) -> list[tuple[str, ExercisePlan]]:
+    """Every stored version of the patient's plan, oldest first: (saved at, plan)."""
+    code = validate_patient_code(code)
+    out = []
+    for saved_at, text in db.plan_history(code):
+        try:
+            out.append((saved_at, plan_from_json(text)))
+        except ValueError as err:
+            raise ValueError(f"a stored plan of {code} (saved {saved_at}) cannot be read: {err}") from None
+    return out
+
+
+def plan_at(versions: "list[tuple[str, ExercisePlan]]", ended_at: "str | None") -> "ExercisePlan | None":
+    """The plan a visit that ended at ``ended_at`` (ISO text; None: under way) was done under:
+    the newest version saved before it ended, else the first version; None without any."""
+    if not versions:
+        return None
+    if ended_at is None:
+        return versions[-1][1]
+    before = [plan for saved_at, plan in versions if saved_at <= ended_at]
+    return before[-1] if before else versions[0][1]
 
 
 def targets_in_force(plan: "ExercisePlan | None",
@@ -64,9 +90,10 @@ def patient_history(db: SessionDatabase, code: str, *,
     ValueError
         One line naming the visit when its stored data cannot be read (a damaged database).
     """
-    targets = targets_in_force(patient_plan(db, code), protocols)
+    versions = _plan_versions(db, code)
     history = []
     for row in db.sessions(code):
+        targets = targets_in_force(plan_at(versions, row.ended_at), protocols)
         mvc = db.session_mvc_record(row.id)
         try:
             history.append(session_progress(

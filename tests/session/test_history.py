@@ -62,9 +62,32 @@ def test_the_plans_targets_replace_the_templates(db) -> None:
     assert [t.text for t in targets["prone_hip_extension"]] == ["glute max first"]  # from the template
 
 
+def test_each_visit_is_judged_against_the_plan_as_it_stood_then(db) -> None:
+    def plan(limit: float) -> str:
+        return plan_to_json(ExercisePlan((PlanItem("clamshell", 10, 2, 3.0, 3.0, "each",
+                                                   targets=(f"TFL:GMed ≤ {limit}",)),)))
+
+    first, second, third = (_visit(db, d, r, 0.0) for d, r in ((2, 0.62), (9, 0.62), (16, 0.62)))
+    for sid in (first, second, third):  # ratios 0.47, 0.57, 0.67, 0.77 in each visit
+        db._db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?",
+                       (db.sessions("P-0042")[sid - first].started_at.replace("09:00", "10:00"), sid))
+    db.set_plan("P-0042", plan(0.8))
+    db._db.execute("UPDATE plans SET created_at = '2026-03-01T08:00:00'")  # before the first visit
+    db.set_plan("P-0042", plan(0.5))
+    db._db.execute("UPDATE plans SET created_at = '2026-03-12T08:00:00' WHERE id = (SELECT MAX(id) FROM plans)")
+    history = patient_history(db, "P-0042", protocols=load_protocols())
+    # visits 1 and 2 under "≤ 0.8" (4 of 4), visit 3 under the tightened "≤ 0.5" (1 of 4)
+    assert [h.on_target_pct["clamshell"] for h in history] == [100.0, 100.0, 25.0]
+    db._db.execute("UPDATE plans SET created_at = '2026-03-05T08:00:00' WHERE id = (SELECT MIN(id) FROM plans)")
+    history = patient_history(db, "P-0042", protocols=load_protocols())
+    assert history[0].on_target_pct["clamshell"] == 100.0  # older than any plan: the first plan
+
+
 def test_a_damaged_stored_plan_is_one_line_naming_the_patient(db) -> None:
     db.set_plan("P-0042", '{"format": 1, "items": [{"protocol": "clamshell", "reps": 0}]}')
     with pytest.raises(ValueError, match="^the stored plan of P-0042 cannot be read: clamshell: missing"):
+        patient_plan(db, "P-0042")
+    with pytest.raises(ValueError, match=r"^a stored plan of P-0042 \(saved .*\) cannot be read: clamshell: missing"):
         patient_history(db, "P-0042")
 
 
