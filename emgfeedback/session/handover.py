@@ -26,7 +26,7 @@ from emgfeedback.calibration import Protocol, load_protocols
 from emgfeedback.measures.progress import trend_series
 from emgfeedback.measures.targets import Target
 from emgfeedback.model import Muscle, Side
-from emgfeedback.session.history import patient_history, patient_plan, targets_in_force
+from emgfeedback.session.history import patient_history, plan_at, plan_versions, targets_in_force
 from emgfeedback.session.plan import ExercisePlan, PlanItem, plan_item_from_protocol
 from emgfeedback.storage.deidentify import normalise_patient_code, validate_patient_code
 from emgfeedback.storage.private_files import write_output
@@ -98,7 +98,8 @@ def collect_handover(db: "SessionDatabase", code: str, *, session_id: "int | Non
         raise ValueError(f"visit {session_id} is not a visit of patient {code}")
     upto = history[:ids.index(session_id) + 1] if session_id is not None else history
     this = upto[-1]
-    plan = patient_plan(db, code)
+    ended = {row.id: row.ended_at for row in db.sessions(code)}[this.session_id]
+    plan = plan_at(plan_versions(db, code), ended)  # the plan as it stood at that visit
     rows, _, names = _exercises(plan, this.protocols, protocols)
     targets = targets_in_force(plan, protocols)
     return HandoverData(

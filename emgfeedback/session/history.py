@@ -20,7 +20,7 @@ from emgfeedback.session.plan import ExercisePlan, plan_from_json
 from emgfeedback.storage.database import SessionDatabase
 from emgfeedback.storage.deidentify import validate_patient_code
 
-__all__ = ["patient_history", "patient_plan", "plan_at", "targets_in_force"]
+__all__ = ["patient_history", "patient_plan", "plan_at", "plan_versions", "targets_in_force"]
 
 
 def patient_plan(db: SessionDatabase, code: str) -> "ExercisePlan | None":
@@ -41,7 +41,7 @@ def patient_plan(db: SessionDatabase, code: str) -> "ExercisePlan | None":
         raise ValueError(f"the stored plan of {code} cannot be read: {err}") from None
 
 
-def _plan_versions(db: SessionDatabase, code: str) -> list[tuple[str, ExercisePlan]]:
+def plan_versions(db: SessionDatabase, code: str) -> list[tuple[str, ExercisePlan]]:
     """Every stored version of the patient's plan, oldest first: (saved at, plan)."""
     code = validate_patient_code(code)
     out = []
@@ -90,7 +90,7 @@ def patient_history(db: SessionDatabase, code: str, *,
     ValueError
         One line naming the visit when its stored data cannot be read (a damaged database).
     """
-    versions = _plan_versions(db, code)
+    versions = plan_versions(db, code)
     history = []
     for row in db.sessions(code):
         targets = targets_in_force(plan_at(versions, row.ended_at), protocols)
