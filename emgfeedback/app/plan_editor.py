@@ -105,6 +105,8 @@ class PlanEditor(QFrame):
         self.db_path = db_path
         self.code: "str | None" = None
         self.items: list[PlanItem] = []
+        self._stored: list[PlanItem] = []  # the current patient's plan as saved
+        self._drafts: dict[str, list[PlanItem]] = {}  # unsaved edits of patients left, by code
         self.errors: dict[str, str] = {}
         self.session_id_for: "Callable[[], int] | None" = None
         self._loading = False
@@ -206,19 +208,28 @@ class PlanEditor(QFrame):
         self.message.setStyleSheet(f"color: {BAD if error else GOOD};")
 
     def set_patient(self, code: "str | None") -> None:
-        """Load patient ``code``'s stored plan (None: nobody; the editor is disabled)."""
+        """Load patient ``code``'s stored plan (None: nobody; the editor is disabled). Unsaved
+        edits of the patient left are kept as a draft (the code field changes with every key
+        typed) and come back, said so, when that patient is entered again."""
         if code == self.code and code is not None:
             return
+        if self.code is not None and self.items != self._stored:
+            self._drafts[self.code] = list(self.items)
         self.code = code
-        self.items, self.errors = [], {}
+        self.items, self.errors, self._stored = [], {}, []
         self._say("")
         if code is not None:
             try:
                 with self._open() as db:
                     text = db.plan(code)
-                self.items = list(plan_from_json(text).items) if text else []
+                self._stored = list(plan_from_json(text).items) if text else []
+                self.items = list(self._stored)
             except (EmgFeedbackError, sqlite3.Error, OSError, ValueError) as err:
                 self._say(f"Stored plan of {code} cannot be read: {err}", error=True)
+            draft = self._drafts.pop(code, None)
+            if draft is not None:
+                self.items = draft
+                self._say(f"Unsaved changes to the plan of {code} are back: Save plan to store them.", error=True)
         self.headline.setText(f"Plan of {code}" if code else "Enter a patient code to edit their plan.")
         for w in (self.add, self.save_button, self.template, self.list):
             w.setEnabled(code is not None)
@@ -359,6 +370,7 @@ class PlanEditor(QFrame):
         except (EmgFeedbackError, sqlite3.Error, OSError, ValueError) as err:
             self._say(f"Not saved: {err}", error=True)
             return False
+        self._stored = list(self.items)
         self._say(f"Plan of {self.code} saved ({len(self.items)} exercise{'s' if len(self.items) != 1 else ''}).")
         self.saved.emit(self.code)
         return True

@@ -136,3 +136,22 @@ def test_notes_go_with_the_visit_and_end_visit_starts_a_new_one(qtbot, window) -
     assert win.visit.session_id != first  # the next thing stored starts the next visit
     with SessionDatabase() as db:
         assert len(db.sessions("P-0101")) == 2 and db.session_notes(first)["pain"] == 3
+
+
+def test_unsaved_edits_survive_retyping_the_patient_code(qtbot, window) -> None:
+    win, ed = window, window.plan_editor
+    qtbot.keyClicks(win.patient.code, "P-0101")
+    ed.add_exercise("clamshell")
+    ed.reps.setValue(7)
+    win.patient.code.clear()  # the clinician retypes the code: every key changes the patient
+    qtbot.keyClicks(win.patient.code, "P-0102")
+    assert ed.code == "P-0102" and ed.items == []
+    win.patient.code.clear()
+    qtbot.keyClicks(win.patient.code, "P-0101")
+    assert [(i.protocol, i.reps) for i in ed.items] == [("clamshell", 7)]  # the draft is back
+    assert ed.message.text().startswith("Unsaved changes to the plan of P-0101 are back")
+    assert stored_plan("P-0101") is None  # nothing stored until Save
+    assert ed.save()
+    win.patient.code.clear()
+    qtbot.keyClicks(win.patient.code, "P-0101")
+    assert ed.message.text() == "" and [i.reps for i in ed.items] == [7]  # saved: no draft
