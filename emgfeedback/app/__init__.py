@@ -126,7 +126,7 @@ def __getattr__(name: str) -> Any:
 
         return MainWindow
     if name == "run_dashboard":
-        from emgfeedback.app.main_window import run_dashboard
+        from emgfeedback.app.run import run_dashboard
 
         return run_dashboard
     if name == "SessionBridge":

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import math
 import sqlite3
-import sys
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -38,7 +37,7 @@ from emgfeedback.app.bridge import SessionBridge
 from emgfeedback.app.gui_gc import collect_in_gui_thread
 from emgfeedback.app.handover_report import HandoverReport
 from emgfeedback.app.indicators import MvcBars, QualityLights, RatioGauge, SymmetryView
-from emgfeedback.app.layout import ElidedLabel, fit_to_screen, window_size
+from emgfeedback.app.layout import ElidedLabel, window_size
 from emgfeedback.app.markers import MarkerControls
 from emgfeedback.app.mvc_controls import MvcControls
 from emgfeedback.app.pages import MvcPage, PlacementPage, SummaryPage
@@ -48,7 +47,7 @@ from emgfeedback.app.patients_page import PatientsPage
 from emgfeedback.app.plan_editor import PlanEditor
 from emgfeedback.app.recording import RecordingControls
 from emgfeedback.app.shortcuts import ClinicianShortcuts
-from emgfeedback.app.theme import BAD, MUTED, STYLE_SHEET
+from emgfeedback.app.theme import BAD, MUTED
 from emgfeedback.app.timeline import FiringTimeline
 from emgfeedback.app.traces import TracePanel
 from emgfeedback.calibration import Protocol, load_mvc_procedures, load_placements, load_protocols
@@ -59,7 +58,7 @@ from emgfeedback.session import RunnerState, SessionUpdate, Visit, validate_pati
 from emgfeedback.session.plan import protocol_for
 from emgfeedback.settings import ProcessingSettings
 
-__all__ = ["MainWindow", "run_dashboard", "VIEWS"]
+__all__ = ["MainWindow", "VIEWS"]
 
 #: Tabs by name (``--view``).
 VIEWS = ("live", "mvc", "summary", "placement", "patients", "plan")
@@ -513,79 +512,3 @@ class MainWindow(QMainWindow):
         if self.visit is not None:
             self.visit.end()
         super().closeEvent(event)
-
-
-def run_dashboard(url: str = "sim://", *, screenshot: "str | None" = None, exit_after: "float | None" = None,
-                  view: str = "live", protocol: "str | None" = None, mvc: bool = False,
-                  recordings_dir: "str | Path | None" = None, lsl: bool = False,
-                  settings: "ProcessingSettings | None" = None,
-                  on_ready: "Callable[[MainWindow], None] | None" = None, markers: Sequence[str] = (),
-                  audio: bool = False) -> int:
-    """Start the dashboard (a QApplication, the window, the device); returns the exit code.
-
-    Parameters
-    ----------
-    url : str
-        Device URL to connect at start.
-    screenshot : str, optional
-        Save a PNG of the window after ``exit_after`` seconds, then quit.
-    exit_after : float, optional
-        Quit after this many seconds (default 5 with ``screenshot``).
-    view : str
-        Tab to show (one of ``VIEWS``).
-    protocol : str, optional
-        Protocol id to start once connected.
-    mvc : bool
-        Start the MVC wizard once connected.
-    recordings_dir : str or Path, optional
-        Folder for recordings (default ``$EMGFEEDBACK_RECORDINGS`` or ``~/emgfeedback-recordings``).
-    lsl : bool
-        Publish the live channels and onset markers over LSL (opt-in).
-    settings : ProcessingSettings, optional
-        Processing settings (band, mains, onset detector …; default ``ProcessingSettings()``).
-    markers : sequence of str
-        LSL marker streams (``lsl://NAME``) to annotate as ``marker TEXT``.
-    audio : bool
-        Audio feedback on (``--audio``): without an output device, one line on stderr and the
-        dashboard runs silent.
-    """
-    if view not in VIEWS:
-        raise ValueError(f"view must be one of: {', '.join(VIEWS)}, got {view!r}")
-    app = QApplication.instance() or QApplication(["emgfeedback"])
-    app.setStyleSheet(STYLE_SHEET)
-    win = MainWindow(url, recordings_dir=recordings_dir, lsl=lsl, settings=settings, markers=markers, audio=audio)
-    if audio and not win.audio_controls.output.active:  # say it once
-        print(f"emgfeedback dashboard: {win.audio_controls.output.status}", file=sys.stderr)
-    win.show_view(view)
-    win.show()
-    fit_to_screen(win)  # fills the screen's available area, frame included, never more
-    QTimer.singleShot(300, lambda: fit_to_screen(win))  # again once the window manager drew the frame
-    if win.connect_device(url) and (protocol or mvc):
-        # started once the device streams: a connect starts clean (no protocol), so a protocol
-        # started before it would run on the worker while the window had forgotten it
-        def start_once(_info: object) -> None:
-            win.bridge.connected.disconnect(start_once)
-            if protocol:
-                win.start_protocol(protocol)
-            if mvc:
-                win.start_mvc()
-
-        win.bridge.connected.connect(start_once)  # queued from the worker: the loop below runs it
-    if on_ready is not None:
-        on_ready(win)
-    result = {"code": 0}
-    if screenshot is not None or exit_after is not None:
-        delay_s = 5.0 if exit_after is None else exit_after
-
-        def finish() -> None:
-            if screenshot is not None:
-                if not win.grab().save(screenshot):
-                    result["code"] = 2
-                    print(f"emgfeedback dashboard: error: cannot write screenshot {screenshot}")
-            win.close()
-            app.quit()
-
-        QTimer.singleShot(int(delay_s * 1000), finish)
-    code = app.exec()
-    win.bridge.disconnect_device()
-    return result["code"] or int(code)

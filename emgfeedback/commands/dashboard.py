@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"emgfeedback dashboard: {problem}: {NO_DISPLAY_MESSAGE}", file=sys.stderr)
         return 2
-    from emgfeedback.app.main_window import run_dashboard
+    from emgfeedback.app.run import run_dashboard
 
     kwargs = dict(exit_after=args.exit_after, view=args.view, protocol=args.protocol, mvc=args.mvc,
                   recordings_dir=args.recordings, lsl=args.lsl, settings=settings, markers=args.markers,

@@ -83,7 +83,7 @@ def test_a_protocol_given_at_start_is_the_windows_once_the_device_streams(tmp_pa
     script = (
         "import sys\n"
         "from PySide6.QtCore import QTimer\n"
-        "from emgfeedback.app.main_window import run_dashboard\n"
+        "from emgfeedback.app.run import run_dashboard\n"
         "seen = {}\n"
         "def ready(win):\n"
         "    QTimer.singleShot(2500, lambda: seen.update(protocol=win.protocol and win.protocol.id))\n"

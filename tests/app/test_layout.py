@@ -218,7 +218,7 @@ def test_long_connect_error_does_not_widen_the_window(qtbot, tmp_path, styled) -
 XVFB_SCRIPT = r"""
 import json, sys
 from PySide6.QtCore import QPoint, QTimer
-from emgfeedback.app.main_window import run_dashboard
+from emgfeedback.app.run import run_dashboard
 
 out = {}
 
