@@ -11,6 +11,7 @@ else the exercise's defaults (cues, plus the target tone and/or the warning its 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any, Callable, Mapping
 
 from PySide6.QtCore import Qt, QTimer
@@ -20,6 +21,7 @@ from emgfeedback.app.bridge import SessionBridge
 from emgfeedback.app.layout import ElidedLabel
 from emgfeedback.app.theme import BAD, MUTED
 from emgfeedback.audio import AUDIO_MODES, MODE_LABELS, AudioFeedback, AudioOutput
+from emgfeedback.audio.speech import load_speech
 from emgfeedback.calibration import Protocol
 
 __all__ = ["AudioControls"]
@@ -53,6 +55,9 @@ class AudioControls(QWidget):
         self.bridge, self.protocols, self.current, self.plan_item = bridge, protocols, current, plan_item
         self.feedback = AudioFeedback()
         self.output = AudioOutput(self.feedback, device=device)
+        # spoken cues ("hold", "three") where espeak-ng is installed, made once off the GUI thread
+        threading.Thread(target=lambda: self.feedback.set_speech(load_speech(self.feedback.sample_rate)),
+                         name="emgfeedback-speech", daemon=True).start()
         #: Modes the clinician chose here, per protocol id (kept while the dashboard runs).
         self.chosen: dict[str, tuple[str, ...]] = {}
         lay = QHBoxLayout(self)

@@ -11,8 +11,9 @@ from emgfeedback.audio.exercise import (AUDIO_MODES, MODE_LABELS, AudioTargets, 
                                         default_modes)
 from emgfeedback.audio.feedback import AudioFeedback
 from emgfeedback.audio.output import NULL_DEVICE, AudioOutput, no_output_message
+from emgfeedback.audio.speech import load_speech
 from emgfeedback.audio.wav import read_wav, render_to_wav, render_updates, write_wav
 
 __all__ = ["AUDIO_MODES", "MODE_LABELS", "AudioTargets", "audio_targets", "check_modes", "default_modes",
            "AudioFeedback", "AudioOutput", "NULL_DEVICE", "no_output_message", "render_updates", "render_to_wav",
-           "read_wav", "write_wav"]
+           "read_wav", "write_wav", "load_speech"]

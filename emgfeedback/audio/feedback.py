@@ -23,11 +23,12 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from emgfeedback.audio.exercise import audio_targets, check_modes, default_modes
+from emgfeedback.audio.speech import spoken_key
 from emgfeedback.audio.synth import PITCH_RANGE_HZ, SAMPLE_RATE_HZ, TONE_HZ, Voice, cue_sound, pitch_hz
 from emgfeedback.model import Channel, Side
 from emgfeedback.session.runner import Phase
@@ -83,8 +84,9 @@ class AudioFeedback:
         self._tone = Voice(self.sample_rate, TONE_HZ)
         self._pitch = Voice(self.sample_rate, PITCH_RANGE_HZ[0], harmonics=(1.0, 0.25))
         self._shots: list[list[Any]] = []  # [samples, position (negative: delay)]
-        self._sounds = {n: cue_sound(n, self.sample_rate) * _LEVELS["warning" if n == "warning" else "cues"]
-                        for n in ("hold", "rest", "done", "rep", "warning")}
+        self._sounds: dict[str, np.ndarray] = {}
+        self.spoken = False  # cues spoken (set_speech), else tonal
+        self.set_speech(None)
         self._pending: list[tuple[str, float, int]] = []  # (kind, arrival_s, delay in samples)
         #: Samples rendered so far.
         self.samples = 0
@@ -112,6 +114,17 @@ class AudioFeedback:
         """The modes exercise ``protocol`` plays (chosen, or its defaults)."""
         modes, targets = self._exercises.get(protocol.id, (None, ()))
         return default_modes(audio_targets(protocol, targets)) if modes is None else modes
+
+    def set_speech(self, words: "Mapping[str, np.ndarray] | None") -> None:
+        """Speak the phase cues and rep counts (:func:`~emgfeedback.audio.speech.load_speech`'s
+        words at this sample rate); None: tonal cues again."""
+        sounds = {n: cue_sound(n, self.sample_rate) * _LEVELS["warning" if n == "warning" else "cues"]
+                  for n in ("hold", "rest", "done", "rep", "warning")}
+        if words:
+            sounds.update({k: np.asarray(v, dtype=np.float32) * _LEVELS["cues"] for k, v in words.items()})
+        with self._lock:
+            self._sounds = sounds
+        self.spoken = bool(words)
 
     def set_volume(self, volume: float) -> None:
         """Master volume, 0–1."""
@@ -145,19 +158,20 @@ class AudioFeedback:
                 self._apply_protocol(protocol)
             t_s, arrival = update.frame.t_s, update.arrival_s
             self._levels(update, arrival, t_s)
-            shots = []
+            shots: list[tuple[str, str]] = []  # (kind, the sound that says it)
             if "cues" in self.modes:
-                shots += [_PHASE_SOUND[e.phase] for e in update.events if e.phase in _PHASE_SOUND]
-                if protocol is not None:
-                    shots += ["rep" for r in update.reps if not r.artefact and r.rep_number > 0]
+                shots += [(_PHASE_SOUND[e.phase],) * 2 for e in update.events if e.phase in _PHASE_SOUND]
+                if protocol is not None:  # the count spoken when speech is loaded, else a click
+                    shots += [("rep", spoken_key(r.rep_number) if spoken_key(r.rep_number) in self._sounds else "rep")
+                              for r in update.reps if not r.artefact and r.rep_number > 0]
             if "warning" in self.modes:
-                shots += ["warning" for r in update.reps if not r.artefact and self._bad(r)]
+                shots += [("warning", "warning") for r in update.reps if not r.artefact and self._bad(r)]
             delay = 0
-            for kind in shots:  # one after another, never on top of each other
-                self._shots.append([self._sounds[kind], -delay])
+            for kind, sound in shots:  # one after another, never on top of each other
+                self._shots.append([self._sounds[sound], -delay])
                 self._pending.append((kind, arrival if delay == 0 else math.nan, delay))  # queued: no latency
                 self.log.append((kind, t_s))
-                delay += len(self._sounds[kind]) + int(0.02 * self.sample_rate)
+                delay += len(self._sounds[sound]) + int(0.02 * self.sample_rate)
 
     def _apply_protocol(self, protocol: "Protocol | None") -> None:
         self._protocol = protocol
