@@ -14,24 +14,24 @@ notes).
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import io
-
 import numpy as np
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
+from audio_checks import warning_pulses
+
 from emgfeedback.app.bridge import SessionBridge
-from emgfeedback.audio import AudioFeedback, read_wav, render_to_wav
+from emgfeedback.audio import AudioFeedback, render_to_wav
 from emgfeedback.app.main_window import MainWindow
 from emgfeedback.app.panels import RecentDevices
-from emgfeedback.storage.database import SessionDatabase
 
 URL = "sim://?scenario=lbp-lumbar-first&follow=1&realtime=0&block=200&recovery={}"
 RECOVERY = ("0", "0.5", "1")
@@ -39,17 +39,6 @@ RECOVERY = ("0", "0.5", "1")
 
 def counted(win: MainWindow) -> int:
     return sum(not r.artefact for r in win.reps)
-
-
-def buzz_pulses(path: Path) -> int:
-    """Warning pulses (311 Hz) in a rendered WAV: the warning is two pulses."""
-    x, fs = read_wav(path)
-    n = int(0.02 * fs)
-    frames = x[: len(x) // n * n].reshape(-1, n) * np.hanning(n)
-    spec = np.abs(np.fft.rfft(frames, axis=1))
-    f = np.fft.rfftfreq(n, 1 / fs)
-    buzz = spec[:, (f > 280) & (f < 340)].max(axis=1) > 0.1 * n / 4
-    return int(np.sum(np.diff(buzz.astype(int)) == 1))
 
 
 def curve_y(win: MainWindow, key: str) -> np.ndarray:
@@ -121,7 +110,7 @@ def test_three_visits_of_an_improving_patient_show_on_the_patients_tab(qtbot, tm
         heard = AudioFeedback()
         heard.configure("prone_hip_extension", audio.feedback.modes_for(win.protocol))
         render_to_wav(tmp_path / f"visit-{f}.wav", heard, seen)
-        assert buzz_pulses(tmp_path / f"visit-{f}.wav") == 2 * es_first
+        assert warning_pulses(tmp_path / f"visit-{f}.wav") == 2 * es_first
         es_first_reps.append(es_first)
         win.show_view("plan")
         ed.notes.pain.setValue({"0": 6, "0.5": 4, "1": 2}[f])

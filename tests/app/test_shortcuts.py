@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 from emgfeedback.app.shortcuts import PEDAL, SHORTCUTS, is_single_key, shortcuts_html
