@@ -17,7 +17,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from emgfeedback.app.layout import TextBox, clamp as _clamp, fit_font, pixel_font as _font
+from emgfeedback.app.layout import TextBox, clamp as _clamp, fit_font
 from emgfeedback.app.theme import BAD, GOOD, MUSCLE_COLORS, MUTED, PANEL, TEXT, WARN
 from emgfeedback.model import Channel, ChannelQuality, Muscle, Side
 

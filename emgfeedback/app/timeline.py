@@ -6,7 +6,7 @@ import math
 from typing import Sequence
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QWidget
 
 from emgfeedback.app.indicators import _CENTER, _LEFT_V, _RIGHT_V, _Painted

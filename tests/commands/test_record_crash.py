@@ -1,6 +1,5 @@
 """A recording killed with SIGKILL, and one that hits a full disk, leave readable files."""
 
-import os
 import signal
 import subprocess
 import sys
