@@ -272,7 +272,9 @@ class SummaryPage(QFrame):
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()  # every column as wide as its cells, kept so while hidden
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)  # target / why not counted
         lay.addWidget(self.table, 1)
         self.report = QPushButton("Open report")
         self.report_state = ""
@@ -326,7 +328,6 @@ class SummaryPage(QFrame):
                 self.table.setItem(r, c, item)
             if rep.artefact:
                 self.table.item(r, len(cells) - 1).setText(rep.artefact)
-        self.table.resizeColumnsToContents()
         self.table.scrollToBottom()
 
     def show_summary(self, s: RepSummary) -> None:

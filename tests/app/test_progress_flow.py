@@ -167,6 +167,7 @@ def test_three_visits_of_an_improving_patient_show_on_the_patients_tab(qtbot, tm
         from emgfeedback.app.theme import STYLE_SHEET
 
         QApplication.instance().setStyleSheet(STYLE_SHEET)  # as the dashboard command sets it
+        win.show_view("patients")
         qtbot.wait(300)
         assert win.grab().save(str(Path(shots) / "progress-page.png"))
         win.show_view("plan")
