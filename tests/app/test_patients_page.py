@@ -138,7 +138,7 @@ def test_a_new_patient_is_validated_and_selected(qtbot, window) -> None:
 
 def test_the_dashboard_command_opens_a_patient_on_the_patients_tab(qtbot, tmp_path, monkeypatch) -> None:
     """``dashboard --view patients --patient CODE``: the window opens on that patient's visits."""
-    import emgfeedback.app.main_window as mw
+    import emgfeedback.app.run as mw
     from emgfeedback.cli import main
     from emgfeedback.commands import dashboard
 
@@ -166,7 +166,7 @@ def test_the_dashboard_command_opens_a_patient_on_the_patients_tab(qtbot, tmp_pa
 
 
 def test_a_bad_patient_code_is_one_line_before_any_window(capsys, monkeypatch) -> None:
-    import emgfeedback.app.main_window as mw
+    import emgfeedback.app.run as mw
     from emgfeedback.cli import main
 
     monkeypatch.setattr(mw, "run_dashboard", lambda *a, **k: pytest.fail("the window opened"))
