@@ -10,7 +10,6 @@ and stops them and shows their state.
 from __future__ import annotations
 
 import math
-import sqlite3
 import time
 from collections import deque
 from pathlib import Path
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QMainWindow,
-    QPushButton,
     QSizePolicy,
     QTabWidget,
     QVBoxLayout,
@@ -50,11 +48,11 @@ from emgfeedback.app.shortcuts import ClinicianShortcuts
 from emgfeedback.app.theme import BAD, MUTED
 from emgfeedback.app.timeline import FiringTimeline
 from emgfeedback.app.traces import TracePanel
+from emgfeedback.app.visit_controls import VisitControls
 from emgfeedback.calibration import Protocol, load_mvc_procedures, load_placements, load_protocols
 from emgfeedback.model import Channel, Side, StreamInfo
 from emgfeedback.measures import RepMetrics, summarise
-from emgfeedback.errors import EmgFeedbackError
-from emgfeedback.session import RunnerState, SessionUpdate, Visit, validate_patient_code
+from emgfeedback.session import RunnerState, SessionUpdate, Visit
 from emgfeedback.session.plan import protocol_for
 from emgfeedback.settings import ProcessingSettings
 
@@ -216,8 +214,7 @@ class MainWindow(QMainWindow):
         self.mvc_page.start_requested.connect(lambda: self.tabs.setCurrentWidget(self.mvc_page))
         self.recording.mvc_note = self.mvc_controls.report_note
         # one visit per patient in the database: its MVC, protocols, reps and recordings
-        self.db_path = db_path
-        self.visit: "Visit | None" = None
+        self.visits = VisitControls(self.bridge, self.patient, db_path)
         self.recording.visit_for = self.visit_for
         self.mvc_controls.on_mvc_changed = self._store_mvc
         self.patient.code.textChanged.connect(self._patient_changed)
@@ -226,14 +223,8 @@ class MainWindow(QMainWindow):
         self.patient_view: "PatientView | None" = None
         self.shortcuts = ClinicianShortcuts(self)
         self.shortcuts.install(self)
-        self.patient_view_button = QPushButton("Patient view (F11)")
-        self.patient_view_button.setToolTip("A second window for the patient: full screen on a second monitor")
-        self.patient_view_button.clicked.connect(self.toggle_patient_view)
-        self.shortcuts_button = QPushButton("Shortcuts (F1)")
-        self.shortcuts_button.clicked.connect(self.shortcuts.show_help)
+        self.patient_view_button, self.shortcuts_button = self.shortcuts.status_buttons()
         for b in (self.patient_view_button, self.shortcuts_button):
-            b.setStyleSheet("padding: 2px 10px; font-size: 14px;")
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.statusBar().addPermanentWidget(b)
         # patient list and plan follow the patient bar
         self.patients_page.patient_selected.connect(self._pick_patient)
@@ -246,8 +237,7 @@ class MainWindow(QMainWindow):
         # the Summary page's "Handover report" (PDF + HTML of the visit)
         self.handover = HandoverReport(
             self.patient.patient_code, db_path=db_path, folder=recordings_dir, parent=self.summary_page,
-            visit_of=lambda code: self.visit.session_id if self.visit is not None and self.visit.patient_code == code
-            else None)
+            visit_of=self.visits.session_of)
         self.summary_page.layout().addWidget(self.handover)
         # audio feedback (Sound, volume, the exercise's sounds, status)
         self.audio_controls = AudioControls(self.bridge, self.protocols, self.protocol_panel.current,
@@ -258,14 +248,14 @@ class MainWindow(QMainWindow):
             changed.connect(lambda *_: self.audio_controls.refresh())
 
     # ------------------------------------------------------------------ the visit
+    @property
+    def visit(self) -> "Visit | None":
+        """The visit under way (see :class:`VisitControls`)."""
+        return self.visits.visit
+
     def visit_for(self, code: str) -> Visit:
         """The visit of patient ``code`` (a new one when the patient changed)."""
-        code = validate_patient_code(code)
-        if self.visit is None or self.visit.patient_code != code:
-            if self.visit is not None:
-                self.visit.end()
-            self.visit = Visit(code, self.db_path)
-        return self.visit
+        return self.visits.visit_for(code)
 
     # patient picked on the Patients tab, end of a visit
     def _pick_patient(self, code: str) -> None:
@@ -276,41 +266,22 @@ class MainWindow(QMainWindow):
     def end_visit(self) -> None:
         """End the visit under way (its end time is stored; the next thing stored for the same
         patient starts a new visit) and show it on the Patients tab."""
-        if self.visit is not None:
-            self.visit.end()
-            self.visit = None
-            if self.bridge.live is not None:
-                self.bridge.live.set_visit(None)
+        if self.visits.end():
             self.statusBar().showMessage("Visit ended: the next exercise, MVC or recording starts a new one.")
         self.plan_editor.notes.clear()
         self.patients_page.refresh()
 
-    def _attach_visit(self) -> None:
-        """From now on every rep of the stream is stored in the patient's visit."""
-        code = self.patient.patient_code()
-        live = self.bridge.live
-        if code is not None and live is not None:
-            live.set_visit(self.visit_for(code), self.db_path)
-
     def _store_mvc(self, values: dict, measured_at: str, source: str) -> None:
         """The MVC in use changed: stored with the patient's visit (when a code is entered)."""
-        code = self.patient.patient_code()
-        if code is None or not values:
-            return
-        try:
-            self.visit_for(code).store_mvc(values, measured_at)
-        except (EmgFeedbackError, ValueError, sqlite3.Error) as err:
-            self.statusBar().showMessage(f"MVC not stored in the session database: {err}")
-        self._attach_visit()
+        problem = self.visits.store_mvc(values, measured_at)
+        if problem:
+            self.statusBar().showMessage(problem)
 
     def _patient_changed(self, _text: str) -> None:
         """Another patient: the previous visit ends, results on screen are cleared."""
         code = self.patient.patient_code()
         if self.visit is not None and code != self.visit.patient_code:
-            self.visit.end()
-            self.visit = None
-            if self.bridge.live is not None:
-                self.bridge.live.set_visit(None)
+            self.visits.end()
             self._clear_results()
         self.plan_editor.set_patient(code)  # this patient's plan
         self.patients_page.show_patient(code)
@@ -362,7 +333,7 @@ class MainWindow(QMainWindow):
         self.protocol = None
         self._clear_results()
         if self.visit is not None:  # the same patient's visit goes on with the new stream
-            self._attach_visit()
+            self.visits.attach()
         self.patient.set_streaming(True)
         self.connect_panel.set_connected(True, f"{info.board or 'device'}: {info.n_channels} ch at {info.fs:g} Hz")
         ids = list(info.montage.ids)
@@ -389,13 +360,11 @@ class MainWindow(QMainWindow):
         self.protocol = protocol
         self._clear_results()
         self._apply_targets()
-        code = self.patient.patient_code()
-        if code is not None:  # the visit is attached on the worker before the protocol starts
-            try:              # there, so its first reps are stored too (a new visit included)
-                self.visit_for(code).note_protocol(protocol.id)
-            except (EmgFeedbackError, ValueError, sqlite3.Error) as err:
-                self.statusBar().showMessage(f"protocol not noted in the session database: {err}")
-            self._attach_visit()
+        # the visit is attached on the worker before the protocol starts there, so its first
+        # reps are stored too (a new visit included)
+        problem = self.visits.note_protocol(protocol.id)
+        if problem:
+            self.statusBar().showMessage(problem)
         self.bridge.call(lambda e: e.start_protocol(protocol))
 
     def start_mvc(self) -> None:
@@ -509,6 +478,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
         self.bridge.disconnect_device()
         self.audio_controls.close_output()
-        if self.visit is not None:
-            self.visit.end()
+        self.visits.end()
         super().closeEvent(event)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QDialog, QLabel, QLineEdit, QPlainTextEdit,
-                               QTextEdit, QVBoxLayout, QWidget)
+                               QPushButton, QTextEdit, QVBoxLayout, QWidget)
 
 from emgfeedback.session import Phase
 
@@ -87,6 +87,19 @@ class ClinicianShortcuts(QObject):
             "start_stop": self.start_stop, "next_set": self.next_set, "marker": window.patient.request_marker,
             "record": self.record, "patient_view": window.toggle_patient_view, "help": self.show_help,
         }
+
+    def status_buttons(self) -> "tuple[QPushButton, QPushButton]":
+        """The status bar's "Patient view (F11)" and "Shortcuts (F1)" buttons (they never take
+        the keyboard focus: single-key shortcuts keep working)."""
+        view = QPushButton("Patient view (F11)")
+        view.setToolTip("A second window for the patient: full screen on a second monitor")
+        view.clicked.connect(self.window.toggle_patient_view)
+        keys = QPushButton("Shortcuts (F1)")
+        keys.clicked.connect(self.show_help)
+        for b in (view, keys):
+            b.setStyleSheet("padding: 2px 10px; font-size: 14px;")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        return view, keys
 
     def install(self, widget: QWidget) -> list[QShortcut]:
         """Bind every shortcut's keys on ``widget``'s window."""
