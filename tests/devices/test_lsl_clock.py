@@ -12,22 +12,14 @@ second outlet on this machine's own clock (its ``time_correction()`` is liblsl's
 Both LSL streams run confined to loopback (:mod:`emgfeedback.testing.lsl_sandbox`).
 """
 
-import os
 
 import numpy as np
 import pytest
 
 from emgfeedback.devices.lsl_clock import ClockSync, StreamClock
 from emgfeedback.testing.lsl_sandbox import run_confined
+from lsl_checks import needs_lsl
 
-try:
-    import pylsl  # noqa: F401
-    HAVE_LSL = True
-except Exception:  # pylsl or liblsl missing
-    if os.environ.get("EMGFEEDBACK_REQUIRE_ALL"):
-        raise
-    HAVE_LSL = False
-needs_lsl = pytest.mark.skipif(not HAVE_LSL, reason="pylsl is not installed")
 
 TWO_CLOCKS = """
 import json, random, time

@@ -16,15 +16,8 @@ import pytest
 
 from emgfeedback.devices.markers import LineMarkers, LslMarkerInlet, marker_text
 from emgfeedback.testing.lsl_sandbox import run_confined
+from lsl_checks import needs_lsl
 
-try:
-    import pylsl  # noqa: F401
-    HAVE_LSL = True
-except Exception:  # pylsl or liblsl missing
-    if os.environ.get("EMGFEEDBACK_REQUIRE_ALL"):
-        raise
-    HAVE_LSL = False
-needs_lsl = pytest.mark.skipif(not HAVE_LSL, reason="pylsl is not installed")
 
 SENDER = """
 import sys, time
